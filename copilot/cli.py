@@ -1,0 +1,140 @@
+"""The ``copilot`` command line: the operator's entry point.
+
+User-facing errors (``CopilotError``) print as one line with exit status 2; ``--debug`` shows
+the traceback instead. Anything else is a bug and propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from copilot.errors import CopilotError
+from copilot.settings import Settings, load_settings
+from copilot.shop import FORMATS, ShopData, ingest_file
+
+
+def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    width = max(len(k) for k in settings.masked())
+    for key, value in settings.masked().items():
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    shop = ShopData.open(settings.effective_database_url)
+    for path in args.paths:
+        summary = ingest_file(
+            shop,
+            Path(path),
+            kind=args.kind,
+            fmt=args.format,
+            mapping=args.map,
+            show_progress=not args.no_progress,
+        )
+        print("\n".join(summary.lines()))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from copilot.demo import generate_demo
+    from copilot.shop.demo_store import store_demo
+
+    shop = ShopData.open(settings.effective_database_url)
+    if args.if_missing and not shop.is_empty():
+        print(f"shop data present in {settings.home_dir}; demo not regenerated")
+        return 0
+    started = time.perf_counter()
+    demo = generate_demo(
+        seed=args.seed,
+        n_customers=args.customers,
+        n_products=args.products,
+        lines_per_customer=args.lines_per_customer,
+    )
+    store_demo(shop, demo, settings, force=args.force)
+    counts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in shop.counts().items())
+    print(
+        f"demo shop (seed {args.seed}) written in {time.perf_counter() - started:.1f} s: {counts}"
+    )
+    print(f"planted truths: {settings.truths_path}")
+    print(f"documents: {settings.demo_docs_dir} ({len(demo.documents)} files)")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    shop = ShopData.open(settings.effective_database_url)
+    print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
+    for name, n in shop.counts().items():
+        print(f"  {name:<12} {n:>10,}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="copilot", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("config", help="print the effective settings (secrets masked)")
+    sub.add_parser("status", help="row counts of the shop database")
+
+    ingest = sub.add_parser("ingest", help="load shop data from CSV or Parquet files")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument(
+        "--kind",
+        choices=["orders", "products", "customers", "campaigns", "events"],
+        help="what the file holds (default: detect)",
+    )
+    ingest.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", *FORMATS],
+        help="a known file layout (default: detect columns)",
+    )
+    ingest.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="map a file column to a field, e.g. --map InvoiceNo=order_id",
+    )
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    demo = sub.add_parser("demo", help="create the seeded synthetic demo shop")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--customers", type=int, default=5000)
+    demo.add_argument("--products", type=int, default=300)
+    demo.add_argument("--lines-per-customer", type=float, default=40.0)
+    demo.add_argument("--force", action="store_true", help="replace existing shop data")
+    demo.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the shop already has data"
+    )
+    return parser
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "config": _cmd_config,
+    "ingest": _cmd_ingest,
+    "demo": _cmd_demo,
+    "status": _cmd_status,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return _COMMANDS[args.command](args, settings)
+    except CopilotError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""User-facing errors, split by who must act.
+
+Only the edges (CLI, UI) turn these into text for people; everything else raises them.
+Any exception that is not a ``CopilotError`` is a bug and is surfaced with its traceback.
+"""
+
+from __future__ import annotations
+
+
+class CopilotError(Exception):
+    """Base class: the message is shown to a person as one line."""
+
+
+class ConfigError(CopilotError):
+    """The operator must change configuration; the message names the fix."""
+
+
+class InputError(CopilotError):
+    """A data file or argument given by the user is invalid.
+
+    The message names the file, the row and the column where one is at fault, and what was
+    expected. Nothing was written when this is raised.
+    """
+
+
+class ToolError(CopilotError):
+    """A tool was called with a bad argument; returned to the model as text with a next step."""
+
+
+class ModelBehaviorError(CopilotError):
+    """The model produced output the agent could not use (after retries)."""
+
+
+class MaxStepsExceeded(CopilotError):
+    """The agent loop reached its step limit without a final answer."""

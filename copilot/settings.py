@@ -1,0 +1,104 @@
+"""One settings object, read from ``COPILOT_*`` environment variables and an optional ``.env``.
+
+Precedence (highest first): explicit keyword arguments, environment variables, ``.env`` file,
+defaults. The object is created once at the edge (CLI, app) and passed down explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from copilot.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Effective configuration of one copilot process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COPILOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    home: Path = Field(default=Path(".copilot"), description="Data directory.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the shop database; default: SQLite file in the data dir.",
+    )
+    llm: Literal["local", "openai", "scripted"] = Field(default="local", description="LLM backend.")
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible endpoint."
+    )
+    openai_model: str = Field(default="gpt-4o-mini", description="Model name at that endpoint.")
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("openai_api_key", "COPILOT_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible endpoint.",
+    )
+
+    @property
+    def home_dir(self) -> Path:
+        """The data directory as an absolute path."""
+        return self.home.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in use: the configured one, or the SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home_dir / 'shop.db'}"
+
+    @property
+    def truths_path(self) -> Path:
+        """Where the demo shop's planted truths are written, beside the data."""
+        return self.home_dir / "demo_truths.json"
+
+    @property
+    def demo_docs_dir(self) -> Path:
+        """Where ``copilot demo`` writes the demo shop's knowledge documents."""
+        return self.home_dir / "knowledge" / "demo"
+
+    def masked(self) -> dict[str, str]:
+        """The effective settings as display strings, secrets masked."""
+        key = self.openai_api_key
+        shown_key = "(not set)" if key is None else _mask(key.get_secret_value())
+        return {
+            "home": str(self.home_dir),
+            "database_url": _mask_url(self.effective_database_url),
+            "llm": self.llm,
+            "openai_base_url": self.openai_base_url or "(not set)",
+            "openai_model": self.openai_model,
+            "openai_api_key": shown_key,
+        }
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into a ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        env = f"COPILOT_{field.upper()}"
+        raise ConfigError(f"invalid setting {env}: {first['msg']}; fix or unset {env}") from exc
+
+
+def _mask(secret: str) -> str:
+    if len(secret) <= 8:
+        return "****"
+    return f"{secret[:3]}...{secret[-2:]}"
+
+
+def _mask_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

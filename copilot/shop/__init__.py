@@ -1,0 +1,6 @@
+"""The shop's data: storage schema, the cached read layer, ingestion of CSV/Parquet files."""
+
+from copilot.shop.ingest import FORMATS, IngestSummary, ingest_file
+from copilot.shop.store import ShopData, create_shop_engine
+
+__all__ = ["FORMATS", "IngestSummary", "ShopData", "create_shop_engine", "ingest_file"]

@@ -1,0 +1,26 @@
+"""Write a generated demo shop into the store (one transaction) with its truths and documents."""
+
+from __future__ import annotations
+
+from copilot.demo import DemoShop, write_truths
+from copilot.demo.docs import write_documents
+from copilot.errors import ConfigError
+from copilot.settings import Settings
+from copilot.shop.ingest import write_shaped
+from copilot.shop.store import ShopData
+from copilot.shop.transform import Shaped
+
+
+def store_demo(shop: ShopData, demo: DemoShop, settings: Settings, *, force: bool) -> None:
+    """Replace the store's contents with the demo shop; refuse to overwrite data unless forced."""
+    if not shop.is_empty() and not force:
+        raise ConfigError(
+            "the shop database already has data; run `copilot demo --force` to replace it, "
+            "or point COPILOT_HOME / COPILOT_DATABASE_URL elsewhere"
+        )
+    rows = sum(len(t) for t in demo.tables.values())
+    write_shaped(
+        shop, Shaped(tables=demo.tables, rows_kept=rows), None, show_progress=True, clear=True
+    )
+    write_truths(demo.truths, settings.truths_path)
+    write_documents(demo.documents, settings.demo_docs_dir)

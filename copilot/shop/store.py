@@ -1,0 +1,209 @@
+"""The shop database: engine creation, transactional upserts and the cached read layer.
+
+Tools read only through :class:`ShopData`, which returns pandas frames cached per data
+version; every successful write bumps the version in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, create_engine, func, select, update
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from copilot.errors import ConfigError
+from copilot.shop import schema
+
+_CHUNK = 20_000
+_DRIVER_HINT = {
+    "postgresql": "pip install 'psycopg[binary]' and use postgresql+psycopg://...",
+    "mysql": "pip install pymysql and use mysql+pymysql://...",
+}
+
+
+def create_shop_engine(url: str) -> Engine:
+    """Open (and if needed create) the shop database at a SQLAlchemy URL."""
+    try:
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        schema.metadata.create_all(engine)
+    except NoSuchModuleError as exc:
+        raise ConfigError(
+            f"no SQLAlchemy dialect for {url.split(':')[0]!r}: fix COPILOT_DATABASE_URL"
+        ) from exc
+    except ModuleNotFoundError as exc:
+        dialect = url.split(":")[0].split("+")[0]
+        hint = _DRIVER_HINT.get(dialect, f"install the database driver {exc.name!r}")
+        raise ConfigError(f"database driver missing for COPILOT_DATABASE_URL: {hint}") from exc
+    except ArgumentError as exc:
+        raise ConfigError(f"COPILOT_DATABASE_URL is not a valid SQLAlchemy URL: {url!r}") from exc
+    except OperationalError as exc:
+        raise ConfigError(
+            f"cannot open the shop database ({exc.orig}); check COPILOT_DATABASE_URL / COPILOT_HOME"
+        ) from exc
+    return engine
+
+
+def data_version(conn: Connection) -> int:
+    """The counter bumped by every successful write (0 for an empty store)."""
+    value = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "data_version")
+    ).scalar()
+    return int(value) if value is not None else 0
+
+
+def bump_version(conn: Connection) -> int:
+    """Increment the data version inside the caller's transaction."""
+    new = data_version(conn) + 1
+    done = conn.execute(
+        update(schema.meta).where(schema.meta.c.key == "data_version").values(value=str(new))
+    )
+    if done.rowcount == 0:
+        conn.execute(schema.meta.insert().values(key="data_version", value=str(new)))
+    return new
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    *,
+    overwrite: bool = True,
+    progress: Callable[[int], object] | None = None,
+) -> None:
+    """Insert rows, replacing (``overwrite``) or keeping rows whose primary key exists."""
+    if frame.empty:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    columns = [c for c in frame.columns if c in table.c]
+    stmt = _conflict_insert(conn, table, keys, columns, overwrite)
+    for start in range(0, len(frame), _CHUNK):
+        part = frame.iloc[start : start + _CHUNK]
+        conn.execute(stmt, _records(part[columns]))
+        if progress:
+            progress(len(part))
+
+
+def _conflict_insert(
+    conn: Connection, table: Table, keys: list[str], columns: list[str], overwrite: bool
+) -> Any:
+    dialect = conn.dialect.name
+    non_keys = [c for c in columns if c not in keys]
+    if dialect in ("sqlite", "postgresql"):
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        stmt: Any = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+        if overwrite and non_keys:
+            return stmt.on_conflict_do_update(
+                index_elements=keys, set_={c: stmt.excluded[c] for c in non_keys}
+            )
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        mstmt = mysql_insert(table)
+        cols = non_keys if overwrite and non_keys else keys[:1]
+        return mstmt.on_duplicate_key_update({c: mstmt.inserted[c] for c in cols})
+    raise ConfigError(
+        f"database dialect {dialect!r} is not supported for writes; use SQLite, PostgreSQL or MySQL"
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python values (None for missing) that every DB driver accepts."""
+    out = frame.astype(object).where(frame.notna(), None)
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            out[col] = [None if v is None else v.to_pydatetime() for v in out[col]]
+    return cast(list[dict[str, Any]], out.to_dict("records"))
+
+
+class ShopData:
+    """Read access to the shop as pandas frames, cached until the data version changes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cache: dict[str, tuple[int, pd.DataFrame]] = {}
+
+    @classmethod
+    def open(cls, url: str) -> ShopData:
+        """Open the store at a SQLAlchemy URL."""
+        return cls(create_shop_engine(url))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One all-or-nothing write; the data version is bumped on success."""
+        with self.engine.begin() as conn:
+            yield conn
+            bump_version(conn)
+
+    def version(self) -> int:
+        """The current data version."""
+        with self.engine.connect() as conn:
+            return data_version(conn)
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every data table."""
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+                for name, t in schema.DATA_TABLES.items()
+            }
+
+    def is_empty(self) -> bool:
+        """True when no data table has rows."""
+        return not any(self.counts().values())
+
+    def customers(self) -> pd.DataFrame:
+        """One row per customer."""
+        return self._table("customers")
+
+    def products(self) -> pd.DataFrame:
+        """One row per product (sku)."""
+        return self._table("products")
+
+    def order_lines(self) -> pd.DataFrame:
+        """All order lines, returns included (``is_return``); ``customer_id`` may be missing."""
+        return self._table("order_lines")
+
+    def events(self) -> pd.DataFrame:
+        """Behaviour events (view, search, cart)."""
+        return self._table("events")
+
+    def campaigns(self) -> pd.DataFrame:
+        """Past campaigns with their results where known."""
+        return self._table("campaigns")
+
+    def _table(self, name: str) -> pd.DataFrame:
+        version = self.version()
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != version:
+            hit = (version, _read_table(self.engine, schema.DATA_TABLES[name]))
+            self._cache[name] = hit
+        # A shallow copy: under copy-on-write, callers' edits never reach the cache.
+        return hit[1].copy(deep=False)
+
+
+def _read_table(engine: Engine, table: Table) -> pd.DataFrame:
+    with engine.connect() as conn:
+        frame = pd.read_sql(select(table), conn)
+    for col in table.columns:
+        name = col.name
+        kind = type(col.type).__name__
+        if kind == "DateTime":
+            frame[name] = pd.to_datetime(frame[name])
+        elif kind == "Date":
+            frame[name] = pd.to_datetime(frame[name]).dt.normalize()
+        elif kind == "Boolean":
+            frame[name] = frame[name].astype("boolean")
+        elif kind == "Integer" and frame[name].isna().any():
+            frame[name] = frame[name].astype("Int64")
+        elif kind == "Float":
+            frame[name] = frame[name].astype(np.float64)
+    return frame

@@ -1,0 +1,145 @@
+"""Shape typed input rows into the shop tables, counting what is dropped and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Shaped:
+    """Rows ready to write, plus the bookkeeping an ingest summary reports."""
+
+    tables: dict[str, pd.DataFrame]
+    """Table name -> rows for it."""
+    rows_kept: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Reason -> number of input rows not written."""
+    notes: dict[str, int] = field(default_factory=dict)
+    """Remark -> number of rows it concerns (kept rows with caveats)."""
+    insert_only: frozenset[str] = frozenset()
+    """Tables whose existing rows must not be overwritten (derived, thinner records)."""
+
+
+OrderRule = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
+    """Order lines plus the products and customers they mention."""
+    rows = rows.copy()
+    rows["line_no"] = rows.groupby("order_id", sort=False).cumcount() + 1
+    rows["quantity"] = rows["quantity"].astype("int64")
+    explicit = rows["is_return"] if "is_return" in rows else pd.Series(pd.NA, index=rows.index)
+    rows["is_return"] = explicit.fillna(False).astype(bool) | (rows["quantity"] < 0)
+    if rule is not None:
+        rows = rule(rows)
+
+    reasons = {
+        "unit price <= 0": rows["unit_price"] <= 0,
+        "quantity = 0": rows["quantity"] == 0,
+    }
+    content = [c for c in rows.columns if c != "line_no"]
+    reasons["exact duplicate of an earlier line in the same order"] = rows.duplicated(content)
+    drop = np.zeros(len(rows), dtype=bool)
+    dropped: dict[str, int] = {}
+    for reason, mask in reasons.items():
+        new = mask.to_numpy() & ~drop
+        if new.any():
+            dropped[reason] = int(new.sum())
+        drop |= new
+    kept = rows[~drop]
+
+    notes: dict[str, int] = {}
+    if "customer_id" not in kept:
+        kept = kept.assign(customer_id=pd.Series(pd.NA, index=kept.index, dtype="string"))
+    anonymous = int(kept["customer_id"].isna().sum())
+    if anonymous:
+        notes["kept without a customer id (product and price statistics only)"] = anonymous
+    returns = int(kept["is_return"].sum())
+    if returns:
+        notes["returns/cancellations kept as negative lines"] = returns
+
+    lines = kept.rename(columns={"timestamp": "ts"})
+    line_cols = [
+        "order_id",
+        "line_no",
+        "customer_id",
+        "sku",
+        "quantity",
+        "unit_price",
+        "ts",
+        "is_return",
+        "promo",
+    ]
+    if "promo" not in lines:
+        lines = lines.assign(promo=pd.Series(pd.NA, index=lines.index, dtype="boolean"))
+    return Shaped(
+        tables={
+            "products": _products_from_lines(rows, kept),
+            "customers": _customers_from_lines(rows),
+            "order_lines": lines[line_cols],
+        },
+        rows_kept=len(lines),
+        dropped=dropped,
+        notes=notes,
+        insert_only=frozenset({"products", "customers"}),
+    )
+
+
+def _products_from_lines(all_rows: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """Every sku seen in the file, even on dropped lines, so the catalogue is complete."""
+    skus = pd.DataFrame({"sku": all_rows["sku"].unique()})
+    if "description" in all_rows:
+        titles = _mode_by(all_rows, "sku", "description").rename("title")
+        skus = skus.join(titles, on="sku")
+    if "category" in all_rows:
+        skus = skus.join(_mode_by(all_rows, "sku", "category").rename("category"), on="sku")
+    sold = kept[(~kept["is_return"]) & (kept["unit_price"] > 0)]
+    price = sold.groupby("sku")["unit_price"].median().round(2).rename("list_price")
+    return skus.join(price, on="sku")
+
+
+def _customers_from_lines(all_rows: pd.DataFrame) -> pd.DataFrame:
+    if "customer_id" not in all_rows:
+        return pd.DataFrame(columns=["customer_id"])
+    known = all_rows[all_rows["customer_id"].notna()]
+    ids = pd.DataFrame({"customer_id": known["customer_id"].unique()})
+    if "country" in known:
+        ids = ids.join(
+            _mode_by(known, "customer_id", "country").rename("country"), on="customer_id"
+        )
+    return ids
+
+
+def _mode_by(rows: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """Most frequent non-missing value per key (ties: first in file order)."""
+    pairs = rows[[key, value]].dropna()
+    counts = pairs.groupby([key, value], sort=False).size().reset_index(name="n")
+    top = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(key)
+    return top.set_index(key)[value]
+
+
+def shape_simple(rows: pd.DataFrame, table: str, key: str) -> Shaped:
+    """Products, customers, campaigns or events: one row per key, the last occurrence wins."""
+    dupes = rows.duplicated(key, keep="last")
+    dropped = (
+        {f"repeated {key} (the last occurrence is kept)": int(dupes.sum())} if dupes.any() else {}
+    )
+    kept = rows[~dupes]
+    return Shaped(tables={table: kept}, rows_kept=len(kept), dropped=dropped)
+
+
+def shape_events(rows: pd.DataFrame) -> Shaped:
+    """Events get a content-derived id when the file has none, so re-ingesting is idempotent."""
+    rows = rows.copy()
+    rows["type"] = rows["type"].str.lower()
+    if "event_id" not in rows or rows["event_id"].isna().any():
+        content = rows.drop(columns=["event_id"], errors="ignore").astype("string").fillna("")
+        derived = pd.util.hash_pandas_object(content, index=False).astype("uint64").astype(str)
+        base = derived + "-" + content.groupby(derived.to_numpy()).cumcount().astype(str).to_numpy()
+        given = rows["event_id"] if "event_id" in rows else pd.Series(pd.NA, index=rows.index)
+        rows["event_id"] = given.fillna(base)
+    return shape_simple(rows, "events", "event_id")

@@ -1,0 +1,58 @@
+"""Shared fixtures: an isolated data directory per test and no network access."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from copilot.settings import Settings
+from copilot.shop import ShopData
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail.parquet"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No COPILOT_* variables or .env from the developer's shell; no outbound connections."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("COPILOT_") or key == "OPENAI_API_KEY":
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in (
+            "127.0.0.1",
+            "::1",
+            "localhost",
+        ):
+            pytest.fail(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose data directory is this test's temporary folder."""
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def shop(settings: Settings) -> ShopData:
+    """An empty shop store in the test's data directory."""
+    return ShopData.open(settings.effective_database_url)
+
+
+def sha256_of(path: Path) -> str:
+    """Content hash of a file (to assert a database is byte-for-byte unchanged)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
