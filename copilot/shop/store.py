@@ -117,11 +117,20 @@ def _conflict_insert(
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain Python values (None for missing) that every DB driver accepts."""
-    out = frame.astype(object).where(frame.notna(), None)
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            out[col] = [None if v is None else v.to_pydatetime() for v in out[col]]
-    return cast(list[dict[str, Any]], out.to_dict("records"))
+    names = list(frame.columns)
+    columns = [_plain_values(frame[name]) for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_values(series: pd.Series) -> list[Any]:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    else:
+        values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        values = [None if gone else v for v, gone in zip(values, missing, strict=True)]
+    return values
 
 
 class ShopData:

@@ -1,0 +1,41 @@
+"""The store: configuration errors name the fix; writes are all-or-nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from copilot.errors import ConfigError
+from copilot.shop import ShopData, create_shop_engine
+from copilot.shop.ingest import write_shaped
+from copilot.shop.transform import Shaped
+
+
+def test_missing_driver_names_the_install_command() -> None:
+    with pytest.raises(ConfigError, match="psycopg"):
+        create_shop_engine("postgresql+psycopg://u:p@127.0.0.1:1/shop")
+
+
+def test_unknown_dialect_and_garbage_url() -> None:
+    with pytest.raises(ConfigError, match="COPILOT_DATABASE_URL"):
+        create_shop_engine("nosuchdb://x")
+    with pytest.raises(ConfigError, match="COPILOT_DATABASE_URL"):
+        create_shop_engine("not a url")
+
+
+def test_failed_write_leaves_nothing_behind(shop: ShopData) -> None:
+    good = pd.DataFrame({"sku": ["A", "B"], "title": ["a", "b"]})
+    bad = pd.DataFrame(
+        {"order_id": ["1"], "line_no": [1], "sku": [None], "quantity": [1], "unit_price": [1.0],
+         "ts": [pd.Timestamp("2024-01-01")], "is_return": [False]}
+    )  # sku is NOT NULL: the database rejects the second table
+    version = shop.version()
+    with pytest.raises(Exception, match="NOT NULL"):
+        write_shaped(shop, Shaped(tables={"products": good, "order_lines": bad}, rows_kept=3), None)
+    assert shop.is_empty() and shop.version() == version
+
+
+def test_counts_and_version(shop: ShopData) -> None:
+    assert shop.is_empty() and shop.version() == 0
+    write_shaped(shop, Shaped(tables={"products": pd.DataFrame({"sku": ["A"]})}, rows_kept=1), None)
+    assert shop.counts()["products"] == 1 and shop.version() == 1
