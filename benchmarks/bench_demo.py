@@ -24,16 +24,19 @@ from copilot.shop.demo_store import store_demo
 
 def run(customers: int, products: int, per_customer: float, write: bool) -> None:
     start = time.perf_counter()
-    demo = generate_demo(seed=7, n_customers=customers, n_products=products,
-                         lines_per_customer=per_customer)
+    demo = generate_demo(
+        seed=7, n_customers=customers, n_products=products, lines_per_customer=per_customer
+    )
     gen = time.perf_counter() - start
     n = len(demo.tables["order_lines"])
     start = time.perf_counter()
     rng = np.random.default_rng(0)
     _ = rng.random((n, 9))
     floor = time.perf_counter() - start
-    line = (f"{customers:,} customers, {products} products, {n:,} order lines: generate "
-            f"{gen:.2f} s (numpy floor {floor:.3f} s, ratio {gen / floor:.0f})")
+    line = (
+        f"{customers:,} customers, {products} products, {n:,} order lines: generate "
+        f"{gen:.2f} s (numpy floor {floor:.3f} s, ratio {gen / floor:.0f})"
+    )
     if write:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(home=Path(tmp))
@@ -47,8 +50,9 @@ def run(customers: int, products: int, per_customer: float, write: bool) -> None
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--large", action="store_true",
-                        help="also 100,000 customers / ~1,000,000 lines (no write)")
+    parser.add_argument(
+        "--large", action="store_true", help="also 100,000 customers / ~1,000,000 lines (no write)"
+    )
     args = parser.parse_args()
     run(5000, 300, 40.0, write=True)
     if args.large:

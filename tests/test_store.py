@@ -26,8 +26,15 @@ def test_unknown_dialect_and_garbage_url() -> None:
 def test_failed_write_leaves_nothing_behind(shop: ShopData) -> None:
     good = pd.DataFrame({"sku": ["A", "B"], "title": ["a", "b"]})
     bad = pd.DataFrame(
-        {"order_id": ["1"], "line_no": [1], "sku": [None], "quantity": [1], "unit_price": [1.0],
-         "ts": [pd.Timestamp("2024-01-01")], "is_return": [False]}
+        {
+            "order_id": ["1"],
+            "line_no": [1],
+            "sku": [None],
+            "quantity": [1],
+            "unit_price": [1.0],
+            "ts": [pd.Timestamp("2024-01-01")],
+            "is_return": [False],
+        }
     )  # sku is NOT NULL: the database rejects the second table
     version = shop.version()
     with pytest.raises(Exception, match="NOT NULL"):

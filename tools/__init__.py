@@ -1,0 +1,11 @@
+"""Analytics tools: deterministic functions over the shop data; they never call an LLM.
+
+``TOOLS`` is the one registry the agent reads; a new tool is added here and nowhere else.
+"""
+
+from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
+from tools.profiling import find_customers, profile_customer, profile_weights, segment_overview
+
+TOOLS: tuple[Tool, ...] = (segment_overview, find_customers, profile_customer, profile_weights)
+
+__all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]

@@ -1,0 +1,105 @@
+"""The tool contract: schema from signature and docstring, validation, JSON out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import pytest
+from pydantic import Field
+
+from copilot.errors import ToolError
+from tools import TOOLS, ToolContext, to_jsonable, tool
+from tools._schema import ToolDefinitionError, parse_docstring
+
+
+def _double(
+    ctx: ToolContext, n: Annotated[int, Field(ge=1, le=10)], mode: Literal["a", "b"] = "a"
+) -> int:
+    """Double a number.
+
+    Args:
+        n: the number, 1-10.
+        mode: which mode; "a" or
+            "b" (continued line).
+    """
+    return n * 2
+
+
+def test_schema_comes_from_signature_and_docstring() -> None:
+    t = tool(_double)
+    schema = t.json_schema()
+    assert t.name == "_double" and t.description == "Double a number."
+    assert schema["required"] == ["n"]
+    assert schema["properties"]["n"]["maximum"] == 10
+    assert schema["properties"]["mode"]["enum"] == ["a", "b"]
+    assert schema["properties"]["mode"]["description"] == 'which mode; "a" or "b" (continued line).'
+    assert schema["additionalProperties"] is False
+    assert "ctx" not in schema["properties"]
+
+
+def test_arguments_are_validated_into_tool_errors() -> None:
+    t = tool(_double)
+    ctx = object()
+    assert t(ctx, n=3) == 6  # type: ignore[arg-type]
+    with pytest.raises(ToolError, match="n: Input should be less than or equal to 10"):
+        t(ctx, n=11)  # type: ignore[arg-type]
+    with pytest.raises(ToolError, match="call the tool again"):
+        t(ctx, n=2, colour="red")  # type: ignore[arg-type]
+
+
+def test_undocumented_or_unannotated_tools_fail_at_definition() -> None:
+    def undocumented(ctx: ToolContext, n: int) -> int:
+        """Does things."""
+        return n
+
+    def no_return(ctx: ToolContext, n: int):  # type: ignore[no-untyped-def]
+        """Does things.
+
+        Args:
+            n: a number.
+        """
+        return n
+
+    with pytest.raises(ToolDefinitionError, match="document argument 'n'"):
+        tool(undocumented)
+    with pytest.raises(ToolDefinitionError, match="return type"):
+        tool(no_return)
+
+
+def test_every_registered_tool_has_a_described_schema() -> None:
+    names = [t.name for t in TOOLS]
+    assert len(names) == len(set(names))
+    for t in TOOLS:
+        assert len(t.description) > 40
+        for prop in t.json_schema().get("properties", {}).values():
+            assert prop.get("description"), t.name
+
+
+def test_docstring_parser_keeps_description_and_args() -> None:
+    desc, args = parse_docstring("""Line one.
+    Line two.
+
+    Args:
+        x (int): first.
+        y: second
+            wraps.
+
+    Returns:
+        nothing.
+    """)
+    assert desc == "Line one.\nLine two."
+    assert args == {"x": "first.", "y": "second wraps."}
+
+
+def test_json_values_are_compact() -> None:
+    @dataclass
+    class R:
+        a: float
+        b: list[float]
+        _hidden: int = 0
+
+    assert to_jsonable(R(1234.5678, [0.000123456, float("nan")])) == {
+        "a": 1235.0,
+        "b": [0.0001235, None],
+    }

@@ -1,0 +1,110 @@
+"""The tool contract: a typed function plus its schema; two error channels.
+
+A tool is a plain function whose first parameter is the :class:`ToolContext` (left out of the
+schema). Bad arguments and unknown ids raise ``ToolError``: the agent returns its message to
+the model as text ending in a next step. Any other exception is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from copilot.errors import ToolError
+from copilot.settings import Settings
+from copilot.shop import ShopData
+from tools._schema import arguments_model
+
+T = TypeVar("T")
+
+
+@dataclass
+class ToolContext:
+    """What tools may use: the shop data, settings and a cache of fitted models."""
+
+    shop: ShopData
+    settings: Settings
+    _models: dict[str, tuple[int, Any]] = field(default_factory=dict)
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """A fitted model for the current data version, built on first use."""
+        version = self.shop.version()
+        hit = self._models.get(key)
+        if hit is None or hit[0] != version:
+            hit = (version, build())
+            self._models[key] = hit
+        result: T = hit[1]
+        return result
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A function the agent may call, with its validated argument model."""
+
+    name: str
+    description: str
+    fn: Callable[..., Any]
+    args_model: type[BaseModel]
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON schema of the arguments (what the model fills in)."""
+        return self.args_model.model_json_schema()
+
+    def __call__(self, ctx: ToolContext, **arguments: Any) -> Any:
+        """Validate ``arguments`` and run the tool; invalid arguments raise ``ToolError``."""
+        try:
+            parsed = self.args_model.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ToolError(
+                f"invalid arguments for {self.name}: {problems}. "
+                "Fix the arguments and call the tool again."
+            ) from exc
+        return self.fn(ctx, **parsed.model_dump())
+
+
+def tool(fn: Callable[..., Any]) -> Tool:
+    """Turn a typed, documented function ``fn(ctx, ...)`` into a :class:`Tool`."""
+    model, description = arguments_model(fn, fn.__name__, frozenset({"ctx"}))
+    return Tool(fn.__name__, description, fn, model)
+
+
+def to_jsonable(value: Any, digits: int = 4) -> Any:
+    """Dataclasses, numbers and containers as compact JSON values (floats rounded)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_jsonable(getattr(value, f.name), digits)
+            for f in dataclasses.fields(value)
+            if not f.name.startswith("_")
+        }
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v, digits) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return float(f"{value:.{digits}g}")
+    if hasattr(value, "item"):  # numpy scalars
+        return to_jsonable(value.item(), digits)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def to_llm_json(value: Any) -> str:
+    """The compact JSON text a model reads for a tool result."""
+    return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))

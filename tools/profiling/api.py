@@ -1,0 +1,301 @@
+"""Agent-facing customer profiling tools."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from copilot.errors import ToolError
+from tools._tool import ToolContext, tool
+from tools.profiling.features import label
+from tools.profiling.model import CustomerProfiles, build_profiles
+from tools.profiling.results import (
+    CustomerCard,
+    CustomerList,
+    CustomerRow,
+    Driver,
+    OrderSummary,
+    ScoreWeights,
+    SegmentOverview,
+    SegmentRow,
+)
+from tools.profiling.segments import RFM_SEGMENTS, SEGMENT_LABELS
+
+_SORTS = {
+    "clv": ("clv_12m", False),
+    "churn_risk": ("churn_risk", False),
+    "monetary": ("monetary", False),
+    "recency": ("recency_days", True),
+}
+
+
+def profiles(ctx: ToolContext) -> CustomerProfiles:
+    """The fitted profiles for the current data version (fitted once, then cached)."""
+    return ctx.cached("profiles", lambda: build_profiles(ctx.shop))
+
+
+@tool
+def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") -> SegmentOverview:
+    """Sizes and value of customer segments: how many customers, revenue share, average purchase
+    probability, churn risk and 12-month CLV per segment. Use for "what segments do I have",
+    "who are my best customers" at the group level; not for one customer.
+
+    Args:
+        kind: "rfm" for the named RFM segments (Champions, At risk, ...), "cluster" for the
+            data-driven clusters.
+    """
+    prof = profiles(ctx)
+    t = prof.table
+    total_revenue = float(t["monetary"].sum())
+    rows = []
+    if kind == "rfm":
+        groups = {key: t[t["rfm_segment"] == key] for key, *_ in RFM_SEGMENTS}
+        names = {key: (en, zh, rule) for key, en, zh, rule in RFM_SEGMENTS}
+    else:
+        groups = {f"cluster {c}": t[t["cluster"] == c] for c in sorted(t["cluster"].unique())}
+        names = {
+            f"cluster {c}": (
+                f"Cluster {c}",
+                f"客群 {c}",
+                "; ".join(prof.clustering.descriptions[int(c)]),
+            )
+            for c in sorted(t["cluster"].unique())
+        }
+    for key, part in groups.items():
+        if part.empty:
+            continue
+        en, zh, rule = names[key]
+        rows.append(
+            SegmentRow(
+                key,
+                en,
+                zh,
+                len(part),
+                len(part) / len(t),
+                float(part["monetary"].sum()),
+                float(part["monetary"].sum()) / total_revenue if total_revenue else 0.0,
+                float(part["purchase_prob"].mean()),
+                float(part["churn_risk"].mean()),
+                float(part["clv_12m"].mean()),
+                rule,
+            )
+        )
+    rows.sort(key=lambda r: -r.revenue)
+    return SegmentOverview(kind, prof.end.date().isoformat(), prof.score.horizon_days, len(t), rows)
+
+
+@tool
+def find_customers(
+    ctx: ToolContext,
+    segment: Annotated[str | None, Field(max_length=40)] = None,
+    min_clv: Annotated[float | None, Field(ge=0)] = None,
+    churn_risk_above: Annotated[float | None, Field(ge=0, le=1)] = None,
+    country: Annotated[str | None, Field(max_length=60)] = None,
+    sort_by: Literal["clv", "churn_risk", "monetary", "recency"] = "clv",
+    limit: Annotated[int, Field(ge=1, le=100)] = 10,
+) -> CustomerList:
+    """Find customers by segment, value, churn risk and country: returns how many match, their
+    total revenue and 12-month CLV, and the top customers. Use for "which high-value customers
+    are about to churn", "list my champions in Germany".
+
+    Args:
+        segment: RFM segment (e.g. "at_risk", "Champions", "冠军客户") or "cluster N"; omit for all.
+        min_clv: keep customers whose predicted 12-month CLV is at least this amount.
+        churn_risk_above: keep customers whose churn risk (0-1) is above this value.
+        country: keep customers from this country.
+        sort_by: order of the returned top customers.
+        limit: how many top customers to return (1-100); the count covers all matches.
+    """
+    prof = profiles(ctx)
+    t = prof.table
+    mask = pd.Series(True, index=t.index)
+    if segment:
+        mask &= _segment_mask(t, segment)
+    if min_clv is not None:
+        mask &= t["clv_12m"] >= min_clv
+    if churn_risk_above is not None:
+        mask &= t["churn_risk"] > churn_risk_above
+    if country:
+        known = t["country"].dropna().unique().tolist()
+        match = [c for c in known if c.lower() == country.strip().lower()]
+        if not match:
+            hint = difflib.get_close_matches(country, known, n=3, cutoff=0.5)
+            raise ToolError(
+                f"unknown country {country!r}; "
+                + (
+                    f"did you mean {', '.join(hint)}?"
+                    if hint
+                    else f"known countries include {', '.join(sorted(known)[:8])}."
+                )
+            )
+        mask &= t["country"] == match[0]
+    column, ascending = _SORTS[sort_by]
+    hits = t[mask].sort_values(column, ascending=ascending)
+    filters: dict[str, object] = {
+        k: v
+        for k, v in {
+            "segment": segment,
+            "min_clv": min_clv,
+            "churn_risk_above": churn_risk_above,
+            "country": country,
+        }.items()
+        if v is not None
+    }
+    top = [
+        CustomerRow(
+            str(cid),
+            _str(r["country"]),
+            r["rfm_segment"],
+            int(r["cluster"]),
+            float(r["recency_days"]),
+            int(r["frequency"]),
+            float(r["monetary"]),
+            float(r["purchase_prob"]),
+            float(r["churn_risk"]),
+            float(r["clv_12m"]),
+        )
+        for cid, r in hits.head(limit).iterrows()
+    ]
+    return CustomerList(
+        filters,
+        len(hits),
+        float(hits["monetary"].sum()),
+        float(hits["clv_12m"].sum()),
+        sort_by,
+        top,
+        hits,
+    )
+
+
+@tool
+def profile_customer(
+    ctx: ToolContext, customer_id: Annotated[str, Field(max_length=40)]
+) -> CustomerCard:
+    """One customer's card: segment, profile score, purchase probability, churn risk, CLV, top
+    categories, last orders and the features that push the score up or down. Use when the
+    question names one customer id.
+
+    Args:
+        customer_id: the customer's id exactly as stored, e.g. "12347" or "C10001".
+    """
+    prof = profiles(ctx)
+    t = prof.table
+    cid = customer_id.strip()
+    if cid not in t.index:
+        ids = t.index.astype(str).tolist()
+        close = difflib.get_close_matches(cid, ids, n=3, cutoff=0.6)
+        raise ToolError(
+            f"unknown customer {cid!r} (no purchases with that id). "
+            + (f"Closest ids: {', '.join(close)}. " if close else "")
+            + "Check the id or use find_customers to look customers up."
+        )
+    row: dict[str, Any] = {str(k): v for k, v in t.loc[cid].to_dict().items()}
+    z = prof.score.standardised(t.loc[[cid]]).iloc[0]
+    push = {f: w * z[f] for f, w in prof.score.weights.items()}
+    ranked = sorted(push.items(), key=lambda kv: kv[1])
+    cats = {
+        c.split(":", 1)[1]: float(row[c])
+        for c in prof.features
+        if c.startswith("cat_share:") and row[c] > 0
+    }
+    shown = (
+        "recency_days",
+        "frequency",
+        "monetary",
+        "aov",
+        "basket_size",
+        "tenure_days",
+        "promo_share",
+        "return_rate",
+        "orders_90d",
+    )
+    rfm_en, rfm_zh = SEGMENT_LABELS[row["rfm_segment"]]
+    return CustomerCard(
+        cid,
+        _str(row["country"]),
+        row["rfm_segment"],
+        rfm_en,
+        rfm_zh,
+        int(row["cluster"]),
+        prof.clustering.descriptions[int(row["cluster"])],
+        float(row["profile_score"]),
+        float(row["purchase_prob"]),
+        float(row["churn_risk"]),
+        float(row["p_alive"]),
+        float(row["expected_purchases_12m"]),
+        float(row["clv_12m"]),
+        {f: float(row[f]) for f in shown if f in row},
+        dict(sorted(cats.items(), key=lambda kv: -kv[1])[:3]),
+        [Driver(f, label(f), v) for f, v in reversed(ranked[-3:]) if v > 0],
+        [Driver(f, label(f), v) for f, v in ranked[:3] if v < 0],
+        _last_orders(ctx, cid),
+        prof.score.horizon_days,
+    )
+
+
+@tool
+def profile_weights(ctx: ToolContext) -> ScoreWeights:
+    """What drives the learned profile score (the weight of each customer feature) and how well
+    the score predicts purchases on a later hold-out window (AUC versus simpler models).
+    """
+    prof = profiles(ctx)
+    s = prof.score
+    weights = sorted(s.weights.items(), key=lambda kv: -abs(kv[1]))
+    return ScoreWeights(
+        s.horizon_days,
+        [Driver(f, label(f), w) for f, w in weights],
+        s.auc,
+        s.brier,
+        s.base_rate,
+        s.train_cutoff.date().isoformat(),
+        s.test_cutoff.date().isoformat(),
+        s.n_train,
+        s.n_test,
+        "Weights apply to standardised features (log for counts and money): a weight of +1 means "
+        "one standard deviation more of the feature raises the log-odds of buying by 1.",
+    )
+
+
+def _segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
+    wanted = segment.strip().lower()
+    for key, en, zh, _ in RFM_SEGMENTS:
+        if wanted in (key, en.lower(), zh, key.replace("_", " ")):
+            return t["rfm_segment"] == key
+    if wanted.startswith(("cluster", "客群")):
+        digits = "".join(ch for ch in wanted if ch.isdigit())
+        if digits and int(digits) in set(t["cluster"]):
+            return t["cluster"] == int(digits)
+    valid = ", ".join(key for key, *_ in RFM_SEGMENTS)
+    clusters = ", ".join(f"cluster {c}" for c in sorted(t["cluster"].unique()))
+    raise ToolError(f"unknown segment {segment!r}; use one of: {valid}, or {clusters}.")
+
+
+def _last_orders(ctx: ToolContext, cid: str, n: int = 5) -> list[OrderSummary]:
+    lines = ctx.shop.order_lines()
+    mine = lines[lines["customer_id"] == cid]
+    mine = mine.assign(value=mine["quantity"] * mine["unit_price"])
+    orders = mine.groupby("order_id").agg(
+        ts=("ts", "max"),
+        items=("sku", "size"),
+        value=("value", "sum"),
+        returned=("is_return", "any"),
+    )
+    orders = orders.sort_values("ts", ascending=False).head(n)
+    return [
+        OrderSummary(
+            str(oid),
+            r["ts"].date().isoformat(),
+            int(r["items"]),
+            float(np.round(r["value"], 2)),
+            bool(r["returned"]),
+        )
+        for oid, r in orders.iterrows()
+    ]
+
+
+def _str(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)

@@ -1,0 +1,57 @@
+"""All customer profiles of a shop at the end of its data: score, segments, clusters, CLV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from copilot.errors import ToolError
+from copilot.shop import ShopData
+from tools.profiling.clv import CLVModel, fit_clv, rfm_summary
+from tools.profiling.features import customer_features
+from tools.profiling.score import ScoreModel, fit_score
+from tools.profiling.segments import Clustering, cluster_customers, rfm_segments
+
+
+@dataclass(frozen=True)
+class CustomerProfiles:
+    """Fitted models and one row per customer (index ``customer_id``)."""
+
+    end: pd.Timestamp
+    """Profiles are as of this instant (the day after the last order)."""
+    table: pd.DataFrame
+    score: ScoreModel
+    clustering: Clustering
+    clv: CLVModel
+    features: tuple[str, ...]
+    """Names of the feature columns in ``table``."""
+
+
+def data_end(lines: pd.DataFrame) -> pd.Timestamp:
+    """The day after the last order line: the 'as of' instant of the profiles."""
+    last = lines["ts"].max()
+    if pd.isna(last):
+        raise ToolError("the shop has no orders yet; ingest order data first (copilot ingest).")
+    return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+
+
+def build_profiles(shop: ShopData, horizon_days: int = 90) -> CustomerProfiles:
+    """Compute features, fit score, segments, clusters and CLV (seconds on 1M lines)."""
+    lines = shop.order_lines()
+    lines = lines[lines["customer_id"].notna()]
+    if lines.empty:
+        raise ToolError("the shop has no orders with a customer id; customer tools need them.")
+    products, customers, events = shop.products(), shop.customers(), shop.events()
+    end = data_end(lines)
+    score = fit_score(
+        lines, products, customers, events if len(events) else None, end, horizon_days
+    )
+    feats = customer_features(lines, products, customers, events if len(events) else None, end)
+    clv = fit_clv(lines, end)
+    table = feats.join(rfm_segments(feats)).join(score.score(feats))
+    clustering = cluster_customers(feats)
+    table["cluster"] = clustering.labels
+    table = table.join(clv.predict(rfm_summary(lines, end)))
+    names = tuple(c for c in feats.columns if c != "country")
+    return CustomerProfiles(end, table, score, clustering, clv, names)

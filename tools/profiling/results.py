@@ -1,0 +1,144 @@
+"""Result values of the profiling tools: dataclasses that serialise to compact JSON and frames."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One segment's size and value."""
+
+    segment: str
+    label: str
+    label_zh: str
+    customers: int
+    share: float
+    revenue: float
+    revenue_share: float
+    avg_purchase_prob: float
+    avg_churn_risk: float
+    avg_clv_12m: float
+    rule: str
+    """How membership is decided (RFM rule) or what distinguishes the cluster."""
+
+
+@dataclass(frozen=True)
+class SegmentOverview:
+    """All segments of one kind (RFM or clusters)."""
+
+    kind: str
+    as_of: str
+    horizon_days: int
+    total_customers: int
+    segments: list[SegmentRow]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment."""
+        return pd.DataFrame([asdict(s) for s in self.segments])
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """A customer in a list."""
+
+    customer_id: str
+    country: str | None
+    rfm_segment: str
+    cluster: int
+    recency_days: float
+    frequency: int
+    monetary: float
+    purchase_prob: float
+    churn_risk: float
+    clv_12m: float
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """Customers matching filters: count, totals and the top rows."""
+
+    filters: dict[str, object]
+    count: int
+    total_revenue: float
+    total_clv_12m: float
+    sorted_by: str
+    top: list[CustomerRow]
+    _table: pd.DataFrame = field(repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every matching customer (not only the top rows)."""
+        return self._table.copy()
+
+    def export_csv(self, path: Path) -> Path:
+        """Write every matching customer to a CSV file."""
+        self._table.to_csv(path, index=True)
+        return path
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A feature's weight in the profile score, or its push on one customer's score."""
+
+    feature: str
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One of a customer's recent orders."""
+
+    order_id: str
+    date: str
+    items: int
+    value: float
+    returned: bool
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """Everything known about one customer, with why the score is what it is."""
+
+    customer_id: str
+    country: str | None
+    rfm_segment: str
+    rfm_label: str
+    rfm_label_zh: str
+    cluster: int
+    cluster_description: list[str]
+    profile_score: float
+    purchase_prob: float
+    churn_risk: float
+    p_alive: float
+    expected_purchases_12m: float
+    clv_12m: float
+    features: dict[str, float]
+    top_categories: dict[str, float]
+    pushes_up: list[Driver]
+    pushes_down: list[Driver]
+    last_orders: list[OrderSummary]
+    horizon_days: int
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """What drives the profile score, and how well it predicts."""
+
+    horizon_days: int
+    weights: list[Driver]
+    holdout_auc: dict[str, float]
+    brier: float
+    base_rate: float
+    train_cutoff: str
+    test_cutoff: str
+    n_train: int
+    n_test: int
+    note: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per feature."""
+        return pd.DataFrame([asdict(w) for w in self.weights])
