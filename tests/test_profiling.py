@@ -139,6 +139,10 @@ def test_segment_overview_adds_up(demo_ctx: ToolContext) -> None:
         assert sum(s.revenue_share for s in ov.segments) == pytest.approx(1.0)
         assert all(s.rule for s in ov.segments)
     assert len(segment_overview(demo_ctx).to_frame()) >= 8
+    assert (
+        "churn risk"
+        in profile_customer(demo_ctx, customer_id="C10001").to_frame()["field"].tolist()
+    )
 
 
 def test_find_customers_filters_and_exports(demo_ctx: ToolContext, tmp_path: Path) -> None:

@@ -78,6 +78,7 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
                 len(part) / len(t),
                 float(part["monetary"].sum()),
                 float(part["monetary"].sum()) / total_revenue if total_revenue else 0.0,
+                float(part["profile_score"].mean()),
                 float(part["purchase_prob"].mean()),
                 float(part["churn_risk"].mean()),
                 float(part["clv_12m"].mean()),

@@ -81,8 +81,9 @@ def customer_features(
         out = out.join(counts)
         out[list(counts.columns)] = out[list(counts.columns)].fillna(0.0)
     attrs = customers.set_index("customer_id")
-    if "country" in attrs:
-        out["country"] = attrs["country"].reindex(out.index)
+    for attribute in ("country", "channel"):
+        if attribute in attrs:
+            out[attribute] = attrs[attribute].reindex(out.index)
     out.index.name = "customer_id"
     return out
 

@@ -37,12 +37,23 @@ def data_end(lines: pd.DataFrame) -> pd.Timestamp:
 
 
 def build_profiles(shop: ShopData, horizon_days: int = 90) -> CustomerProfiles:
-    """Compute features, fit score, segments, clusters and CLV (seconds on 1M lines)."""
-    lines = shop.order_lines()
+    """Profiles of the shop in the store (see :func:`profiles_from_frames`)."""
+    return profiles_from_frames(
+        shop.order_lines(), shop.products(), shop.customers(), shop.events(), horizon_days
+    )
+
+
+def profiles_from_frames(
+    lines: pd.DataFrame,
+    products: pd.DataFrame,
+    customers: pd.DataFrame,
+    events: pd.DataFrame,
+    horizon_days: int = 90,
+) -> CustomerProfiles:
+    """Compute features, fit score, segments, clusters and CLV."""
     lines = lines[lines["customer_id"].notna()]
     if lines.empty:
         raise ToolError("the shop has no orders with a customer id; customer tools need them.")
-    products, customers, events = shop.products(), shop.customers(), shop.events()
     end = data_end(lines)
     score = fit_score(
         lines, products, customers, events if len(events) else None, end, horizon_days
@@ -53,5 +64,5 @@ def build_profiles(shop: ShopData, horizon_days: int = 90) -> CustomerProfiles:
     clustering = cluster_customers(feats)
     table["cluster"] = clustering.labels
     table = table.join(clv.predict(rfm_summary(lines, end)))
-    names = tuple(c for c in feats.columns if c != "country")
+    names = tuple(c for c in feats.columns if c not in ("country", "channel"))
     return CustomerProfiles(end, table, score, clustering, clv, names)

@@ -19,6 +19,7 @@ class SegmentRow:
     share: float
     revenue: float
     revenue_share: float
+    avg_profile_score: float
     avg_purchase_prob: float
     avg_churn_risk: float
     avg_clv_12m: float
@@ -122,6 +123,23 @@ class CustomerCard:
     pushes_down: list[Driver]
     last_orders: list[OrderSummary]
     horizon_days: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """The card as (field, value) rows for a table view."""
+        flat: dict[str, object] = {
+            "customer id": self.customer_id,
+            "country": self.country,
+            "RFM segment": self.rfm_label,
+            "cluster": self.cluster,
+            "profile score": self.profile_score,
+            "purchase probability": self.purchase_prob,
+            "churn risk": self.churn_risk,
+            "P(alive)": self.p_alive,
+            "expected purchases (12 months)": self.expected_purchases_12m,
+            "CLV (12 months)": self.clv_12m,
+            **self.features,
+        }
+        return pd.DataFrame({"field": list(flat), "value": list(flat.values())})
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ LOG_FEATURES = frozenset(
         "carts_90d",
     }
 )
-EXCLUDED = frozenset({"country", "purchase_days"})
+EXCLUDED = frozenset({"country", "channel", "purchase_days"})
 RFM = ("recency_days", "frequency", "monetary")
 MIN_CUSTOMERS = 50
 

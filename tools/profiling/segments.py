@@ -103,7 +103,7 @@ def cluster_customers(
 
     k is the silhouette-best value in ``k_range`` (silhouette on a sample of 5,000).
     """
-    columns = [c for c in features.columns if c not in ("country", "purchase_days")]
+    columns = [c for c in features.columns if c not in ("country", "channel", "purchase_days")]
     x = features[columns].astype(float)
     logs = [c for c in columns if c in LOG_FEATURES]
     x[logs] = np.log1p(x[logs].clip(lower=0))
