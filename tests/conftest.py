@@ -11,6 +11,7 @@ import pytest
 
 from copilot.settings import Settings
 from copilot.shop import ShopData
+from tools import ToolContext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail.parquet"
@@ -56,3 +57,19 @@ def shop(settings: Settings) -> ShopData:
 def sha256_of(path: Path) -> str:
     """Content hash of a file (to assert a database is byte-for-byte unchanged)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
+    """The default demo shop in a SQLite store; fitted models are cached on the context."""
+    from copilot.demo import generate_demo
+    from copilot.shop.demo_store import store_demo
+
+    home = tmp_path_factory.mktemp("demo")
+    settings = Settings(home=home)
+    shop = ShopData.open(settings.effective_database_url)
+    demo = generate_demo(seed=7)
+    store_demo(shop, demo, settings, force=True)
+    ctx = ToolContext(shop, settings)
+    ctx.truths = demo.truths  # type: ignore[attr-defined]
+    return ctx

@@ -28,22 +28,6 @@ from tools.profiling.features import customer_features
 from tools.profiling.segments import _GRID, RFM_SEGMENTS
 
 
-@pytest.fixture(scope="module")
-def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
-    """The default demo shop in a SQLite store, with profiles fitted once."""
-    from copilot.demo import generate_demo
-    from copilot.shop.demo_store import store_demo
-
-    home = tmp_path_factory.mktemp("demo")
-    settings = Settings(home=home)
-    shop = ShopData.open(settings.effective_database_url)
-    demo = generate_demo(seed=7)
-    store_demo(shop, demo, settings, force=True)
-    ctx = ToolContext(shop, settings)
-    ctx.truths = demo.truths  # type: ignore[attr-defined]
-    return ctx
-
-
 def _truth(ctx: ToolContext, index: pd.Index) -> pd.Series:
     return pd.Series(ctx.truths["segments"]["customer_segment"]).reindex(index)  # type: ignore[attr-defined]
 
@@ -172,8 +156,8 @@ def test_profile_customer_card_and_unknown_ids(demo_ctx: ToolContext) -> None:
     assert card.purchase_prob == pytest.approx(1 - card.churn_risk)
     assert card.last_orders and card.last_orders[0].date >= card.last_orders[-1].date
     assert all(d.value > 0 for d in card.pushes_up) and all(d.value < 0 for d in card.pushes_down)
-    with pytest.raises(ToolError, match="Closest ids: C1.*find_customers"):
-        profile_customer(demo_ctx, customer_id="C1000l")
+    with pytest.raises(ToolError, match="Closest ids: C10001.*find_customers"):
+        profile_customer(demo_ctx, customer_id="c-10001 ")
 
 
 def test_profile_weights_name_every_feature(demo_ctx: ToolContext) -> None:

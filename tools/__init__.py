@@ -5,7 +5,22 @@
 
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
 from tools.profiling import find_customers, profile_customer, profile_weights, segment_overview
+from tools.recommend import (
+    frequently_bought_with,
+    recommend_for_segment,
+    recommend_products,
+    similar_products,
+)
 
-TOOLS: tuple[Tool, ...] = (segment_overview, find_customers, profile_customer, profile_weights)
+TOOLS: tuple[Tool, ...] = (
+    segment_overview,
+    find_customers,
+    profile_customer,
+    profile_weights,
+    recommend_products,
+    recommend_for_segment,
+    similar_products,
+    frequently_bought_with,
+)
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]

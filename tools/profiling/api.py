@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
+from tools._match import close_matches
 from tools._tool import ToolContext, tool
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
@@ -115,7 +116,7 @@ def find_customers(
     t = prof.table
     mask = pd.Series(True, index=t.index)
     if segment:
-        mask &= _segment_mask(t, segment)
+        mask &= segment_mask(t, segment)
     if min_clv is not None:
         mask &= t["clv_12m"] >= min_clv
     if churn_risk_above is not None:
@@ -188,7 +189,7 @@ def profile_customer(
     cid = customer_id.strip()
     if cid not in t.index:
         ids = t.index.astype(str).tolist()
-        close = difflib.get_close_matches(cid, ids, n=3, cutoff=0.6)
+        close = close_matches(cid, ids)
         raise ToolError(
             f"unknown customer {cid!r} (no purchases with that id). "
             + (f"Closest ids: {', '.join(close)}. " if close else "")
@@ -261,7 +262,7 @@ def profile_weights(ctx: ToolContext) -> ScoreWeights:
     )
 
 
-def _segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
+def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
     wanted = segment.strip().lower()
     for key, en, zh, _ in RFM_SEGMENTS:
         if wanted in (key, en.lower(), zh, key.replace("_", " ")):

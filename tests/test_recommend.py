@@ -1,0 +1,215 @@
+"""Recommenders: one contract suite for every backend on known-answer data, plus the tools."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from tools.recommend.base import Recommender
+from tools.recommend.content import ContentRecommender
+from tools.recommend.evaluate import ranking_metrics
+from tools.recommend.hybrid import HybridRecommender
+from tools.recommend.interactions import Interactions, build_interactions
+from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
+from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
+
+N = 40
+
+
+def checkerboard() -> Interactions:
+    """Customer u bought item i when u + i is even, except its own diagonal item u."""
+    rows = [
+        (f"u{u:02d}", f"i{i:02d}")
+        for u in range(N)
+        for i in range(N)
+        if (u + i) % 2 == 0 and u != i
+    ]
+    lines = pd.DataFrame(rows, columns=["customer_id", "sku"])
+    lines["order_id"] = lines["customer_id"]
+    # Varying quantities give centring something to work with (binary data centres to zero).
+    lines["quantity"] = 1 + (lines.index % 3)
+    lines["unit_price"] = 1.0
+    lines["is_return"] = False
+    lines["ts"] = pd.Timestamp("2024-01-01")
+    items = np.array([f"i{i:02d}" for i in range(N)], dtype=object)
+    return build_interactions(lines, as_of=pd.Timestamp("2024-02-01"), items=items)
+
+
+TEXTS = {
+    f"i{i:02d}": ("red cotton mug kitchen" if i % 2 == 0 else "blue paper notebook desk")
+    + f" item {i}"
+    for i in range(N)
+}
+
+BACKENDS: dict[str, Callable[[], Recommender]] = {
+    "user_cf_cosine": lambda: UserKNNRecommender(k_neighbours=10),
+    "user_cf_pearson": lambda: UserKNNRecommender(k_neighbours=10, similarity="pearson"),
+    # Every item has 18 equally similar neighbours here: prune above that, or ties decide.
+    "item_cf_cosine": lambda: ItemKNNRecommender(k_neighbours=N, weighting="cosine"),
+    "item_cf_bm25": lambda: ItemKNNRecommender(k_neighbours=N),
+    "content": lambda: ContentRecommender(TEXTS, k_neighbours=10),
+    "hybrid": lambda: HybridRecommender(
+        {
+            "popularity": PopularityRecommender(),
+            "item_cf": ItemKNNRecommender(k_neighbours=N),
+            "user_cf": UserKNNRecommender(k_neighbours=10),
+        },
+        {"popularity": 0.2, "item_cf": 1.0, "user_cf": 1.0},
+    ),
+}
+
+
+@pytest.fixture(params=list(BACKENDS), scope="module")
+def fitted(request: pytest.FixtureRequest) -> Recommender:
+    return BACKENDS[request.param]().fit(checkerboard())
+
+
+class TestRecommenderContract:
+    """Every personalised backend must pass these on the checkerboard."""
+
+    def test_recovers_the_withheld_diagonal(self, fitted: Recommender) -> None:
+        users = [f"u{u:02d}" for u in range(N)]
+        recs = fitted.recommend(users, n=1)
+        assert [r.items[0] for r in recs] == [f"i{u:02d}" for u in range(N)]
+
+    def test_ranks_own_parity_first_when_rebuys_allowed(self, fitted: Recommender) -> None:
+        rec = fitted.recommend(["u03"], n=N // 2, exclude_purchased=False)[0]
+        assert all(int(s[1:]) % 2 == 1 for s in rec.items)
+        assert rec.scores == sorted(rec.scores, reverse=True)
+        assert len(rec.reasons) == len(rec.items) and all(rec.reasons)
+
+    def test_batch_equals_single_calls(self, fitted: Recommender) -> None:
+        users = ["u00", "u07", "u12"]
+        batch = fitted.recommend(users, n=5, batch_size=2)
+        single = [fitted.recommend([u], n=5)[0] for u in users]
+        assert [r.items for r in batch] == [r.items for r in single]
+
+    def test_candidates_restrict_and_bad_arguments_are_precise(self, fitted: Recommender) -> None:
+        rec = fitted.recommend(["u04"], n=3, candidates=["i01", "i04", "i05"])[0]
+        assert rec.items[0] == "i04" and set(rec.items) <= {"i01", "i05", "i04"}
+        with pytest.raises(ValueError, match="n must be at least 1"):
+            fitted.recommend(["u04"], n=0)
+        with pytest.raises(ValueError, match="candidates is empty"):
+            fitted.recommend(["u04"], candidates=[])
+        with pytest.raises(ValueError, match="nobody bought: \\['nope'\\]"):
+            fitted.recommend(["u04"], candidates=["nope"])
+
+    def test_unknown_customer_gets_the_cold_start_path(self, fitted: Recommender) -> None:
+        rec = fitted.recommend(["stranger"], n=3)[0]
+        assert rec.cold_start and len(rec.items) == 3 and "no purchase history" in rec.reasons[0]
+
+    def test_similar_items_share_the_parity(self, fitted: Recommender) -> None:
+        similar = fitted.similar_items("i06", n=5)
+        assert len(similar) == 5 and all(int(s[1:]) % 2 == 0 for s, _ in similar)
+        assert "i06" not in [s for s, _ in similar]
+
+
+def test_user_cf_follows_the_brief_formula() -> None:
+    """Hand-computed prediction for one customer with centring on."""
+    lines = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "b", "c", "c"],
+            "sku": ["x", "y", "x", "y", "z", "x", "z"],
+            "quantity": [1, 3, 1, 3, 7, 7, 1],
+        }
+    ).assign(order_id="o", unit_price=1.0, is_return=False, ts=pd.Timestamp("2024-01-01"))
+    data = build_interactions(lines, as_of=pd.Timestamp("2024-02-01"))
+    model = UserKNNRecommender(k_neighbours=2, center=True).fit(data)
+    r = data.matrix.toarray()
+    mean = np.array([row[row > 0].mean() for row in r])
+    unit = r / np.linalg.norm(r, axis=1, keepdims=True)
+    sim = unit @ unit.T
+    a, z = 0, 2
+    expected = mean[a] + sum(sim[a, v] * (r[v, z] - mean[v]) for v in (1, 2)) / (
+        abs(sim[a, 1]) + abs(sim[a, 2])
+    )
+    assert model.scores(np.array([a]))[0, z] == pytest.approx(expected, rel=1e-5)
+
+
+def test_popularity_and_buy_again() -> None:
+    data = checkerboard()
+    pop = PopularityRecommender().fit(data)
+    assert pop.recommend(["u01"], n=1, exclude_purchased=False)[0].cold_start is False
+    again = BuyAgainRecommender().fit(data)
+    rec = again.recommend(["u01"], n=3, exclude_purchased=False)[0]
+    assert all(int(s[1:]) % 2 == 1 for s in rec.items)  # its own purchases
+
+
+def test_ranking_metrics_known_answer() -> None:
+    truth = sp.csr_matrix(np.array([[1, 0, 1, 0], [0, 0, 0, 1]], dtype=np.float32))
+    recs = np.array([[2, 1], [0, 1]])
+    m = ranking_metrics(recs, truth, np.array([2, 1]), np.full(4, 0.5), 4)
+    assert m.hr == 0.5
+    assert m.ndcg == pytest.approx((1.0 / (1 + 1 / np.log2(3))) / 2)
+    assert m.recall == pytest.approx(0.25)
+    assert m.map == pytest.approx(0.25)
+    assert m.coverage == pytest.approx(3 / 4)
+    assert m.novelty == pytest.approx(1.0)
+
+
+# --- the agent-facing tools on the demo shop -------------------------------------------------
+
+from copilot.errors import ToolError  # noqa: E402
+from tools import ToolContext  # noqa: E402
+from tools.recommend import (  # noqa: E402
+    frequently_bought_with,
+    recommend_for_segment,
+    recommend_products,
+    similar_products,
+)
+
+
+def test_planted_pairs_are_in_each_others_top5(demo_ctx: ToolContext) -> None:
+    pairs = demo_ctx.truths["co_purchase_pairs"]  # type: ignore[attr-defined]
+    missed = []
+    for a, b in pairs:
+        if b not in [i.sku for i in similar_products(demo_ctx, sku=a).items]:
+            missed.append((a, b))
+        if a not in [i.sku for i in similar_products(demo_ctx, sku=b).items]:
+            missed.append((b, a))
+    assert not missed, missed
+
+
+def test_frequently_bought_with_finds_the_partner_with_lift(demo_ctx: ToolContext) -> None:
+    a, b = demo_ctx.truths["co_purchase_pairs"][0]  # type: ignore[attr-defined]
+    res = frequently_bought_with(demo_ctx, sku=a, n=3)
+    top = res.items[0]
+    assert top.sku == b and top.lift is not None and top.lift > 10
+    assert (
+        res.orders_with_sku and top.together_orders and top.together_orders <= res.orders_with_sku
+    )
+
+
+def test_recommend_products_personal_and_cold(demo_ctx: ToolContext) -> None:
+    rec = recommend_products(demo_ctx, customer_id="C10001", n=5)
+    assert not rec.cold_start and len(rec.items) == 5
+    bought = set(demo_ctx.shop.order_lines().query("customer_id == 'C10001'")["sku"])
+    assert not bought & {i.sku for i in rec.items}
+    assert all(i.reason and i.title for i in rec.items)
+    again = recommend_products(demo_ctx, customer_id="C10001", n=5, exclude_purchased=False)
+    assert bought & {i.sku for i in again.items}  # re-buys allowed and likely
+    customers = set(demo_ctx.shop.customers()["customer_id"])
+    never = sorted(customers - set(demo_ctx.shop.order_lines()["customer_id"].dropna()))
+    cold = recommend_products(demo_ctx, customer_id=never[0], n=3)
+    assert cold.cold_start and "no purchase history" in cold.note and len(cold.items) == 3
+    with pytest.raises(ToolError, match="unknown customer 'C99999999'"):
+        recommend_products(demo_ctx, customer_id="C99999999")
+
+
+def test_recommend_for_segment_counts_suited_customers(demo_ctx: ToolContext) -> None:
+    picks = recommend_for_segment(demo_ctx, segment="champions", n=5)
+    assert picks.customers > 0 and len(picks.items) == 5
+    counts = [i.customers_suited for i in picks.items]
+    assert counts == sorted(counts, reverse=True) and counts[0] <= picks.customers
+    with pytest.raises(ToolError, match="unknown segment"):
+        recommend_for_segment(demo_ctx, segment="nobody")
+
+
+def test_unknown_sku_suggests_close_codes(demo_ctx: ToolContext) -> None:
+    with pytest.raises(ToolError, match="Did you mean: CT-0001"):
+        similar_products(demo_ctx, sku="CT-001")
+    assert similar_products(demo_ctx, sku="ct-0001").sku == "CT-0001"

@@ -1,0 +1,250 @@
+"""Agent-facing recommendation tools."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pydantic import Field
+
+from copilot.errors import ToolError
+from tools._match import close_matches
+from tools._tool import ToolContext, tool
+from tools.profiling.api import profiles, segment_mask
+from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender, non_merchandise
+from tools.recommend.results import (
+    ProductRecommendations,
+    RecommendedProduct,
+    RelatedProduct,
+    RelatedProducts,
+    SegmentPick,
+    SegmentPicks,
+)
+
+SEGMENT_LIST = 20
+"""Each segment customer's list length when counting which items suit the segment."""
+
+
+def recommender(ctx: ToolContext) -> ShopRecommender:
+    """The tuned hybrid for the current data version (fitted once, then cached)."""
+    shop = ctx.shop
+    return ctx.cached(
+        "recommender",
+        lambda: fit_shop_recommender(shop.order_lines(), shop.events(), shop.products()),
+    )
+
+
+@tool
+def recommend_products(
+    ctx: ToolContext,
+    customer_id: Annotated[str, Field(max_length=40)],
+    n: Annotated[int, Field(ge=1, le=20)] = 5,
+    exclude_purchased: bool = True,
+) -> ProductRecommendations:
+    """Personal product recommendations for one customer, each with a reason ("customers who
+    bought X also bought this"). Use for "recommend products for customer 12347" or
+    "为客户 12347 推荐 5 个商品"; not for a whole segment.
+
+    Args:
+        customer_id: the customer's id exactly as stored, e.g. "12347" or "C10001".
+        n: how many products (1-20).
+        exclude_purchased: true for new products only; false to include re-buys of products
+            the customer bought before.
+    """
+    cid = customer_id.strip()
+    model = recommender(ctx)
+    if model.data.user_index(cid) is None:
+        known = set(ctx.shop.customers()["customer_id"].astype(str))
+        if cid not in known:
+            close = close_matches(cid, sorted(known))
+            raise ToolError(
+                f"unknown customer {cid!r}. "
+                + (f"Closest ids: {', '.join(close)}. " if close else "")
+                + "Check the id, or use find_customers to look customers up."
+            )
+    rec = model.for_mode(exclude_purchased).recommend([cid], n, exclude_purchased)[0]
+    note = (
+        "no purchase history yet: these are the shop's most popular products"
+        if rec.cold_start
+        else "personalised from this customer's purchases"
+    )
+    catalog = _catalog(ctx)
+    items = [
+        RecommendedProduct(sku, *_describe(catalog, sku), score=score, reason=reason)
+        for sku, score, reason in zip(rec.items, rec.scores, rec.reasons, strict=True)
+    ]
+    return ProductRecommendations(cid, rec.cold_start, note, exclude_purchased, items)
+
+
+@tool
+def recommend_for_segment(
+    ctx: ToolContext,
+    segment: Annotated[str, Field(max_length=40)],
+    n: Annotated[int, Field(ge=1, le=30)] = 10,
+) -> SegmentPicks:
+    """Products to feature in a campaign for a customer segment, ranked by how many of the
+    segment's customers each product suits (it is in their personal top 20 of new products).
+
+    Args:
+        segment: RFM segment (e.g. "at_risk", "Champions", "冠军客户") or "cluster N".
+        n: how many products (1-30).
+    """
+    table = profiles(ctx).table
+    members = table.index[segment_mask(table, segment)].astype(str).tolist()
+    if not members:
+        raise ToolError(
+            f"segment {segment!r} has no customers right now; "
+            "use segment_overview to see segment sizes."
+        )
+    model = recommender(ctx).for_mode(True)
+    recs = model.recommend(members, SEGMENT_LIST, exclude_purchased=True, explain=False)
+    counts = Counter(sku for r in recs if not r.cold_start for sku in r.items)
+    catalog = _catalog(ctx)
+    items = [
+        SegmentPick(
+            sku, *_describe(catalog, sku), customers_suited=c, share_of_segment=c / len(members)
+        )
+        for sku, c in counts.most_common(n)
+    ]
+    return SegmentPicks(segment, len(members), SEGMENT_LIST, items)
+
+
+@tool
+def similar_products(
+    ctx: ToolContext,
+    sku: Annotated[str, Field(max_length=40)],
+    n: Annotated[int, Field(ge=1, le=20)] = 5,
+) -> RelatedProducts:
+    """Products most similar to a product by who buys them (customers who buy one tend to buy
+    the other); similarity is relative, 1.0 for the closest. Use for "what is similar to SKU
+    X" and cross-sell ideas.
+
+    Args:
+        sku: the product's stock code, e.g. "85123A" or "CT-0001".
+        n: how many products (1-20).
+    """
+    code = _resolve_sku(ctx, sku)
+    model = recommender(ctx)
+    if model.data.item_index(code) is None:
+        raise ToolError(
+            f"product {code} has never been bought, so there is no purchase "
+            "behaviour to compare; try search or another product."
+        )
+    pairs = model.for_mode(True).similar_items(code, n)
+    strongest = max((v for _, v in pairs), default=1.0) or 1.0
+    pairs = [(s, v / strongest) for s, v in pairs]  # 1.0 = the closest product
+    catalog = _catalog(ctx)
+    items = [
+        RelatedProduct(s, _describe(catalog, s)[0], _describe(catalog, s)[2], v) for s, v in pairs
+    ]
+    return RelatedProducts(
+        code,
+        _describe(catalog, code)[0],
+        "bought by the same customers (item-based CF)",
+        None,
+        items,
+    )
+
+
+@tool
+def frequently_bought_with(
+    ctx: ToolContext,
+    sku: Annotated[str, Field(max_length=40)],
+    n: Annotated[int, Field(ge=1, le=20)] = 5,
+) -> RelatedProducts:
+    """Products most often in the same order as a product, with confidence (share of its
+    orders that contain the other) and lift (how much more often than by chance). Use for
+    bundles and "what do people buy together with X".
+
+    Args:
+        sku: the product's stock code, e.g. "85123A" or "CT-0001".
+        n: how many products (1-20).
+    """
+    code = _resolve_sku(ctx, sku)
+    baskets, items = ctx.cached("baskets", lambda: _baskets(ctx))
+    col = int(np.searchsorted(items, code))
+    if col >= len(items) or items[col] != code:
+        raise ToolError(f"product {code} is in no order yet; try another product.")
+    with_sku = baskets[:, col]
+    orders = int(with_sku.sum())
+    together = np.asarray((with_sku.T @ baskets).todense()).ravel()
+    together[col] = 0
+    support = np.asarray(baskets.sum(axis=0)).ravel()
+    confidence = together / max(orders, 1)
+    lift = confidence / np.maximum(support / baskets.shape[0], 1e-12)
+    order = [i for i in np.argsort(-together, kind="stable")[:n] if together[i] > 0]
+    catalog = _catalog(ctx)
+    rows = [
+        RelatedProduct(
+            str(items[i]),
+            _describe(catalog, items[i])[0],
+            _describe(catalog, items[i])[2],
+            float(confidence[i]),
+            int(together[i]),
+            float(confidence[i]),
+            float(lift[i]),
+        )
+        for i in order
+    ]
+    return RelatedProducts(
+        code, _describe(catalog, code)[0], "same order (market basket)", orders, rows
+    )
+
+
+def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
+    lines = ctx.shop.order_lines()
+    exclude = non_merchandise(ctx.shop.products())
+    sales = lines[
+        ~lines["is_return"].astype(bool) & (lines["quantity"] > 0) & ~lines["sku"].isin(exclude)
+    ][["order_id", "sku"]].drop_duplicates()
+    order_codes, _ = pd.factorize(sales["order_id"])
+    items = np.sort(sales["sku"].astype(str).unique())
+    cols = np.searchsorted(items, sales["sku"].astype(str).to_numpy())
+    matrix = sp.csc_matrix(
+        (np.ones(len(sales), dtype=np.float32), (order_codes, cols)),
+        shape=(int(order_codes.max()) + 1, len(items)),
+    )
+    return matrix, items
+
+
+def _catalog(ctx: ToolContext) -> pd.DataFrame:
+    return ctx.cached("catalog", lambda: ctx.shop.products().set_index("sku"))
+
+
+def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:
+    if sku not in catalog.index:
+        return None, None, None, None
+    row = catalog.loc[sku]
+    price = row.get("list_price")
+    return (
+        _text(row.get("title")),
+        _text(row.get("title_zh")),
+        _text(row.get("category")),
+        None if price is None or pd.isna(price) else float(price),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _resolve_sku(ctx: ToolContext, sku: str) -> str:
+    catalog = _catalog(ctx)
+    code = sku.strip()
+    if code in catalog.index:
+        return code
+    upper = {str(s).upper(): str(s) for s in catalog.index}
+    if code.upper() in upper:
+        return upper[code.upper()]
+    close = close_matches(code, [str(s) for s in catalog.index])
+    titles = catalog["title"].fillna("").astype(str)
+    by_title = titles[titles.str.contains(code, case=False, regex=False)].head(3)
+    hints = close + [f"{s} ({t})" for s, t in by_title.items()]
+    raise ToolError(
+        f"unknown product {sku!r}. "
+        + (f"Did you mean: {', '.join(hints)}? " if hints else "")
+        + "Use the stock code (sku) exactly as in the catalogue."
+    )

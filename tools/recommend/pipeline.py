@@ -1,0 +1,120 @@
+"""Build the shop's recommender: components, blend weights tuned on a validation split."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from tools.recommend.base import Recommender
+from tools.recommend.content import ContentRecommender
+from tools.recommend.evaluate import mode_truth, ndcg_of_scores, temporal_split
+from tools.recommend.hybrid import HybridRecommender, tune_weights
+from tools.recommend.interactions import Interactions, build_interactions
+from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
+from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
+
+MODES = ("all", "new")
+GRID = (0.0, 0.5, 1.0)
+MAX_TUNING_CUSTOMERS = 1000
+
+
+def make_components(texts: Mapping[str, str]) -> dict[str, Recommender]:
+    """Fresh, unfitted components of the hybrid."""
+    return {
+        "popularity": PopularityRecommender(),
+        "buy_again": BuyAgainRecommender(),
+        "user_cf": UserKNNRecommender(),
+        "item_cf": ItemKNNRecommender(),
+        "content": ContentRecommender(texts),
+    }
+
+
+def product_texts(products: pd.DataFrame) -> dict[str, str]:
+    """Text of each product for content-based similarity (both languages, category)."""
+    cols = [
+        c
+        for c in ("title", "title_zh", "category", "description", "description_zh")
+        if c in products
+    ]
+    text = products[cols].fillna("").astype(str).agg(" ".join, axis=1)
+    return dict(zip(products["sku"].astype(str), text, strict=True))
+
+
+def non_merchandise(products: pd.DataFrame) -> set[str]:
+    """Skus that are fees or postage, never recommended."""
+    if "category" not in products:
+        return set()
+    return set(products.loc[products["category"] == "non-merchandise", "sku"].astype(str))
+
+
+def tune(
+    lines: pd.DataFrame,
+    events: pd.DataFrame | None,
+    texts: Mapping[str, str],
+    cutoff: pd.Timestamp,
+    window_days: int = 60,
+    exclude: set[str] | None = None,
+    seed: int = 0,
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Blend weights per mode maximising validation NDCG@10 on the window before ``cutoff``."""
+    split = temporal_split(
+        lines, events, cutoff - pd.Timedelta(days=window_days), window_days, exclude
+    )
+    components = make_components(texts)
+    for model in components.values():
+        model.fit(split.train)
+    weights: dict[str, dict[str, float]] = {}
+    scores: dict[str, float] = {}
+    rng = np.random.default_rng(seed)
+    for mode in MODES:
+        rows = mode_truth(split, mode)[2]
+        if len(rows) == 0:
+            weights[mode] = {n: 1.0 for n in components}
+            scores[mode] = float("nan")
+            continue
+        if len(rows) > MAX_TUNING_CUSTOMERS:
+            rows = np.sort(rng.choice(rows, MAX_TUNING_CUSTOMERS, replace=False))
+        usable = {n: m for n, m in components.items() if mode == "all" or n != "buy_again"}
+        best, value = tune_weights(
+            usable, rows, partial(ndcg_of_scores, rows=rows, split=split, mode=mode), GRID
+        )
+        weights[mode] = {n: best.get(n, 0.0) for n in components}
+        scores[mode] = value
+    return weights, scores
+
+
+@dataclass(frozen=True)
+class ShopRecommender:
+    """Hybrids for both modes sharing fitted components, plus how they were tuned."""
+
+    data: Interactions
+    hybrids: dict[str, HybridRecommender]
+    validation_ndcg: dict[str, float]
+
+    def for_mode(self, exclude_purchased: bool) -> HybridRecommender:
+        """The hybrid tuned for new items only, or for re-buys allowed."""
+        return self.hybrids["new" if exclude_purchased else "all"]
+
+
+def fit_shop_recommender(
+    lines: pd.DataFrame, events: pd.DataFrame | None, products: pd.DataFrame, window_days: int = 60
+) -> ShopRecommender:
+    """Tune on the last window before the end, then fit on everything."""
+    texts = product_texts(products)
+    exclude = non_merchandise(products)
+    end = lines["ts"].max() + pd.Timedelta(seconds=1)
+    weights, scores = tune(lines, events, texts, end, window_days, exclude)
+    data = build_interactions(lines, events, as_of=end, exclude_skus=exclude)
+    components = make_components(texts)
+    for model in components.values():
+        model.fit(data)
+    hybrids = {}
+    for mode in MODES:
+        hybrid = HybridRecommender(components, weights[mode])
+        hybrid.data = data  # components are already fitted on ``data``
+        hybrids[mode] = hybrid
+    return ShopRecommender(data, hybrids, scores)

@@ -1,0 +1,90 @@
+"""Result values of the recommendation tools."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RecommendedProduct:
+    """A product suggestion with its reason."""
+
+    sku: str
+    title: str | None
+    title_zh: str | None
+    category: str | None
+    list_price: float | None
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProductRecommendations:
+    """Recommendations for one customer."""
+
+    customer_id: str
+    cold_start: bool
+    note: str
+    exclude_purchased: bool
+    items: list[RecommendedProduct]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per recommended product."""
+        return pd.DataFrame([asdict(i) for i in self.items])
+
+
+@dataclass(frozen=True)
+class SegmentPick:
+    """A product to feature for a segment and how many of its customers it suits."""
+
+    sku: str
+    title: str | None
+    title_zh: str | None
+    category: str | None
+    list_price: float | None
+    customers_suited: int
+    share_of_segment: float
+
+
+@dataclass(frozen=True)
+class SegmentPicks:
+    """Products to feature in a campaign for a segment."""
+
+    segment: str
+    customers: int
+    per_customer_list: int
+    items: list[SegmentPick]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per product."""
+        return pd.DataFrame([asdict(i) for i in self.items])
+
+
+@dataclass(frozen=True)
+class RelatedProduct:
+    """A product related to another, with the strength of the relation."""
+
+    sku: str
+    title: str | None
+    category: str | None
+    similarity: float
+    together_orders: int | None = None
+    confidence: float | None = None
+    lift: float | None = None
+
+
+@dataclass(frozen=True)
+class RelatedProducts:
+    """Products related to ``sku`` (similar customers, or same basket)."""
+
+    sku: str
+    title: str | None
+    basis: str
+    orders_with_sku: int | None
+    items: list[RelatedProduct]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per related product."""
+        return pd.DataFrame([asdict(i) for i in self.items])
