@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, InputError
 from copilot.settings import Settings, load_settings
 from copilot.shop import FORMATS, ShopData, ingest_file
 
@@ -64,6 +64,26 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_evaluate_recs(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from tools.recommend.report import as_json, as_table, evaluate_all
+
+    shop = ShopData.open(settings.effective_database_url)
+    lines = shop.order_lines()
+    if lines["customer_id"].notna().sum() == 0:
+        raise InputError("no orders with customer ids to evaluate; run copilot ingest or demo")
+    rows = evaluate_all(lines, shop.events(), shop.products(), test_days=args.test_days)
+    for group in ("all", "cold", "warm"):
+        print(f"\n{group} customers (test window: last {args.test_days} days)")
+        print(as_table(rows, group))
+    out = Path(args.json) if args.json else settings.home_dir / "reports" / "recs_eval.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(as_json(rows), indent=1), encoding="utf-8")
+    print(f"\nwritten: {out}")
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
@@ -103,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
+    recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
+    recs.add_argument("--json", metavar="PATH", help="where to write the JSON report")
+
     demo = sub.add_parser("demo", help="create the seeded synthetic demo shop")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--customers", type=int, default=5000)
@@ -120,6 +144,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ingest": _cmd_ingest,
     "demo": _cmd_demo,
     "status": _cmd_status,
+    "evaluate-recs": _cmd_evaluate_recs,
 }
 
 

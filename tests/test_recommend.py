@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -213,3 +215,34 @@ def test_unknown_sku_suggests_close_codes(demo_ctx: ToolContext) -> None:
     with pytest.raises(ToolError, match="Did you mean: CT-0001"):
         similar_products(demo_ctx, sku="CT-001")
     assert similar_products(demo_ctx, sku="ct-0001").sku == "CT-0001"
+
+
+def test_evaluate_recs_command_writes_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from copilot.cli import main
+
+    monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "home"))
+    assert main(["demo", "--customers", "600", "--products", "60"]) == 0
+    out = tmp_path / "recs.json"
+    assert main(["evaluate-recs", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| hybrid | new |" in printed and "cold customers" in printed
+    rows = json.loads(out.read_text())
+    models = {(r["model"], r["mode"]) for r in rows}
+    assert {
+        ("hybrid", "all"),
+        ("hybrid", "new"),
+        ("user_cf", "new"),
+        ("buy_again", "all"),
+    } <= models
+    for r in rows:
+        if r["customers"]:
+            assert 0 <= r["ndcg"] <= r["hr"] <= 1 and 0 <= r["coverage"] <= 1
+    hybrid_new = next(
+        r for r in rows if r["model"] == "hybrid" and r["mode"] == "new" and r["group"] == "all"
+    )
+    pop_new = next(
+        r for r in rows if r["model"] == "popularity" and r["mode"] == "new" and r["group"] == "all"
+    )
+    assert hybrid_new["ndcg"] > pop_new["ndcg"]

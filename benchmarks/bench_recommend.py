@@ -1,0 +1,187 @@
+"""Recommendation quality and speed on Online Retail, plus a memory run at scale.
+
+Usage:
+  bash benchmarks/install_anchors.sh                 # implicit + LightFM, benchmark only
+  .venv/bin/python benchmarks/bench_recommend.py     # Online Retail (skips when absent)
+  .venv/bin/python benchmarks/bench_recommend.py --scale   # 100k x 20k x 2M synthetic
+One temporal split (test = last 60 days; hybrid weights tuned on the 60 days before), one
+process. Anchors: implicit ALS (128 factors, log1p weights) and LightFM WARP (64 dims).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tools.recommend.base import Recommender
+from tools.recommend.interactions import Interactions, build_interactions
+from tools.recommend.report import as_table, evaluate_all
+
+RETAIL = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "online-retail"
+    / "online_retail.parquet"
+)
+
+
+class ImplicitALS(Recommender):
+    """Anchor: implicit's ALS on the same log1p matrix."""
+
+    name = "implicit_als"
+
+    def _fit(self, data: Interactions) -> None:
+        from implicit.als import AlternatingLeastSquares
+
+        self.model = AlternatingLeastSquares(factors=128, iterations=15, random_state=0)
+        self.model.fit(data.matrix.tocsr(), show_progress=False)
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.user_factors[rows] @ self.model.item_factors.T)
+
+
+class LightFMWarp(Recommender):
+    """Anchor: LightFM with the WARP loss."""
+
+    name = "lightfm_warp"
+
+    def _fit(self, data: Interactions) -> None:
+        from lightfm import LightFM
+
+        self.model = LightFM(no_components=64, loss="warp", random_state=0)
+        self.model.fit(data.matrix.tocoo(), epochs=30, num_threads=2)
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        n_items = self.data.shape[1]
+        users = np.repeat(rows, n_items).astype(np.int32)
+        items = np.tile(np.arange(n_items, dtype=np.int32), len(rows))
+        return self.model.predict(users, items, num_threads=2).reshape(len(rows), n_items)
+
+
+def anchors() -> dict[str, Recommender]:
+    out: dict[str, Recommender] = {}
+    for cls, module in ((ImplicitALS, "implicit"), (LightFMWarp, "lightfm")):
+        try:
+            __import__(module)
+            out[cls.name] = cls()
+        except ImportError as exc:
+            print(f"anchor {cls.name} unavailable: {exc} (run benchmarks/install_anchors.sh)")
+    return out
+
+
+def online_retail() -> int:
+    from copilot.shop import ShopData, ingest_file
+    from tools.recommend.pipeline import fit_shop_recommender
+
+    if not RETAIL.exists():
+        print(f"skipped: {RETAIL} not present")
+        return 0
+    shop = ShopData.open(f"sqlite:///{Path(tempfile.mkdtemp()) / 'or.db'}")
+    ingest_file(shop, RETAIL, fmt="online-retail", show_progress=False)
+    lines, products = shop.order_lines(), shop.products()
+    rows = evaluate_all(lines, None, products, extra=anchors())
+    for group in ("all", "cold", "warm"):
+        print(f"\n{group} customers\n{as_table(rows, group)}")
+
+    start = time.perf_counter()
+    model = fit_shop_recommender(lines, None, products)
+    print(
+        f"\nfull fit (tuning + fit on all data): {time.perf_counter() - start:.2f} s; "
+        f"validation NDCG@10 {model.validation_ndcg}"
+    )
+    hybrid = model.for_mode(True)
+    users = list(model.data.users)
+    rng = np.random.default_rng(0)
+    times = []
+    for cid in rng.choice(users, 200, replace=False):
+        t0 = time.perf_counter()
+        hybrid.recommend([str(cid)], n=10)
+        times.append(time.perf_counter() - t0)
+    print(
+        f"single customer, n=10 with reasons: p50 {np.median(times) * 1000:.1f} ms, "
+        f"p95 {np.percentile(times, 95) * 1000:.1f} ms"
+    )
+    t0 = time.perf_counter()
+    hybrid.recommend([str(u) for u in users], n=10, explain=False)
+    print(f"all {len(users):,} customers in batch: {time.perf_counter() - t0:.2f} s")
+    return 0
+
+
+def scale(users: int = 100_000, items: int = 20_000, interactions: int = 2_000_000) -> int:
+    """Memory at scale: power-law items, users in 50 taste groups."""
+    from tools.recommend.hybrid import HybridRecommender
+    from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
+    from tools.recommend.simple import PopularityRecommender
+
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 50, users)
+    item_group = rng.integers(0, 50, items)
+    pop = rng.pareto(1.2, items) + 1
+    u = rng.integers(0, users, interactions)
+    own = rng.random(interactions) < 0.7
+    # 70% of interactions fall in the user's taste group, the rest anywhere (by popularity).
+    by_group = {g: np.flatnonzero(item_group == g) for g in range(50)}
+    i = rng.choice(items, interactions, p=pop / pop.sum())
+    for g in range(50):
+        idx = np.flatnonzero(own & (group[u] == g))
+        cand = by_group[g]
+        w = pop[cand] / pop[cand].sum()
+        i[idx] = rng.choice(cand, len(idx), p=w)
+    lines = pd.DataFrame(
+        {
+            "customer_id": np.char.add("u", u.astype(str)),
+            "sku": np.char.add("i", i.astype(str)),
+            "quantity": 1 + rng.poisson(0.5, interactions),
+            "order_id": "o",
+            "unit_price": 1.0,
+            "is_return": False,
+            "ts": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, interactions), "D"),
+        }
+    )
+    t0 = time.perf_counter()
+    data = build_interactions(lines)
+    del lines
+    print(f"interactions {data.matrix.nnz:,} on {data.shape}: {time.perf_counter() - t0:.1f} s")
+    comps = {
+        "popularity": PopularityRecommender(),
+        "item_cf": ItemKNNRecommender(k_neighbours=50),
+        "user_cf": UserKNNRecommender(k_neighbours=50),
+    }
+    hybrid = HybridRecommender(comps, {"popularity": 0.5, "item_cf": 1.0, "user_cf": 0.5})
+    t0 = time.perf_counter()
+    hybrid.fit(data)
+    print(
+        f"fit (item-item top-50 pruned, user-CF neighbours at query time): "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+    t0 = time.perf_counter()
+    sample = [str(x) for x in data.users[:10_000]]
+    hybrid.recommend(sample, n=10, explain=False, batch_size=256)
+    took = time.perf_counter() - t0
+    print(
+        f"10,000 customers in batch: {took:.1f} s (all {data.shape[0]:,}: "
+        f"~{took * data.shape[0] / 10_000:.0f} s extrapolated)"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:,.0f} MB")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", action="store_true")
+    args = parser.parse_args()
+    return scale() if args.scale else online_retail()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
