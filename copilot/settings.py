@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="API key for the OpenAI-compatible endpoint.",
     )
 
+    default_margin: float = Field(
+        default=0.4,
+        gt=0,
+        lt=1,
+        description="Assumed gross margin (share of price) for products without a unit cost.",
+    )
+
     @property
     def home_dir(self) -> Path:
         """The data directory as an absolute path."""
@@ -77,6 +84,7 @@ class Settings(BaseSettings):
             "openai_base_url": self.openai_base_url or "(not set)",
             "openai_model": self.openai_model,
             "openai_api_key": shown_key,
+            "default_margin": f"{self.default_margin:.0%}",
         }
 
 

@@ -4,6 +4,13 @@
 """
 
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
+from tools.pricing import (
+    ab_test_readout,
+    ab_test_sample_size,
+    optimize_price,
+    price_elasticity,
+    recommend_discount,
+)
 from tools.profiling import find_customers, profile_customer, profile_weights, segment_overview
 from tools.recommend import (
     frequently_bought_with,
@@ -21,6 +28,11 @@ TOOLS: tuple[Tool, ...] = (
     recommend_for_segment,
     similar_products,
     frequently_bought_with,
+    price_elasticity,
+    optimize_price,
+    recommend_discount,
+    ab_test_sample_size,
+    ab_test_readout,
 )
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]

@@ -1,0 +1,181 @@
+"""A/B test design and readout: sample size, holdout design, significance with plain verdicts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+PEEKING_WARNING = (
+    "Fix the sample size before starting and read the result once: checking "
+    "repeatedly and stopping at the first significant result inflates false "
+    "positives."
+)
+
+
+def _z(alpha: float, two_sided: bool) -> float:
+    return float(stats.norm.ppf(1 - alpha / 2 if two_sided else 1 - alpha))
+
+
+def sample_size_proportions(
+    baseline: float,
+    target: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    two_sided: bool = True,
+) -> tuple[int, int]:
+    """Customers per group (control, treatment) to detect ``baseline`` -> ``target``.
+
+    Normal approximation on Cohen's h = 2 asin(sqrt(p2)) - 2 asin(sqrt(p1)) (as in G*Power and
+    statsmodels' NormalIndPower); ``ratio`` = treatment size / control size.
+    """
+    if not (0 < baseline < 1 and 0 < target < 1) or baseline == target:
+        raise ValueError("baseline and target must be different rates strictly between 0 and 1")
+    h = abs(2 * math.asin(math.sqrt(target)) - 2 * math.asin(math.sqrt(baseline)))
+    n1 = ((_z(alpha, two_sided) + stats.norm.ppf(power)) / h) ** 2 * (1 + 1 / ratio)
+    return math.ceil(n1), math.ceil(n1 * ratio)
+
+
+def sample_size_means(
+    delta: float,
+    sd: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    two_sided: bool = True,
+) -> tuple[int, int]:
+    """Customers per group to detect a difference ``delta`` in a mean (t-test power, exact)."""
+    if delta == 0 or sd <= 0:
+        raise ValueError("delta must be non-zero and sd positive")
+    d = abs(delta) / sd
+
+    def shortfall(n1: float) -> float:
+        n2 = n1 * ratio
+        df = n1 + n2 - 2
+        nc = d * math.sqrt(n1 * n2 / (n1 + n2))
+        crit = stats.t.ppf(1 - alpha / 2 if two_sided else 1 - alpha, df)
+        achieved = 1 - stats.nct.cdf(crit, df, nc)
+        if two_sided:
+            achieved += stats.nct.cdf(-crit, df, nc)
+        return float(achieved - power)
+
+    # The normal approximation brackets the exact t-based answer from above.
+    guess = ((_z(alpha, two_sided) + stats.norm.ppf(power)) / d) ** 2 * (1 + 1 / ratio)
+    n1 = optimize.brentq(shortfall, 2.0, 2 * guess + 20)
+    return math.ceil(n1), math.ceil(n1 * ratio)
+
+
+def detectable_lift(
+    baseline: float, n_control: int, n_treatment: int, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest absolute rate increase a test of these sizes detects (Cohen's h inverted)."""
+    z = _z(alpha, True) + stats.norm.ppf(power)
+    h = z * math.sqrt(1 / n_control + 1 / n_treatment)
+    phi = 2 * math.asin(math.sqrt(baseline)) + h
+    return min(math.sin(phi / 2) ** 2, 1.0) - baseline
+
+
+@dataclass(frozen=True)
+class Readout:
+    """The result of an A/B test with a verdict in plain words."""
+
+    metric: str
+    control: float
+    treatment: float
+    difference: float
+    relative_lift_pct: float | None
+    ci95: tuple[float, float]
+    statistic: float
+    p_value: float
+    significant: bool
+    verdict: str
+    warning: str = PEEKING_WARNING
+
+
+def _verdict(significant: bool, difference: float, p: float, what: str) -> str:
+    if not significant:
+        return (
+            f"No significant difference in {what} (p = {p:.3f}): the data do not show that "
+            "the treatment changes it. This is not proof that it has no effect."
+        )
+    direction = "higher" if difference > 0 else "lower"
+    return f"The treatment's {what} is significantly {direction} (p = {p:.4f})."
+
+
+def readout_proportions(
+    conv_a: int, n_a: int, conv_b: int, n_b: int, alpha: float = 0.05
+) -> Readout:
+    """Two-proportion z-test (pooled) and an unpooled 95% interval of the difference."""
+    if min(n_a, n_b) <= 0 or not (0 <= conv_a <= n_a and 0 <= conv_b <= n_b):
+        raise ValueError("conversions must be between 0 and the group size, sizes positive")
+    pa, pb = conv_a / n_a, conv_b / n_b
+    pooled = (conv_a + conv_b) / (n_a + n_b)
+    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    z = (pb - pa) / se0 if se0 > 0 else 0.0
+    p = float(2 * stats.norm.sf(abs(z)))
+    se = math.sqrt(pa * (1 - pa) / n_a + pb * (1 - pb) / n_b)
+    diff = pb - pa
+    ci = (diff - 1.959964 * se, diff + 1.959964 * se)
+    lift = 100 * diff / pa if pa > 0 else None
+    return Readout(
+        "conversion rate",
+        pa,
+        pb,
+        diff,
+        lift,
+        ci,
+        z,
+        p,
+        p < alpha,
+        _verdict(p < alpha, diff, p, "conversion rate"),
+    )
+
+
+def readout_means(
+    mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int, alpha: float = 0.05
+) -> Readout:
+    """Welch's t-test from summary statistics (e.g. revenue per user)."""
+    if min(n_a, n_b) < 2 or min(sd_a, sd_b) < 0:
+        raise ValueError("each group needs at least 2 customers and a non-negative sd")
+    va, vb = sd_a**2 / n_a, sd_b**2 / n_b
+    se = math.sqrt(va + vb)
+    diff = mean_b - mean_a
+    t = diff / se if se > 0 else 0.0
+    df = (va + vb) ** 2 / ((va**2 / (n_a - 1)) + (vb**2 / (n_b - 1))) if se > 0 else n_a + n_b - 2
+    p = float(2 * stats.t.sf(abs(t), df))
+    q = float(stats.t.ppf(0.975, df))
+    lift = 100 * diff / mean_a if mean_a else None
+    return Readout(
+        "mean per customer",
+        mean_a,
+        mean_b,
+        diff,
+        lift,
+        (diff - q * se, diff + q * se),
+        t,
+        p,
+        p < alpha,
+        _verdict(p < alpha, diff, p, "mean per customer"),
+    )
+
+
+def bootstrap_difference(
+    a: np.ndarray, b: np.ndarray, n_boot: int = 5000, seed: int = 0
+) -> tuple[float, tuple[float, float]]:
+    """Difference of means (b - a) with a percentile bootstrap 95% interval (skewed revenue)."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2_000_000 // max(len(a), len(b), 1))  # bounded memory per resample block
+    diffs = np.concatenate(
+        [
+            b[rng.integers(0, len(b), (m, len(b)))].mean(axis=1)
+            - a[rng.integers(0, len(a), (m, len(a)))].mean(axis=1)
+            for m in [min(chunk, n_boot - s) for s in range(0, n_boot, chunk)]
+        ]
+    )
+    return float(b.mean() - a.mean()), (
+        float(np.percentile(diffs, 2.5)),
+        float(np.percentile(diffs, 97.5)),
+    )
