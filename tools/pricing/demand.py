@@ -53,6 +53,7 @@ class ProductDemand:
     smearing: float = 1.0
     units: list[str] = field(default_factory=list, repr=False)
     t0: pd.Timestamp = field(default=pd.Timestamp("2000-01-03"), repr=False)
+    log_units_range: tuple[float, float] = field(default=(-np.inf, np.inf), repr=False)
 
     @property
     def reliable(self) -> bool:
@@ -188,8 +189,10 @@ class DemandModel:
             use_depth = "depth" in fit.columns
             flags = [c for c in fit.columns if c in FLAGS]
             x, _ = _design(part, use_depth, flags, fit.units, fit.t0)
-            # The raw fit predicts; shrinkage serves pricing decisions.
-            log_q = x @ fit.beta
+            # The raw fit predicts; shrinkage serves pricing decisions. Predictions stay near the
+            # training range: thin fits with collinear price terms can explode out of sample.
+            lo, hi = fit.log_units_range
+            log_q = np.clip(x @ fit.beta, lo - 0.5, hi + 0.5)
             out[rows.index.get_indexer(part.index)] = np.exp(log_q) * fit.smearing
         return out
 
