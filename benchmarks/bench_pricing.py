@@ -35,8 +35,10 @@ def frat() -> None:
     if not folder.exists():
         print("breakfast-at-the-frat: skipped (not present)")
         return
-    panel = frat_panel(pd.read_parquet(folder / "transaction.parquet"),
-                       pd.read_csv(folder / "product.csv", dtype={"upc_id": str}))
+    panel = frat_panel(
+        pd.read_parquet(folder / "transaction.parquet"),
+        pd.read_csv(folder / "product.csv", dtype={"upc_id": str}),
+    )
     cut = panel["week"].max() - pd.Timedelta(weeks=26)
     train, test = panel[panel["week"] <= cut], panel[panel["week"] > cut].copy()
     t0 = time.perf_counter()
@@ -54,21 +56,30 @@ def frat() -> None:
     ok &= ~np.isnan(pred_full) & ~np.isnan(pred_plain)
     e = np.array([p.elasticity for p in full.products.values()])
     raw = np.array([p.raw_elasticity for p in full.products.values()])
-    print(f"breakfast-at-the-frat: {len(train):,} train rows, {ok.sum():,} test rows, "
-          f"{len(full.products)} products, fit {fit_s:.2f} s")
-    print(f"  WAPE naive store x product mean {wape(y[ok], base[ok]):.3f} | log-log without "
-          f"promotion controls {wape(y[ok], pred_plain[ok]):.3f} | with controls "
-          f"{wape(y[ok], pred_full[ok]):.3f}")
-    print(f"  regular-price elasticity (shrunk): negative {np.mean(e < 0):.0%}, median "
-          f"{np.median(e):.2f} (IQR {np.percentile(e, 25):.2f} to {np.percentile(e, 75):.2f}); "
-          f"raw median {np.median(raw):.2f}; meta-analysis mean {META_MEAN}")
+    print(
+        f"breakfast-at-the-frat: {len(train):,} train rows, {ok.sum():,} test rows, "
+        f"{len(full.products)} products, fit {fit_s:.2f} s"
+    )
+    print(
+        f"  WAPE naive store x product mean {wape(y[ok], base[ok]):.3f} | log-log without "
+        f"promotion controls {wape(y[ok], pred_plain[ok]):.3f} | with controls "
+        f"{wape(y[ok], pred_full[ok]):.3f}"
+    )
+    print(
+        f"  regular-price elasticity (shrunk): negative {np.mean(e < 0):.0%}, median "
+        f"{np.median(e):.2f} (IQR {np.percentile(e, 25):.2f} to {np.percentile(e, 75):.2f}); "
+        f"raw median {np.median(raw):.2f}; meta-analysis mean {META_MEAN}"
+    )
     depth = [p.depth_elasticity for p in full.products.values() if p.depth_elasticity is not None]
     if depth:
-        print(f"  promotion-depth coefficient: median {np.median(depth):.2f} "
-              f"({len(depth)} products)")
+        print(
+            f"  promotion-depth coefficient: median {np.median(depth):.2f} ({len(depth)} products)"
+        )
     e_plain = np.array([p.elasticity for p in plain.products.values()])
-    print(f"  without promotion controls: negative {np.mean(e_plain < 0):.0%}, median "
-          f"{np.median(e_plain):.2f}")
+    print(
+        f"  without promotion controls: negative {np.mean(e_plain < 0):.0%}, median "
+        f"{np.median(e_plain):.2f}"
+    )
 
 
 def online_retail() -> None:
@@ -88,9 +99,11 @@ def online_retail() -> None:
     took = time.perf_counter() - t0
     e = np.array([p.elasticity for p in model.products.values()])
     reliable = [p for p in model.products.values() if p.reliable]
-    print(f"online-retail: panel + fit of {len(model.products):,} products in {took:.2f} s; "
-          f"negative {np.mean(e < 0):.0%}, median {np.median(e):.2f}; {len(reliable):,} without "
-          f"an unreliability flag")
+    print(
+        f"online-retail: panel + fit of {len(model.products):,} products in {took:.2f} s; "
+        f"negative {np.mean(e < 0):.0%}, median {np.median(e):.2f}; {len(reliable):,} without "
+        f"an unreliability flag"
+    )
 
 
 def demo_optimisation() -> None:
@@ -103,8 +116,13 @@ def demo_optimisation() -> None:
     fit_s = time.perf_counter() - t0
     demands = list(model.products.values())
     cost = products.set_index("sku")["unit_cost"]
-    costs = {d.product: (float(cost[d.product]) if not pd.isna(cost[d.product])
-                         else 0.6 * d.current_price, "data") for d in demands}
+    costs = {
+        d.product: (
+            float(cost[d.product]) if not pd.isna(cost[d.product]) else 0.6 * d.current_price,
+            "data",
+        )
+        for d in demands
+    }
     t0 = time.perf_counter()
     optimize_prices(demands, costs)
     whole = time.perf_counter() - t0
@@ -113,9 +131,11 @@ def demo_optimisation() -> None:
         t0 = time.perf_counter()
         optimize_prices([d], costs, curve_points=25)
         singles.append(time.perf_counter() - t0)
-    print(f"demo shop: fit {len(demands)} products {fit_s:.2f} s; optimise whole catalogue "
-          f"{whole * 1000:.0f} ms; one product p50 {np.median(singles) * 1000:.2f} ms "
-          f"(max {max(singles) * 1000:.2f} ms)")
+    print(
+        f"demo shop: fit {len(demands)} products {fit_s:.2f} s; optimise whole catalogue "
+        f"{whole * 1000:.0f} ms; one product p50 {np.median(singles) * 1000:.2f} ms "
+        f"(max {max(singles) * 1000:.2f} ms)"
+    )
 
 
 def main() -> int:

@@ -192,6 +192,7 @@ def test_recommend_products_personal_and_cold(demo_ctx: ToolContext) -> None:
     bought = set(demo_ctx.shop.order_lines().query("customer_id == 'C10001'")["sku"])
     assert not bought & {i.sku for i in rec.items}
     assert all(i.reason and i.title for i in rec.items)
+    assert any("(" in i.reason for i in rec.items)  # purchased products named by title
     again = recommend_products(demo_ctx, customer_id="C10001", n=5, exclude_purchased=False)
     assert bought & {i.sku for i in again.items}  # re-buys allowed and likely
     customers = set(demo_ctx.shop.customers()["customer_id"])

@@ -72,8 +72,17 @@ def recommend_products(
         else "personalised from this customer's purchases"
     )
     catalog = _catalog(ctx)
+    row = model.data.user_index(cid)
+    owned = (
+        [] if row is None else [str(s) for s in model.data.items[model.data.purchased[row].indices]]
+    )
     items = [
-        RecommendedProduct(sku, *_describe(catalog, sku), score=score, reason=reason)
+        RecommendedProduct(
+            sku,
+            *_describe(catalog, sku),
+            score=score,
+            reason=_name_products(reason, owned, catalog),
+        )
         for sku, score, reason in zip(rec.items, rec.scores, rec.reasons, strict=True)
     ]
     return ProductRecommendations(cid, rec.cold_start, note, exclude_purchased, items)
@@ -225,6 +234,16 @@ def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:
         _text(row.get("category")),
         None if price is None or pd.isna(price) else float(price),
     )
+
+
+def _name_products(reason: str, skus: list[str], catalog: pd.DataFrame) -> str:
+    """Replace stock codes in a reason by "title (code)" so a marketer can repeat it."""
+    for sku in sorted(skus, key=len, reverse=True):
+        if sku in reason:
+            title = _describe(catalog, sku)[0]
+            if title:
+                reason = reason.replace(sku, f"{title} ({sku})")
+    return reason
 
 
 def _text(value: object) -> str | None:

@@ -179,3 +179,34 @@ def top_k_rows(dense: np.ndarray, k: int) -> sp.csr_matrix:
     out = sp.csr_matrix((vals.ravel(), (rows, cols.ravel())), shape=dense.shape)
     out.eliminate_zeros()
     return out
+
+
+def pruned_similarity(x: sp.csr_matrix, k: int, block: int = 2048) -> sp.csr_matrix:
+    """Top-``k`` dot-product neighbours of every row of ``x`` (self excluded), block by block
+    so that only ``block`` dense rows exist at a time."""
+    xt = x.T.tocsr()
+    blocks = []
+    for start in range(0, x.shape[0], block):
+        dense = np.asarray((x[start : start + block] @ xt).todense(), dtype=np.float32)
+        idx = np.arange(dense.shape[0])
+        dense[idx, idx + start] = 0.0
+        blocks.append(top_k_rows(dense, k))
+    return sp.csr_matrix(sp.vstack(blocks))
+
+
+class ItemSimilarityRecommender(Recommender):
+    """Scores = the customer's weights @ an item-item similarity matrix set by ``_fit``."""
+
+    similarity_matrix: sp.csr_matrix
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Similarity to what the customer bought, weighted by how much."""
+        return np.asarray(
+            (self.data.matrix[rows] @ self.similarity_matrix).todense(), dtype=np.float32
+        )
+
+    def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
+        """The nearest items in the similarity matrix."""
+        row = self.similarity_matrix[self._item(sku)]
+        order = np.argsort(-row.data)[:n]
+        return [(str(self.data.items[row.indices[i]]), float(row.data[i])) for i in order]

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tools.recommend.base import Recommender, row_normalise, top_k_rows
+from tools.recommend.base import ItemSimilarityRecommender, pruned_similarity, row_normalise
 from tools.recommend.interactions import Interactions
 
 
@@ -29,7 +29,7 @@ class TfidfEncoder:
         return out
 
 
-class ContentRecommender(Recommender):
+class ContentRecommender(ItemSimilarityRecommender):
     """Score = user's weights @ text similarity of products (top-k per product)."""
 
     name = "content"
@@ -45,19 +45,7 @@ class ContentRecommender(Recommender):
         docs = [self.texts.get(str(s), str(s)) for s in data.items]
         vectors = self.encoder.encode(docs)
         unit = row_normalise(sp.csr_matrix(vectors, dtype=np.float32))
-        blocks = []
-        for start in range(0, unit.shape[0], 2048):
-            dense = np.asarray((unit[start : start + 2048] @ unit.T).todense(), dtype=np.float32)
-            idx = np.arange(dense.shape[0])
-            dense[idx, idx + start] = 0.0
-            blocks.append(top_k_rows(dense, self.k_neighbours))
-        self.similarity_matrix = sp.vstack(blocks).tocsr()
-
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        """Text similarity to what the customer bought."""
-        return np.asarray(
-            (self.data.matrix[rows] @ self.similarity_matrix).todense(), dtype=np.float32
-        )
+        self.similarity_matrix = pruned_similarity(unit, self.k_neighbours)
 
     def explain(self, row: int, items: np.ndarray) -> list[str]:
         """The purchased product each item resembles most."""
@@ -65,9 +53,3 @@ class ContentRecommender(Recommender):
         sims = self.similarity_matrix[user.indices][:, items].toarray()
         best = user.indices[np.argmax(sims, axis=0)] if len(user.indices) else []
         return [f"similar to {self.data.items[b]} you bought" for b in best]
-
-    def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
-        """Products with the most similar text."""
-        row = self.similarity_matrix[self._item(sku)]
-        order = np.argsort(-row.data)[:n]
-        return [(str(self.data.items[row.indices[i]]), float(row.data[i])) for i in order]

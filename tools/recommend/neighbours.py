@@ -7,7 +7,13 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from tools.recommend.base import Recommender, row_normalise, top_k_rows
+from tools.recommend.base import (
+    ItemSimilarityRecommender,
+    Recommender,
+    pruned_similarity,
+    row_normalise,
+    top_k_rows,
+)
 from tools.recommend.interactions import Interactions
 
 
@@ -71,7 +77,7 @@ class UserKNNRecommender(Recommender):
         ]
 
 
-class ItemKNNRecommender(Recommender):
+class ItemKNNRecommender(ItemSimilarityRecommender):
     """Item-based CF: score = user's weights @ item-item similarity (top-k pruned per item)."""
 
     name = "item_cf"
@@ -96,20 +102,7 @@ class ItemKNNRecommender(Recommender):
             x = bm25_weight(x, self.bm25_k1, self.bm25_b)
         else:
             x = row_normalise(x)
-        xt = x.T.tocsr()
-        blocks = []
-        for start in range(0, x.shape[0], self.block):
-            dense = np.asarray((x[start : start + self.block] @ xt).todense(), dtype=np.float32)
-            idx = np.arange(dense.shape[0])
-            dense[idx, idx + start] = 0.0
-            blocks.append(top_k_rows(dense, self.k_neighbours))
-        self.similarity_matrix = sp.vstack(blocks).tocsr()
-
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        """Sum of similarities to what the customer bought, weighted by how much."""
-        return np.asarray(
-            (self.data.matrix[rows] @ self.similarity_matrix).todense(), dtype=np.float32
-        )
+        self.similarity_matrix = pruned_similarity(x, self.k_neighbours, self.block)
 
     def explain(self, row: int, items: np.ndarray) -> list[str]:
         """The customer's purchases that contribute most to each item."""
@@ -127,12 +120,6 @@ class ItemKNNRecommender(Recommender):
                 else "popular with customers this month"
             )
         return reasons
-
-    def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
-        """Nearest items in the learned item-item similarity."""
-        row = self.similarity_matrix[self._item(sku)]
-        order = np.argsort(-row.data)[:n]
-        return [(str(self.data.items[row.indices[i]]), float(row.data[i])) for i in order]
 
 
 def bm25_weight(x: sp.csr_matrix, k1: float, b: float) -> sp.csr_matrix:
