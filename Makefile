@@ -24,6 +24,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/copilot demo --if-missing
+	$(BIN)/copilot index --no-progress
 	$(BIN)/python app.py
 
 test: install

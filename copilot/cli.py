@@ -84,6 +84,66 @@ def _cmd_evaluate_recs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.sources import file_sources, shop_sources
+    from knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore(settings)
+    if args.rebuild:
+        store.rebuild()
+    paths = [Path(p) for p in args.paths] or [_default_docs(settings)]
+    sources = []
+    roots = set()
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        roots.add(str(path.resolve()))
+        sources += list(file_sources(path))
+    if not args.no_shop:
+        roots.add("shop")
+        sources += list(shop_sources(ShopData.open(settings.effective_database_url)))
+    started = time.perf_counter()
+    summary = store.index(sources, roots, show_progress=not args.no_progress)
+    print(
+        f"indexed in {time.perf_counter() - started:.1f} s: {summary.line()}; "
+        f"{store.count():,} chunks in the knowledge base"
+    )
+    return 0
+
+
+def _default_docs(settings: Settings) -> Path:
+    if settings.demo_docs_dir.exists():
+        return settings.demo_docs_dir
+    return Path(__file__).resolve().parents[1] / "knowledge" / "demo"
+
+
+def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore(settings)
+    hits = store.search(args.query, type=args.type, limit=args.limit, mode=args.mode)
+    if not hits:
+        print("no results (is the knowledge base indexed? run `copilot index`)")
+    for hit in hits:
+        snippet = " ".join(hit.text.split())[:160]
+        print(
+            f"[{hit.citation}] {hit.title} ({hit.type}, {hit.language}, "
+            f"{'+'.join(hit.found_by)}, {hit.score:.3f})\n    {snippet}"
+        )
+    return 0
+
+
+def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.evaluate import evaluate_retrieval, load_queries
+    from knowledge.store import KnowledgeStore
+
+    scores = evaluate_retrieval(KnowledgeStore(settings), load_queries(Path(args.set)))
+    print("| mode | slice | queries | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
+    for s in scores:
+        print(f"| {s.mode} | {s.slice} | {s.queries} | {s.hit1:.3f} | {s.hit3:.3f} | {s.mrr:.3f} |")
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
@@ -127,6 +187,31 @@ def build_parser() -> argparse.ArgumentParser:
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
     recs.add_argument("--json", metavar="PATH", help="where to write the JSON report")
 
+    index = sub.add_parser("index", help="index documents and the catalogue for search")
+    index.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (.md, .txt, .pdf); default: the demo documents",
+    )
+    index.add_argument("--rebuild", action="store_true", help="drop the index first")
+    index.add_argument(
+        "--no-shop", action="store_true", help="skip products and campaigns from the shop database"
+    )
+    index.add_argument("--no-progress", action="store_true")
+
+    search = sub.add_parser("search", help="search the knowledge base")
+    search.add_argument("query")
+    search.add_argument("--type", choices=["product", "campaign", "policy", "guide"])
+    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+
+    evalr = sub.add_parser("eval-retrieval", help="hit@1/hit@3/MRR on a labelled query set")
+    evalr.add_argument(
+        "--set",
+        default=str(Path(__file__).resolve().parents[1] / "evals" / "retrieval" / "demo.yaml"),
+    )
+
     demo = sub.add_parser("demo", help="create the seeded synthetic demo shop")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--customers", type=int, default=5000)
@@ -145,6 +230,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "demo": _cmd_demo,
     "status": _cmd_status,
     "evaluate-recs": _cmd_evaluate_recs,
+    "index": _cmd_index,
+    "search": _cmd_search,
+    "eval-retrieval": _cmd_eval_retrieval,
 }
 
 

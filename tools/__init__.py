@@ -4,6 +4,7 @@
 """
 
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
+from tools.knowledge_search import search_knowledge
 from tools.pricing import (
     ab_test_readout,
     ab_test_sample_size,
@@ -33,6 +34,7 @@ TOOLS: tuple[Tool, ...] = (
     recommend_discount,
     ab_test_sample_size,
     ab_test_readout,
+    search_knowledge,
 )
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]

@@ -1,0 +1,142 @@
+"""Split documents into chunks with stable citation ids and metadata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from copilot.errors import InputError
+
+MAX_CHARS = 900
+OVERLAP_CHARS = 120
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage."""
+
+    id: str
+    """Stable citation id, e.g. ``brand-voice#tone`` or ``product:CT-0001``."""
+    text: str
+    metadata: dict[str, str | int | float] = field(default_factory=dict)
+
+
+def language_of(text: str) -> str:
+    """ "zh" when a noticeable share of characters are CJK, else "en"."""
+    letters = [c for c in text if not c.isspace()]
+    if not letters:
+        return "en"
+    return "zh" if sum(bool(_CJK.match(c)) for c in letters) / len(letters) > 0.15 else "en"
+
+
+def slug(text: str) -> str:
+    """A citation-friendly slug that keeps Chinese characters."""
+    lowered = re.sub(r"[^\w\u3400-\u9fff]+", "-", text.lower()).strip("-")
+    return lowered or "section"
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter (between --- lines) and the remaining body."""
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end > 0:
+            try:
+                meta = yaml.safe_load(text[4:end]) or {}
+            except yaml.YAMLError:
+                meta = {}
+            body = text[end + 4 :].lstrip("\n")
+            return {str(k): str(v) for k, v in meta.items()}, body
+    return {}, text
+
+
+def split_text(text: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
+    """Paragraph-packed pieces of at most ``max_chars`` with ``overlap`` characters carried over."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    pieces: list[str] = []
+    current = ""
+    for para in paragraphs:
+        while len(para) > max_chars:  # a single huge paragraph: cut on sentence ends if possible
+            cut = max(para.rfind(". ", 0, max_chars), para.rfind("。", 0, max_chars))
+            cut = cut + 1 if cut > max_chars // 2 else max_chars
+            pieces.append((current + "\n\n" + para[:cut]).strip() if current else para[:cut])
+            current = ""
+            para = para[max(cut - overlap, 0) :]
+        if current and len(current) + len(para) + 2 > max_chars:
+            pieces.append(current)
+            current = current[-overlap:] + "\n\n" + para if overlap else para
+        else:
+            current = f"{current}\n\n{para}" if current else para
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | float]) -> list[Chunk]:
+    """Heading-aware chunks: each section (with its heading path) split with overlap."""
+    meta, body = front_matter(text)
+    title = meta.get("title") or doc_id
+    language = meta.get("language") or language_of(body)
+    common = {
+        **base_meta,
+        "title": title,
+        "type": meta.get("type", "guide"),
+        "language": language,
+        "doc_id": doc_id,
+    }
+    for key in ("date", "campaign_id", "sku"):
+        if key in meta:
+            common[key] = meta[key]
+    sections: list[tuple[list[str], str]] = []
+    path: list[str] = []
+    lines: list[str] = []
+    for line in body.splitlines():
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            if "".join(lines).strip():
+                sections.append((list(path), "\n".join(lines)))
+            level = len(heading.group(1))
+            path = path[: level - 1] + [heading.group(2).strip()]
+            lines = []
+        else:
+            lines.append(line)
+    if "".join(lines).strip():
+        sections.append((list(path), "\n".join(lines)))
+    chunks: list[Chunk] = []
+    used: dict[str, int] = {}
+    for heading_path, section in sections:
+        anchor = slug(heading_path[-1]) if len(heading_path) > 1 else "intro"
+        for piece in split_text(section):
+            used[anchor] = used.get(anchor, 0) + 1
+            cid = f"{doc_id}#{anchor}" + (f"-{used[anchor]}" if used[anchor] > 1 else "")
+            context = " > ".join([title, *heading_path[1:]])
+            chunks.append(
+                Chunk(cid, f"{context}\n{piece}", {**common, "heading": " > ".join(heading_path)})
+            )
+    return chunks
+
+
+def file_chunks(path: Path, base_meta: dict[str, str | int | float]) -> list[Chunk]:
+    """Chunks of a Markdown, text or PDF file."""
+    doc_id = path.name.removesuffix(path.suffix)
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown", ".txt"):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text ({exc})") from exc
+        return markdown_chunks(doc_id, text, base_meta)
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            pages = [p.extract_text() or "" for p in PdfReader(path).pages]
+        except (PdfReadError, OSError, ValueError) as exc:
+            raise InputError(f"{path}: not a readable PDF ({exc})") from exc
+        body = "\n\n".join(f"## Page {i + 1}\n\n{t}" for i, t in enumerate(pages) if t.strip())
+        return markdown_chunks(doc_id, f"# {doc_id}\n\n{body}", {**base_meta})
+    raise InputError(f"{path}: unsupported document type {suffix!r}; expected .md, .txt or .pdf")

@@ -1,0 +1,203 @@
+"""Knowledge base: chunking, incremental indexing, embedder identity, Chroma server, retrieval."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copilot.errors import ConfigError, ToolError
+from copilot.settings import Settings
+from knowledge.chunking import markdown_chunks, split_text
+from knowledge.evaluate import evaluate_retrieval, load_queries
+from knowledge.sources import file_sources, shop_sources
+from knowledge.store import KnowledgeStore
+from tools import ToolContext
+from tools.knowledge_search import search_knowledge
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class FakeEmbedder:
+    """Deterministic hash vectors: a different embedder identity for the mismatch test."""
+
+    name = "fake"
+    version = "1"
+    dim = 8
+
+    def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        rows = [
+            np.frombuffer(hashlib.sha256(t.encode()).digest()[:32], dtype=np.float32)[:8]
+            for t in texts
+        ]
+        out = np.nan_to_num(np.asarray(rows, dtype=np.float32)) + 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def write_docs(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "shipping.md").write_text(
+        "---\ntitle: Shipping policy\ntype: policy\nlanguage: en\n---\n# Shipping policy\n\n"
+        "## Delivery times\n\nOrders ship within two business days.\n\n## Costs\n\n"
+        "Shipping is free above 30.\n",
+        encoding="utf-8",
+    )
+    (folder / "faq.zh.md").write_text(
+        "# 常见问题\n\n## 发货\n\n订单在两个工作日内发货。\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_markdown_chunks_carry_heading_paths_and_stable_ids() -> None:
+    text = "---\ntitle: Guide\ntype: guide\n---\n# Guide\n\nIntro.\n\n## Tone\n\nBe kind.\n"
+    chunks = markdown_chunks("guide", text, {"source": "x"})
+    assert [c.id for c in chunks] == ["guide#intro", "guide#tone"]
+    assert chunks[1].text.startswith("Guide > Tone\n") and chunks[1].metadata["type"] == "guide"
+    assert markdown_chunks("guide", text, {"source": "x"}) == chunks
+
+
+def test_long_sections_split_with_overlap() -> None:
+    paragraphs = [f"Paragraph {i} " + "word " * 60 for i in range(10)]
+    pieces = split_text("\n\n".join(paragraphs), max_chars=900, overlap=120)
+    assert len(pieces) > 2 and all(len(p) <= 900 + 120 + 2 for p in pieces)
+    assert pieces[1][:60] in pieces[0][-200:] or pieces[0][-60:] in pieces[1]
+
+
+def test_incremental_index_skips_edits_and_deletes(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs")
+    store = KnowledgeStore(Settings(home=tmp_path / "home"))
+    roots = {str(docs.resolve())}
+    first = store.index(file_sources(docs), roots)
+    assert first.added == 2 and first.chunks == store.count() == 3
+    again = store.index(file_sources(docs), roots)
+    assert again.unchanged == 2 and again.chunks == 0 and again.added == again.updated == 0
+    (docs / "shipping.md").write_text(
+        "# Shipping policy\n\n## Costs\n\nShipping costs 4.95 everywhere, parcels by courier.\n",
+        encoding="utf-8",
+    )
+    edited = store.index(file_sources(docs), roots)
+    assert edited.updated == 1 and edited.chunks == 1 and edited.unchanged == 1
+    hits = store.search("courier parcels cost", limit=3)
+    assert hits[0].citation == "shipping#costs" and "4.95" in hits[0].text
+    assert all("two business days" not in h.text for h in store.search("delivery times"))
+    (docs / "faq.zh.md").unlink()
+    removed = store.index(file_sources(docs), roots)
+    assert removed.deleted == 1
+    assert all(h.citation.startswith("shipping") for h in store.search("发货", limit=5))
+
+
+def test_opening_with_another_embedder_says_to_reindex(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    store = KnowledgeStore(settings, embedder=FakeEmbedder())
+    store.index(file_sources(write_docs(tmp_path / "docs")), set())
+    with pytest.raises(ConfigError, match="built with embedder fake 1.*copilot index --rebuild"):
+        KnowledgeStore(settings)
+    rebuilt = KnowledgeStore(settings, embedder=FakeEmbedder())
+    rebuilt.rebuild()
+    assert rebuilt.count() == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real `chroma run` on loopback, stopped after the test."""
+    port = _free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("chroma run did not start within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_http_client_mode_against_a_real_server(tmp_path: Path, chroma_server: str) -> None:
+    settings = Settings(home=tmp_path / "home", chroma_url=chroma_server)
+    store = KnowledgeStore(settings)
+    docs = write_docs(tmp_path / "docs")
+    summary = store.index(file_sources(docs), {str(docs.resolve())})
+    assert summary.chunks == 3 and not (tmp_path / "home" / "chroma").exists()
+    reopened = KnowledgeStore(settings)
+    assert reopened.count() == 3
+    assert reopened.search("when do orders ship", limit=1)[0].citation.startswith("shipping")
+
+
+def test_bad_chroma_url_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="COPILOT_CHROMA_URL"):
+        KnowledgeStore(Settings(home=tmp_path, chroma_url="not a url"))
+
+
+@pytest.fixture(scope="session")
+def demo_knowledge(demo_ctx: ToolContext) -> KnowledgeStore:
+    store = KnowledgeStore(demo_ctx.settings)
+    docs = REPO / "knowledge" / "demo"
+    store.index([*file_sources(docs), *shop_sources(demo_ctx.shop)], {str(docs), "shop"})
+    return store
+
+
+def test_hybrid_retrieval_on_the_labelled_set(demo_knowledge: KnowledgeStore) -> None:
+    queries = load_queries(REPO / "evals" / "retrieval" / "demo.yaml")
+    assert len(queries) >= 40 and sum(bool(q.get("cross")) for q in queries) >= 8
+    scores = {(s.mode, s.slice): s for s in evaluate_retrieval(demo_knowledge, queries)}
+    hybrid, dense, keyword = (scores[(m, "all")] for m in ("hybrid", "dense", "keyword"))
+    print(
+        {
+            m: (round(s.hit1, 3), round(s.hit3, 3), round(s.mrr, 3))
+            for m, s in (("hybrid", hybrid), ("dense", dense), ("keyword", keyword))
+        }
+    )
+    assert hybrid.hit3 >= 0.9
+    assert hybrid.hit3 >= max(dense.hit3, keyword.hit3)
+    assert hybrid.mrr >= max(dense.mrr, keyword.mrr)
+
+
+def test_search_tool_quotes_and_cites(
+    demo_ctx: ToolContext, demo_knowledge: KnowledgeStore
+) -> None:
+    result = search_knowledge(demo_ctx, query="apparel return window", limit=3)
+    assert "not instructions" in result.note
+    assert result.passages[0].citation == "returns-policy#return-window"
+    assert "14" in result.passages[0].quote
+    products = search_knowledge(demo_ctx, query="CT-0001", type="product", limit=2)
+    assert products.passages[0].citation == "product:CT-0001"
+
+
+def test_search_tool_on_an_empty_index(tmp_path: Path, demo_ctx: ToolContext) -> None:
+    ctx = ToolContext(demo_ctx.shop, Settings(home=tmp_path / "empty"))
+    with pytest.raises(ToolError, match="copilot index"):
+        search_knowledge(ctx, query="returns")
