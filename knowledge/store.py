@@ -177,10 +177,22 @@ class KnowledgeStore:
         """Number of chunks."""
         return int(self.collection.count())
 
+    def _get_all(self, include: list[str]) -> dict[str, list[Any]]:
+        """Every chunk, fetched in pages (one unpaged get hits SQLite's variable limit)."""
+        out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+        page = 5000
+        for offset in range(0, self.count(), page):
+            got = self.collection.get(include=include, limit=page, offset=offset)
+            out["ids"] += list(got["ids"])
+            for key in include:
+                values = got[key]
+                out[key] += list(values) if values is not None else []
+        return out
+
     def _digests(self) -> dict[str, tuple[str, str]]:
-        got = self.collection.get(include=["metadatas"])
+        got = self._get_all(["metadatas"])
         out: dict[str, tuple[str, str]] = {}
-        for meta in got["metadatas"] or []:
+        for meta in got["metadatas"]:
             out[str(meta["source"])] = (str(meta.get("digest", "")), str(meta.get("root", "")))
         return out
 
@@ -233,8 +245,8 @@ class KnowledgeStore:
     def _keyword_index(self) -> tuple[BM25, list[str], list[str], list[dict[str, Any]]]:
         count = self.count()
         if self._bm25 is None or self._bm25[0] != count:
-            got = self.collection.get(include=["documents", "metadatas"])
-            docs = [str(d) for d in got["documents"] or []]
+            got = self._get_all(["documents", "metadatas"])
+            docs = [str(d) for d in got["documents"]]
             self._bm25 = (
                 count,
                 BM25(docs),
@@ -338,9 +350,9 @@ class KnowledgeStore:
 
     def sources(self) -> list[dict[str, Any]]:
         """Indexed sources with their title, type and number of chunks."""
-        got = self.collection.get(include=["metadatas"])
+        got = self._get_all(["metadatas"])
         table: dict[str, dict[str, Any]] = {}
-        for meta in got["metadatas"] or []:
+        for meta in got["metadatas"]:
             key = str(meta["source"])
             row = table.setdefault(
                 key,
