@@ -107,7 +107,7 @@ def synthetic(n: int) -> None:
     matrix = np.asarray(store._get_all(["embeddings"])["embeddings"], dtype=np.float32)
     for mode in ("dense", "hybrid"):
         times = []
-        for i in range(50):
+        for _ in range(50):
             t0 = time.perf_counter()
             store.search(" ".join(rng.choice(words, 5)), limit=5, mode=mode)  # type: ignore
             times.append(time.perf_counter() - t0)
