@@ -201,3 +201,16 @@ def test_search_tool_on_an_empty_index(tmp_path: Path, demo_ctx: ToolContext) ->
     ctx = ToolContext(demo_ctx.shop, Settings(home=tmp_path / "empty"))
     with pytest.raises(ToolError, match="copilot index"):
         search_knowledge(ctx, query="returns")
+
+
+def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
+    from copilot.errors import InputError
+
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"this is not a pdf")
+    with pytest.raises(InputError, match="broken.pdf: not a readable PDF"):
+        list(file_sources(bad))
+    latin = tmp_path / "latin.md"
+    latin.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(InputError, match="latin.md: not UTF-8"):
+        list(file_sources(latin))
