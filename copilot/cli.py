@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from copilot.errors import CopilotError, InputError
 from copilot.settings import Settings, load_settings
@@ -144,6 +145,78 @@ def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _agent(settings: Settings) -> Any:
+    from copilot.agent import Agent
+    from copilot.agent.prompts import check_prompts
+    from copilot.llm import make_model
+    from tools import ToolContext
+
+    check_prompts()
+    shop = ShopData.open(settings.effective_database_url)
+    return Agent(make_model(settings), ToolContext(shop, settings), shop_name="Lumen & Leaf")
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    if args.backend:
+        settings = settings.model_copy(update={"llm": args.backend})
+    agent = _agent(settings)
+    answer = None
+    for event in agent.run(args.question):
+        if event.kind == "tool_call" and not args.json:
+            arguments = json.dumps(event.data["arguments"], ensure_ascii=False)
+            print(f"-> {event.data['name']}({arguments})", file=sys.stderr)
+        elif event.kind == "answer":
+            answer = event.data["answer"]
+    if answer is None:  # pragma: no cover - the loop always ends with an answer
+        return 1
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "answer": answer.text,
+                    "language": answer.language,
+                    "citations": answer.citations,
+                    "grounding": vars(answer.grounding),
+                    "tools": [
+                        {"name": t.name, "arguments": t.arguments, "ok": t.ok} for t in answer.tools
+                    ],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        print(answer.text)
+        g = answer.grounding
+        print(
+            f"[grounding: {'ok' if g.ok else 'failed'}"
+            f"{', fallback to tool results' if g.fallback else ''}]",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from copilot.agent import Message
+
+    agent = _agent(settings)
+    history: list[Message] = []
+    print("Marketing copilot chat. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        answer = agent.ask(question, history)
+        print(answer.text)
+        history += [Message("user", question), Message("assistant", answer.text)]
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
@@ -186,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
     recs.add_argument("--json", metavar="PATH", help="where to write the JSON report")
+
+    ask = sub.add_parser("ask", help="ask the copilot one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.add_argument(
+        "--backend",
+        choices=["local", "openai", "scripted"],
+        help="override COPILOT_LLM for this call",
+    )
+    sub.add_parser("chat", help="chat with the copilot in the terminal")
 
     index = sub.add_parser("index", help="index documents and the catalogue for search")
     index.add_argument(
@@ -231,6 +314,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "status": _cmd_status,
     "evaluate-recs": _cmd_evaluate_recs,
     "index": _cmd_index,
+    "ask": _cmd_ask,
+    "chat": _cmd_chat,
     "search": _cmd_search,
     "eval-retrieval": _cmd_eval_retrieval,
 }

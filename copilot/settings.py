@@ -44,6 +44,17 @@ class Settings(BaseSettings):
         description="API key for the OpenAI-compatible endpoint.",
     )
 
+    model_path: Path | None = Field(
+        default=None, description="A GGUF model file to use instead of the bundled one."
+    )
+    n_ctx: int = Field(default=4096, ge=1024, description="Context window of the local model.")
+    threads: int = Field(default=2, ge=1, description="CPU threads of the local model.")
+    max_tokens: int = Field(default=400, ge=16, description="Cap on generated tokens per call.")
+    max_steps: int = Field(default=5, ge=1, le=20, description="Tool steps per question.")
+    allow_pii_remote: bool = Field(
+        default=False, description="Send e-mails/phone numbers to a remote LLM backend."
+    )
+    grounding: bool = Field(default=True, description="Check every number in answers.")
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (chroma run); default: on-disk store."
     )
@@ -96,6 +107,10 @@ class Settings(BaseSettings):
             "default_margin": f"{self.default_margin:.0%}",
             "chroma_url": self.chroma_url or f"(on disk: {self.home_dir / 'chroma'})",
             "embedder": self.embedder,
+            "model_path": str(self.model_path)
+            if self.model_path
+            else "(bundled Qwen2.5-Coder-1.5B)",
+            "grounding": "on" if self.grounding else "off",
         }
 
 

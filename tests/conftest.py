@@ -42,6 +42,22 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_real_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests must not reach a real model by accident; mark ``real_model`` to opt in."""
+    if request.node.get_closest_marker("real_model"):
+        return
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        pytest.fail("Real models should not be used in tests without @pytest.mark.real_model")
+
+    from copilot.llm.local import LocalModel
+    from copilot.llm.openai_chat import OpenAIModel
+
+    monkeypatch.setattr(LocalModel, "__init__", refuse)
+    monkeypatch.setattr(OpenAIModel, "__init__", refuse)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose data directory is this test's temporary folder."""

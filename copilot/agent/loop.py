@@ -1,0 +1,213 @@
+"""The agent loop: the model picks tools, tools compute, the answer is grounding-checked."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator, Iterator, Sequence
+from datetime import date
+
+from copilot.agent.grounding import evidence_numbers, unsupported_numbers
+from copilot.agent.model import Model
+from copilot.agent.prompts import render
+from copilot.agent.render import render_results
+from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
+from copilot.errors import ToolError
+from knowledge.chunking import language_of
+from tools import TOOLS, Tool, ToolContext, to_llm_json
+
+MAX_TOOL_CHARS = 4000
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"(?<!\d)\+?\d[\d\s-]{7,}\d(?!\d)")
+_CITATION = re.compile(r"\[([\w.\-:#\u3400-\u9fff]+)\]")
+
+
+def redact(text: str) -> str:
+    """E-mail addresses and phone numbers replaced by placeholders."""
+    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+
+
+def summary_of(tool: Tool) -> str:
+    """The first sentence of a tool's description (for the system prompt)."""
+    first = tool.description.replace("\n", " ").split(". ")[0]
+    return first.rstrip(".") + "."
+
+
+class Agent:
+    """Runs one question at a time; ``run`` streams events, ``ask`` returns the answer."""
+
+    def __init__(
+        self,
+        model: Model,
+        ctx: ToolContext,
+        tools: Sequence[Tool] = TOOLS,
+        shop_name: str = "the shop",
+    ) -> None:
+        self.model = model
+        self.ctx = ctx
+        self.tools = {t.name: t for t in tools}
+        self.settings = ctx.settings
+        self.shop_name = shop_name
+
+    def ask(self, question: str, history: Sequence[Message] = ()) -> AgentAnswer:
+        """Run to completion and return the answer."""
+        for event in self.run(question, history):
+            if event.kind == "answer":
+                answer: AgentAnswer = event.data["answer"]
+                return answer
+        raise RuntimeError("the agent loop ended without an answer")  # a bug, not user error
+
+    def run(self, question: str, history: Sequence[Message] = ()) -> Iterator[Event]:
+        """Stream events: step, tool_call, tool_result/tool_error, token, grounding, answer."""
+        language = language_of(question)
+        system = render(
+            language,
+            language,
+            today=date.today().isoformat(),
+            shop_name=self.shop_name,
+            tools=[{"name": t.name, "summary": summary_of(t)} for t in self.tools.values()],
+        )
+        messages = [Message("system", system), *history, Message("user", question)]
+        traces: list[ToolTrace] = []
+        text: str | None = None
+        finished = False
+        for step in range(1, self.settings.max_steps + 1):
+            yield Event("step", {"n": step})
+            turn = self.model.turn(self._outgoing(messages), list(self.tools.values()))
+            if turn.tool_call is None:
+                text, finished = turn.text, True
+                break
+            trace = self._run_tool(turn.tool_call.name, turn.tool_call.arguments, language)
+            traces.append(trace)
+            yield Event("tool_call", {"name": trace.name, "arguments": trace.arguments})
+            yield Event(
+                "tool_result" if trace.ok else "tool_error",
+                {"name": trace.name, "result": trace.result, "text": trace.result_json},
+            )
+            messages.append(
+                Message(
+                    "assistant",
+                    json.dumps(
+                        {"tool": trace.name, "arguments": trace.arguments}, ensure_ascii=False
+                    ),
+                )
+            )
+            messages.append(
+                Message(
+                    "user",
+                    f"Tool result ({trace.name}):\n{trace.result_json[:MAX_TOOL_CHARS]}",
+                    name=trace.name,
+                )
+            )
+        if not finished:
+            final = render_results(traces, language)
+            verdict = Grounding(True, [], 0, True)
+            yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
+            yield Event("answer", {"answer": AgentAnswer(final, language, traces, verdict, [])})
+            return
+        if text is None:
+            text = yield from self._stream(messages)
+        else:
+            for word in text.split(" "):
+                yield Event("token", {"text": word + " "})
+        if not text.strip():
+            text = render_results(traces, language)  # a model with nothing to add
+        answer = yield from self._grounded(question, text, messages, traces, language)
+        yield Event("answer", {"answer": answer})
+
+    def _run_tool(self, name: str, arguments: dict[str, object], language: str) -> ToolTrace:
+        tool = self.tools.get(name)
+        if tool is None:
+            error = f"there is no tool named {name!r}; use one of: {', '.join(self.tools)}."
+            return ToolTrace(
+                name, arguments, False, render("retry_arguments", language, error=error)
+            )
+        try:
+            result = tool(self.ctx, **arguments)
+        except ToolError as exc:
+            return ToolTrace(
+                name, arguments, False, render("retry_arguments", language, error=str(exc))
+            )
+        return ToolTrace(name, arguments, True, to_llm_json(result), result)
+
+    def _stream(self, messages: list[Message]) -> Generator[Event, None, str]:
+        parts = []
+        for token in self.model.answer(self._outgoing(messages)):
+            parts.append(token)
+            yield Event("token", {"text": token})
+        return "".join(parts).strip()
+
+    def _grounded(
+        self,
+        question: str,
+        text: str,
+        messages: list[Message],
+        traces: list[ToolTrace],
+        language: str,
+    ) -> Generator[Event, None, AgentAnswer]:
+        evidence = evidence_numbers([t.result_json for t in traces if t.ok] + [question])
+        citations = sorted(
+            {c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)}
+        )
+        if not self.settings.grounding:
+            return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)
+        bad = unsupported_numbers(text, evidence)
+        if not bad:
+            yield Event("grounding", {"ok": True})
+            return AgentAnswer(text, language, traces, Grounding(True, [], 1, False), citations)
+        yield Event("grounding", {"ok": False, "unsupported": bad, "retry": True})
+        retry = [
+            *messages,
+            Message("assistant", text),
+            Message("user", render("retry_grounding", language, numbers=", ".join(bad))),
+        ]
+        parts = []
+        for token in self.model.answer(self._outgoing(retry)):
+            parts.append(token)
+        second = "".join(parts).strip()
+        still = unsupported_numbers(second, evidence)
+        if not still:
+            yield Event("grounding", {"ok": True, "attempts": 2})
+            return AgentAnswer(
+                second,
+                language,
+                traces,
+                Grounding(True, [], 2, False),
+                sorted(
+                    {
+                        c
+                        for c in _CITATION.findall(second)
+                        if any(c in t.result_json for t in traces)
+                    }
+                ),
+            )
+        yield Event("grounding", {"ok": False, "unsupported": still, "fallback": True})
+        return AgentAnswer(
+            render_results(traces, language),
+            language,
+            traces,
+            Grounding(False, still, 2, True),
+            citations,
+        )
+
+    def _outgoing(self, messages: list[Message]) -> list[Message]:
+        """What is sent to the model: within the context budget, PII redacted if remote."""
+        budget = self.settings.n_ctx - self.settings.max_tokens - 256
+        out = [Message(m.role, m.content, m.name) for m in messages]
+
+        def size() -> int:
+            return sum(self.model.count_tokens(m.content) for m in out)
+
+        # Oldest tool outputs go first, then the oldest turns (never the system prompt or the
+        # latest question).
+        for m in out[1:-1]:
+            if size() <= budget:
+                break
+            if m.name is not None:
+                m.content = f"Tool result ({m.name}): (earlier output omitted to save space)"
+        while size() > budget and len(out) > 2:
+            del out[1]
+        if self.model.remote and not self.settings.allow_pii_remote:
+            for m in out:
+                m.content = redact(m.content)
+        return out

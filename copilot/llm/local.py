@@ -1,0 +1,119 @@
+"""llama.cpp backend: JSON-schema-constrained tool choice (one anyOf branch per tool)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.errors import ConfigError, ModelBehaviorError
+from copilot.llm.model_file import model_path
+from copilot.settings import Settings
+from tools import Tool
+
+MAX_STRING = 120
+"""Longest string argument the grammar allows (small models ramble otherwise)."""
+
+
+def _tighten(schema: Any) -> Any:
+    """Drop titles and cap string lengths so the grammar stays small and generation short."""
+    if isinstance(schema, dict):
+        out = {k: _tighten(v) for k, v in schema.items() if k not in ("title", "default")}
+        if out.get("type") == "string" and "enum" not in out and "const" not in out:
+            out["maxLength"] = min(int(out.get("maxLength", MAX_STRING)), MAX_STRING)
+        return out
+    if isinstance(schema, list):
+        return [_tighten(v) for v in schema]
+    return schema
+
+
+def routing_schema(tools: Sequence[Tool]) -> dict[str, Any]:
+    """anyOf: {tool: const name, arguments: its schema} per tool, plus {tool: "respond"}."""
+    branches = []
+    for tool in tools:
+        args = _tighten(tool.json_schema())
+        args.pop("additionalProperties", None)
+        branches.append(
+            {
+                "type": "object",
+                "properties": {"tool": {"const": tool.name}, "arguments": args},
+                "required": ["tool", "arguments"],
+            }
+        )
+    branches.append(
+        {"type": "object", "properties": {"tool": {"const": "respond"}}, "required": ["tool"]}
+    )
+    return {"anyOf": branches}
+
+
+class LocalModel:
+    """Qwen2.5-Coder-1.5B-Instruct (or any GGUF) through llama-cpp-python."""
+
+    name = "local"
+    remote = False
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ConfigError(
+                "llama-cpp-python is not installed: run `make install`, or set "
+                "COPILOT_LLM=openai / scripted"
+            ) from exc
+        path = model_path(settings)
+        self.settings = settings
+        self._llm = Llama(
+            model_path=str(path),
+            n_ctx=settings.n_ctx,
+            n_threads=settings.threads,
+            n_batch=256,
+            verbose=False,
+        )
+        self._schemas: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def _chat(self, messages: Sequence[Message]) -> Any:
+        return [
+            {"role": "user" if m.role == "tool" else m.role, "content": m.content} for m in messages
+        ]
+
+    def turn(self, messages: Sequence[Message], tools: Sequence[Tool]) -> ModelTurn:
+        """One constrained decision: a tool with arguments, or respond."""
+        key = tuple(t.name for t in tools)
+        schema = self._schemas.setdefault(key, routing_schema(tools))
+        out = self._llm.create_chat_completion(
+            messages=self._chat(messages),
+            temperature=0.0,
+            max_tokens=self.settings.max_tokens,
+            response_format={"type": "json_object", "schema": schema},
+        )
+        content = out["choices"][0]["message"]["content"] or ""  # type: ignore[index]
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            raise ModelBehaviorError(
+                f"the local model produced invalid JSON: {content[:200]!r}"
+            ) from exc
+        if data.get("tool") == "respond":
+            return ModelTurn()
+        return ModelTurn(
+            tool_call=ToolCall(str(data.get("tool")), dict(data.get("arguments") or {}))
+        )
+
+    def answer(self, messages: Sequence[Message]) -> Iterator[str]:
+        """Stream a free-text answer."""
+        stream = self._llm.create_chat_completion(
+            messages=self._chat(messages),
+            temperature=0.2,
+            stream=True,
+            max_tokens=self.settings.max_tokens,
+        )
+        for chunk in stream:
+            delta: Any = chunk["choices"][0]["delta"]  # type: ignore[index]
+            delta = delta.get("content") if isinstance(delta, dict) else None
+            if delta:
+                yield str(delta)
+
+    def count_tokens(self, text: str) -> int:
+        """Exact token count with the model's tokenizer."""
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False))

@@ -1,0 +1,80 @@
+"""Any OpenAI-compatible endpoint through langchain-openai, with native tool calling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.errors import ConfigError
+from copilot.settings import Settings
+from tools import Tool
+
+
+def _lc_messages(messages: Sequence[Message]) -> list[Any]:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    kinds = {
+        "system": SystemMessage,
+        "user": HumanMessage,
+        "tool": HumanMessage,
+        "assistant": AIMessage,
+    }
+    return [kinds[m.role](content=m.content) for m in messages]
+
+
+class OpenAIModel:
+    """A strong remote model: the same loop, native multi-step tool calls."""
+
+    name = "openai"
+    remote = True
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise ConfigError("langchain-openai is missing: run `make install`") from exc
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        if key is None and settings.openai_base_url is None:
+            raise ConfigError(
+                "COPILOT_LLM=openai needs OPENAI_API_KEY (or "
+                "COPILOT_OPENAI_BASE_URL for a local server such as vLLM)"
+            )
+        from pydantic import SecretStr
+
+        self._chat = ChatOpenAI(
+            model=settings.openai_model,
+            api_key=SecretStr(key or "unused"),
+            base_url=settings.openai_base_url,
+            temperature=0,
+            max_tokens=settings.max_tokens,
+        )  # type: ignore[call-arg]
+
+    def turn(self, messages: Sequence[Message], tools: Sequence[Tool]) -> ModelTurn:
+        """Let the model call a tool natively, or answer."""
+        specs = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.json_schema(),
+                },
+            }
+            for t in tools
+        ]
+        reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(_lc_messages(messages))
+        calls = getattr(reply, "tool_calls", None) or []
+        if calls:
+            return ModelTurn(tool_call=ToolCall(calls[0]["name"], dict(calls[0]["args"])))
+        return ModelTurn(text=str(reply.content))
+
+    def answer(self, messages: Sequence[Message]) -> Iterator[str]:
+        """Stream the answer."""
+        for chunk in self._chat.stream(_lc_messages(messages)):
+            if chunk.content:
+                yield str(chunk.content)
+
+    def count_tokens(self, text: str) -> int:
+        """About four characters per token (no tokenizer for unknown remote models)."""
+        return len(text) // 4 + 1

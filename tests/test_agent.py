@@ -1,0 +1,182 @@
+"""The agent loop with the scripted model: tools, errors, retries, limits, grounding, PII."""
+
+from __future__ import annotations
+
+from copilot.agent import Agent, Message
+from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
+from copilot.agent.loop import redact
+from copilot.settings import Settings
+from copilot.testing import ScriptedModel, assistant_message, function_call
+from tools import ToolContext
+
+
+def agent(ctx: ToolContext, model: ScriptedModel, **settings: object) -> Agent:
+    local = ToolContext(ctx.shop, Settings(home=ctx.settings.home, **settings))  # type: ignore[arg-type]
+    local._models = ctx._models  # share fitted models
+    return Agent(model, local)
+
+
+def test_multi_step_tool_use_and_grounded_answer(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel(
+        [
+            function_call("find_customers", segment="at_risk", churn_risk_above=0.5, limit=3),
+            function_call("recommend_for_segment", segment="at_risk", n=3),
+            assistant_message("placeholder"),
+        ]
+    )
+    # Fill the final answer from the real tool output so the numbers are grounded.
+    found = (
+        agent(
+            demo_ctx,
+            ScriptedModel(
+                [
+                    function_call(
+                        "find_customers", segment="at_risk", churn_risk_above=0.5, limit=3
+                    ),
+                    assistant_message("x"),
+                ]
+            ),
+        )
+        .ask("who is at risk?")
+        .tools[0]
+        .result
+    )
+    model.steps[-1] = assistant_message(
+        f"{found.count} at-risk customers have churn risk above 50%, worth "
+        f"{found.total_clv_12m:,.0f} in 12-month CLV."
+    )
+    events = list(agent(demo_ctx, model).run("Which at-risk customers should I win back?"))
+    kinds = [e.kind for e in events]
+    assert kinds.count("tool_call") == 2 and kinds[-1] == "answer"
+    answer = events[-1].data["answer"]
+    assert answer.grounding.ok and not answer.grounding.fallback
+    assert [t.name for t in answer.tools] == ["find_customers", "recommend_for_segment"]
+    model.assert_complete()
+    # The second model call saw the first tool's result.
+    assert any(m.content.startswith("Tool result (find_customers)") for m in model.calls[1])
+
+
+def test_tool_error_goes_back_to_the_model(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel(
+        [
+            function_call("profile_customer", customer_id="c-10001"),
+            function_call("profile_customer", customer_id="C10001"),
+            assistant_message("Customer C10001 is a loyal customer."),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("Tell me about customer c-10001")
+    assert [t.ok for t in answer.tools] == [False, True]
+    error_seen = model.calls[1][-1].content
+    assert "Closest ids: C10001" in error_seen and "Fix the arguments" in error_seen
+    model.assert_complete()
+
+
+def test_invalid_arguments_are_validated_and_retried(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel(
+        [
+            function_call("find_customers", limit=500),
+            function_call("find_customers", limit=5),
+            assistant_message("Done."),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("list customers")
+    assert not answer.tools[0].ok and "less than or equal to 100" in answer.tools[0].result_json
+    assert answer.tools[1].ok
+
+
+def test_unknown_tool_and_step_limit_fall_back_to_rendered_results(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel([function_call("segment_overview")] * 3)
+    answer = agent(demo_ctx, model, max_steps=3).ask("segments?")
+    assert answer.grounding.fallback and "segment_overview:" in answer.text
+    model.assert_complete()
+    unknown = ScriptedModel([function_call("delete_everything"), assistant_message("Sorry.")])
+    result = agent(demo_ctx, unknown).ask("do something")
+    assert "no tool named 'delete_everything'" in result.tools[0].result_json
+
+
+def test_ungrounded_answer_is_regenerated_then_falls_back(demo_ctx: ToolContext) -> None:
+    fixed = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            assistant_message("You have 1234567 champions."),
+            assistant_message("Champions are your largest revenue segment."),
+        ]
+    )
+    answer = agent(demo_ctx, fixed).ask("Who are my best customers?")
+    assert answer.grounding.ok and answer.grounding.attempts == 2
+    assert "1234567" in fixed.calls[-1][-1].content  # the retry names the number
+    stubborn = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            assistant_message("You have 1234567 champions."),
+            assistant_message("Really, 7654321 champions."),
+        ]
+    )
+    answer = agent(demo_ctx, stubborn).ask("Who are my best customers?")
+    assert answer.grounding.fallback and not answer.grounding.ok
+    assert answer.grounding.unsupported == ["7654321"] and "segment_overview:" in answer.text
+
+
+def test_chinese_question_gets_the_chinese_prompt(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel([assistant_message("你好！我可以帮你分析客户。")])
+    answer = agent(demo_ctx, model).ask("你好")
+    assert answer.language == "zh" and "营销助手" in model.calls[0][0].content
+
+
+def test_context_is_trimmed_oldest_tool_output_first(demo_ctx: ToolContext) -> None:
+    history = [
+        Message("user", "old question " * 50),
+        Message("user", "Tool result (x):\n" + "9" * 6000, name="x"),
+    ]
+    model = ScriptedModel([assistant_message("ok")])
+    agent(demo_ctx, model, n_ctx=2048, max_tokens=200).ask("new question", history)
+    sent = model.calls[0]
+    assert sent[-1].content == "new question" and sent[0].role == "system"
+    assert all("9" * 100 not in m.content for m in sent)
+
+
+def test_pii_is_redacted_toward_a_remote_backend(demo_ctx: ToolContext) -> None:
+    remote = ScriptedModel([assistant_message("ok")], remote=True)
+    agent(demo_ctx, remote).ask("Email jane.doe@example.com or call +86 138 0013 8000")
+    sent = remote.calls[0][-1].content
+    assert "jane.doe" not in sent and "138 0013" not in sent and "[email]" in sent
+    allowed = ScriptedModel([assistant_message("ok")], remote=True)
+    agent(demo_ctx, allowed, allow_pii_remote=True).ask("Email jane.doe@example.com")
+    assert "jane.doe@example.com" in allowed.calls[0][-1].content
+    local = ScriptedModel([assistant_message("ok")])
+    agent(demo_ctx, local).ask("Email jane.doe@example.com")
+    assert "jane.doe@example.com" in local.calls[0][-1].content
+
+
+def test_grounding_number_normalisation() -> None:
+    evidence = evidence_numbers(['{"revenue": 1456.56, "rate": 0.1234, "n": 12000}'])
+    assert (
+        unsupported_numbers("Revenue 1,456.56 (about 1,457), 12.3% of 1.2万 customers", evidence)
+        == []
+    )
+    assert unsupported_numbers("Revenue 2,000 and 45%", evidence) == ["2,000", "45%"]
+    assert parse_numbers("see [postmortem-cmp-2512-xmas] and CT-0001, top 5") == [("5", 5.0)]
+    assert redact("a@b.co +1 415 555 0100 and 1,234.5") == "[email] [phone] and 1,234.5"
+
+
+def test_ask_command_with_the_offline_backend(
+    demo_ctx: ToolContext, monkeypatch: object, capsys: object
+) -> None:
+    import json
+
+    import pytest
+
+    from copilot.cli import main
+
+    mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
+    out: pytest.CaptureFixture[str] = capsys  # type: ignore[assignment]
+    mp.setenv("COPILOT_HOME", str(demo_ctx.settings.home))
+    assert (
+        main(["ask", "--backend", "scripted", "--json", "Recommend products for customer C10001"])
+        == 0
+    )
+    data = json.loads(out.readouterr().out)
+    assert data["tools"] == [
+        {"name": "recommend_products", "arguments": {"customer_id": "C10001"}, "ok": True}
+    ]
+    assert data["grounding"]["ok"] and "recommend_products" in data["answer"]
