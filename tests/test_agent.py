@@ -120,7 +120,7 @@ def test_ungrounded_answer_is_regenerated_then_falls_back(demo_ctx: ToolContext)
 def test_chinese_question_gets_the_chinese_prompt(demo_ctx: ToolContext) -> None:
     model = ScriptedModel([assistant_message("你好！我可以帮你分析客户。")])
     answer = agent(demo_ctx, model).ask("你好")
-    assert answer.language == "zh" and "营销助手" in model.calls[0][0].content
+    assert answer.language == "zh" and "请用简体中文回答" in model.calls[0][-1].content
 
 
 def test_context_is_trimmed_oldest_tool_output_first(demo_ctx: ToolContext) -> None:
@@ -131,7 +131,7 @@ def test_context_is_trimmed_oldest_tool_output_first(demo_ctx: ToolContext) -> N
     model = ScriptedModel([assistant_message("ok")])
     agent(demo_ctx, model, n_ctx=2048, max_tokens=200).ask("new question", history)
     sent = model.calls[0]
-    assert sent[-1].content == "new question" and sent[0].role == "system"
+    assert sent[-1].content.startswith("new question") and sent[0].role == "system"
     assert all("9" * 100 not in m.content for m in sent)
 
 

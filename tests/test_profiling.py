@@ -23,7 +23,7 @@ from tools.profiling import (
     profile_weights,
     segment_overview,
 )
-from tools.profiling.api import profiles
+from tools.profiling.api import profiles, segment_mask
 from tools.profiling.features import customer_features
 from tools.profiling.segments import _GRID, RFM_SEGMENTS
 
@@ -131,21 +131,21 @@ def test_segment_overview_adds_up(demo_ctx: ToolContext) -> None:
 
 def test_find_customers_filters_and_exports(demo_ctx: ToolContext, tmp_path: Path) -> None:
     t = profiles(demo_ctx).table
-    res = find_customers(demo_ctx, segment="At risk", churn_risk_above=0.5, limit=5)
+    res = find_customers(demo_ctx, segment="at_risk", churn_risk_above=0.5, limit=5)
     expected = t[(t["rfm_segment"] == "at_risk") & (t["churn_risk"] > 0.5)]
     assert res.count == len(expected) and len(res.top) == min(5, len(expected))
     assert res.total_revenue == pytest.approx(expected["monetary"].sum())
     assert [r.clv_12m for r in res.top] == sorted((r.clv_12m for r in res.top), reverse=True)
-    assert (
-        find_customers(demo_ctx, segment="有流失风险").count
-        == (t["rfm_segment"] == "at_risk").sum()
-    )
+    at_risk = (t["rfm_segment"] == "at_risk").sum()
+    assert segment_mask(t, "有流失风险").sum() == segment_mask(t, "At risk").sum() == at_risk
     none = find_customers(demo_ctx, min_clv=1e12)
     assert none.count == 0 and none.top == [] and none.total_clv_12m == 0
     path = res.export_csv(tmp_path / "at_risk.csv")
     assert len(pd.read_csv(path)) == res.count
-    with pytest.raises(ToolError, match="unknown segment 'sleepy'.*champions"):
+    with pytest.raises(ToolError, match="segment: Input should be 'champions'"):
         find_customers(demo_ctx, segment="sleepy")
+    with pytest.raises(ToolError, match="unknown segment 'sleepy'.*champions"):
+        segment_mask(t, "sleepy")
     with pytest.raises(ToolError, match="did you mean Germany"):
         find_customers(demo_ctx, country="Germny")
 

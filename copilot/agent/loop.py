@@ -9,7 +9,7 @@ from datetime import date
 
 from copilot.agent.grounding import evidence_numbers, unsupported_numbers
 from copilot.agent.model import Model
-from copilot.agent.prompts import render
+from copilot.agent.prompts import render, routing
 from copilot.agent.render import render_results
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
 from copilot.errors import ToolError
@@ -60,14 +60,9 @@ class Agent:
     def run(self, question: str, history: Sequence[Message] = ()) -> Iterator[Event]:
         """Stream events: step, tool_call, tool_result/tool_error, token, grounding, answer."""
         language = language_of(question)
-        system = render(
-            language,
-            language,
-            today=date.today().isoformat(),
-            shop_name=self.shop_name,
-            tools=[{"name": t.name, "summary": summary_of(t)} for t in self.tools.values()],
-        )
-        messages = [Message("system", system), *history, Message("user", question)]
+        system = self.system_prompt(language)
+        asked = f"{question}\n{render('answer_language', language)}"
+        messages = [Message("system", system), *history, Message("user", asked)]
         traces: list[ToolTrace] = []
         text: str | None = None
         finished = False
@@ -114,6 +109,26 @@ class Agent:
             text = render_results(traces, language)  # a model with nothing to add
         answer = yield from self._grounded(question, text, messages, traces, language)
         yield Event("answer", {"answer": answer})
+
+    def system_prompt(self, language: str) -> str:
+        """The system prompt in ``language`` with tool hints and worked examples."""
+        hints = routing()["hints"]
+        examples = [
+            {"q": e["q"], "a": json.dumps(e["a"], ensure_ascii=False)}
+            for e in routing()["examples"]
+            if e["a"]["tool"] in {*self.tools, "respond"}
+        ]
+        return render(
+            "system",
+            language,
+            today=date.today().isoformat(),
+            shop_name=self.shop_name,
+            examples=examples,
+            tools=[
+                {"name": t.name, "summary": hints.get(t.name) or summary_of(t)}
+                for t in self.tools.values()
+            ],
+        )
 
     def _run_tool(self, name: str, arguments: dict[str, object], language: str) -> ToolTrace:
         tool = self.tools.get(name)

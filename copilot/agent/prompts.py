@@ -14,7 +14,7 @@ from copilot.errors import ConfigError
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
-REQUIRED = {"en", "zh", "retry_grounding", "retry_arguments"}
+REQUIRED = {"system", "answer_language", "retry_grounding", "retry_arguments"}
 
 
 @cache
@@ -32,12 +32,20 @@ def render(key: str, language: str, **values: Any) -> str:
     template = _templates()[key]
     if isinstance(template, dict):
         template = template["zh" if language == "zh" else "en"]
-    elif key in ("en", "zh"):
-        template = _templates()[language if language in ("en", "zh") else "en"]
     try:
         return _ENV.from_string(str(template)).render(**values).strip()
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"prompt {key!r} needs a value the code did not pass: {exc}") from exc
+
+
+@cache
+def routing() -> dict[str, Any]:
+    """Per-tool hints and worked examples (prompts/routing.yaml)."""
+    text = resources.files("prompts").joinpath("routing.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data.get("hints"), dict) or not isinstance(data.get("examples"), list):
+        raise ConfigError("prompts/routing.yaml needs 'hints' and 'examples'; restore the file")
+    return dict(data)
 
 
 def check_prompts() -> None:
@@ -47,9 +55,9 @@ def check_prompts() -> None:
         "today": "2026-01-01",
         "shop_name": "x",
         "numbers": "1",
+        "examples": [{"q": "q", "a": "a"}],
         "error": "e",
     }
     for language in ("en", "zh"):
-        render(language, language, **sample)
-        render("retry_grounding", language, **sample)
-        render("retry_arguments", language, **sample)
+        for key in REQUIRED:
+            render(key, language, **sample)

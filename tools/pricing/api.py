@@ -25,6 +25,7 @@ from tools.pricing.experiments import (
 from tools.pricing.optimize import Constraints, PriceDecision, optimize_prices
 from tools.pricing.panel import shop_panel
 from tools.profiling.api import profiles, segment_mask
+from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import non_merchandise
 
 
@@ -233,7 +234,7 @@ def optimize_price(
 @tool
 def recommend_discount(
     ctx: ToolContext,
-    segment: Annotated[str, Field(max_length=40)],
+    segment: SegmentName,
     budget: Annotated[float, Field(gt=0)],
     weeks: Annotated[int, Field(ge=1, le=12)] = 4,
 ) -> DiscountPlan:
@@ -242,7 +243,7 @@ def recommend_discount(
     assumption chain spelled out. Use for "what discount should I give at-risk customers".
 
     Args:
-        segment: RFM segment (e.g. "at_risk", "Champions", "冠军客户") or "cluster N".
+        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N".
         budget: the most the discount may cost over the campaign (money given away).
         weeks: campaign length in weeks.
     """

@@ -24,7 +24,7 @@ from tools.profiling.results import (
     SegmentOverview,
     SegmentRow,
 )
-from tools.profiling.segments import RFM_SEGMENTS, SEGMENT_LABELS
+from tools.profiling.segments import RFM_SEGMENTS, SEGMENT_LABELS, SegmentName
 
 _SORTS = {
     "clv": ("clv_12m", False),
@@ -93,7 +93,7 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
 @tool
 def find_customers(
     ctx: ToolContext,
-    segment: Annotated[str | None, Field(max_length=40)] = None,
+    segment: SegmentName | None = None,
     min_clv: Annotated[float | None, Field(ge=0)] = None,
     churn_risk_above: Annotated[float | None, Field(ge=0, le=1)] = None,
     country: Annotated[str | None, Field(max_length=60)] = None,
@@ -105,7 +105,7 @@ def find_customers(
     are about to churn", "list my champions in Germany".
 
     Args:
-        segment: RFM segment (e.g. "at_risk", "Champions", "冠军客户") or "cluster N"; omit for all.
+        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N"; omit for all.
         min_clv: keep customers whose predicted 12-month CLV is at least this amount.
         churn_risk_above: keep customers whose churn risk (0-1) is above this value.
         country: keep customers from this country.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,30 @@ RFM_SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("lost", "Lost", "已流失", "R 1 and F 1-2"),
 )
 SEGMENT_LABELS = {key: (en, zh) for key, en, zh, _ in RFM_SEGMENTS}
+
+SegmentName = Literal[
+    "champions",
+    "loyal",
+    "potential_loyalist",
+    "new",
+    "promising",
+    "need_attention",
+    "about_to_sleep",
+    "at_risk",
+    "cannot_lose",
+    "hibernating",
+    "lost",
+    "cluster 0",
+    "cluster 1",
+    "cluster 2",
+    "cluster 3",
+    "cluster 4",
+    "cluster 5",
+    "cluster 6",
+    "cluster 7",
+]
+"""Segment argument of the agent tools: a closed list, so constrained decoding cannot invent one
+(``segment_mask`` also accepts English and Chinese labels for direct callers)."""
 
 
 def _grid() -> np.ndarray:

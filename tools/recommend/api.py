@@ -14,6 +14,7 @@ from copilot.errors import ToolError
 from tools._match import close_matches
 from tools._tool import ToolContext, tool
 from tools.profiling.api import profiles, segment_mask
+from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender, non_merchandise
 from tools.recommend.results import (
     ProductRecommendations,
@@ -91,14 +92,14 @@ def recommend_products(
 @tool
 def recommend_for_segment(
     ctx: ToolContext,
-    segment: Annotated[str, Field(max_length=40)],
+    segment: SegmentName,
     n: Annotated[int, Field(ge=1, le=30)] = 10,
 ) -> SegmentPicks:
     """Products to feature in a campaign for a customer segment, ranked by how many of the
     segment's customers each product suits (it is in their personal top 20 of new products).
 
     Args:
-        segment: RFM segment (e.g. "at_risk", "Champions", "冠军客户") or "cluster N".
+        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N".
         n: how many products (1-30).
     """
     table = profiles(ctx).table
