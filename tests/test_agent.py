@@ -85,13 +85,33 @@ def test_invalid_arguments_are_validated_and_retried(demo_ctx: ToolContext) -> N
 
 
 def test_unknown_tool_and_step_limit_fall_back_to_rendered_results(demo_ctx: ToolContext) -> None:
-    model = ScriptedModel([function_call("segment_overview")] * 3)
+    model = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            function_call("segment_overview", kind="cluster"),
+            function_call("find_customers", limit=3),
+        ]
+    )
     answer = agent(demo_ctx, model, max_steps=3).ask("segments?")
     assert answer.grounding.fallback and "segment_overview:" in answer.text
     model.assert_complete()
     unknown = ScriptedModel([function_call("delete_everything"), assistant_message("Sorry.")])
     result = agent(demo_ctx, unknown).ask("do something")
     assert "no tool named 'delete_everything'" in result.tools[0].result_json
+
+
+def test_a_repeated_identical_call_means_answer_now(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            function_call("segment_overview"),
+            assistant_message("Champions lead revenue."),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("segments?")
+    assert [t.name for t in answer.tools] == ["segment_overview"]
+    assert answer.text == "Champions lead revenue."
+    model.assert_complete()
 
 
 def test_ungrounded_answer_is_regenerated_then_falls_back(demo_ctx: ToolContext) -> None:

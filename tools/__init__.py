@@ -5,6 +5,7 @@
 
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
 from tools.knowledge_search import search_knowledge
+from tools.planning import plan_campaign
 from tools.pricing import (
     ab_test_readout,
     ab_test_sample_size,
@@ -35,6 +36,7 @@ TOOLS: tuple[Tool, ...] = (
     ab_test_sample_size,
     ab_test_readout,
     search_knowledge,
+    plan_campaign,
 )
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]

@@ -60,7 +60,10 @@ def evidence_numbers(values: Iterable[Any]) -> set[float]:
 
 
 def _matches(value: float, evidence: set[float]) -> bool:
-    for known in evidence:
+    # Signs are compared loosely: "falls by 24%" states the evidence -24% correctly.
+    value = abs(value)
+    for signed in evidence:
+        known = abs(signed)
         for candidate in (known, known * 100, known / 100):  # 0.12 <-> 12%
             if candidate == 0:
                 if value == 0:

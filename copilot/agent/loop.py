@@ -69,8 +69,13 @@ class Agent:
         for step in range(1, self.settings.max_steps + 1):
             yield Event("step", {"n": step})
             turn = self.model.turn(self._outgoing(messages), list(self.tools.values()))
-            if turn.tool_call is None:
-                text, finished = turn.text, True
+            repeat = turn.tool_call is not None and any(
+                t.ok and t.name == turn.tool_call.name and t.arguments == turn.tool_call.arguments
+                for t in traces
+            )
+            if turn.tool_call is None or repeat:
+                # Asking again for a result already in the conversation means: answer now.
+                text, finished = (turn.text if not repeat else None), True
                 break
             trace = self._run_tool(turn.tool_call.name, turn.tool_call.arguments, language)
             traces.append(trace)
@@ -87,12 +92,11 @@ class Agent:
                     ),
                 )
             )
+            limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
+            shown = trace.result_json[:limit]
+            hint = render("after_tool", language)
             messages.append(
-                Message(
-                    "user",
-                    f"Tool result ({trace.name}):\n{trace.result_json[:MAX_TOOL_CHARS]}",
-                    name=trace.name,
-                )
+                Message("user", f"Tool result ({trace.name}):\n{shown}\n{hint}", name=trace.name)
             )
         if not finished:
             final = render_results(traces, language)
@@ -101,6 +105,8 @@ class Agent:
             yield Event("answer", {"answer": AgentAnswer(final, language, traces, verdict, [])})
             return
         if text is None:
+            if traces:
+                messages.append(Message("user", render("write_answer", language)))
             text = yield from self._stream(messages)
         else:
             for word in text.split(" "):

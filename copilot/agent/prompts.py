@@ -14,7 +14,14 @@ from copilot.errors import ConfigError
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
-REQUIRED = {"system", "answer_language", "retry_grounding", "retry_arguments"}
+REQUIRED = {
+    "system",
+    "answer_language",
+    "after_tool",
+    "write_answer",
+    "retry_grounding",
+    "retry_arguments",
+}
 
 
 @cache

@@ -19,7 +19,13 @@ MAX_STRING = 120
 def _tighten(schema: Any) -> Any:
     """Drop titles and cap string lengths so the grammar stays small and generation short."""
     if isinstance(schema, dict):
-        out = {k: _tighten(v) for k, v in schema.items() if k not in ("title", "default")}
+        # Regex patterns and formats are not supported by llama.cpp's schema-to-grammar
+        # converter (a parse error silently disables the grammar); pydantic checks them after.
+        out = {
+            k: _tighten(v)
+            for k, v in schema.items()
+            if k not in ("title", "default", "pattern", "format")
+        }
         if out.get("type") == "string" and "enum" not in out and "const" not in out:
             out["maxLength"] = min(int(out.get("maxLength", MAX_STRING)), MAX_STRING)
         return out
@@ -52,6 +58,8 @@ class LocalModel:
 
     name = "local"
     remote = False
+    max_tool_chars = 1500
+    """Tool output shown to the small model: prompt evaluation (~90 tokens/s) dominates."""
 
     def __init__(self, settings: Settings) -> None:
         try:
@@ -104,7 +112,7 @@ class LocalModel:
         """Stream a free-text answer."""
         stream = self._llm.create_chat_completion(
             messages=self._chat(messages),
-            temperature=0.2,
+            temperature=0.0,
             stream=True,
             max_tokens=self.settings.max_tokens,
         )

@@ -1,0 +1,90 @@
+"""End-to-end latency of the agent with the default local model, and its routing accuracy.
+
+Usage: .venv/bin/python benchmarks/bench_agent.py
+One process, as the UI runs it: the demo shop is generated and indexed, the tools' models are
+fitted once (timed separately), one warm-up question fills llama.cpp's prompt cache, then every
+question of evals/routing/core.yaml and dev.yaml is asked end to end (routing, tools, streamed
+answer, grounding check). Time to first streamed answer token and total time, p50 and p95.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from copilot.agent import Agent
+from copilot.agent.routing_eval import load_cases, route
+from copilot.demo import generate_demo
+from copilot.llm.local import LocalModel
+from copilot.settings import Settings
+from copilot.shop import ShopData
+from copilot.shop.demo_store import store_demo
+from knowledge.sources import file_sources, shop_sources
+from tools import ToolContext
+from tools.knowledge_search import knowledge_store
+from tools.pricing.api import demand_model
+from tools.profiling.api import profiles
+from tools.recommend.api import recommender
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    home = Path(tempfile.mkdtemp())
+    settings = Settings(home=home, model_path=None)
+    shop = ShopData.open(settings.effective_database_url)
+    store_demo(shop, generate_demo(seed=7), settings, force=True)
+    ctx = ToolContext(shop, settings)
+    docs = ROOT / "knowledge" / "demo"
+    knowledge_store(ctx).index([*file_sources(docs), *shop_sources(shop)], {str(docs), "shop"})
+    t0 = time.perf_counter()
+    profiles(ctx), recommender(ctx), demand_model(ctx)
+    print(f"tool models fitted once per data version: {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    model = LocalModel(Settings(home=ROOT / ".copilot"))
+    print(f"model load (joined GGUF): {time.perf_counter() - t0:.1f} s")
+    agent = Agent(model, ctx, shop_name="Lumen & Leaf")
+    t0 = time.perf_counter()
+    agent.ask("What customer segments do I have?")
+    print(f"warm-up question (fills the prompt cache): {time.perf_counter() - t0:.1f} s")
+
+    cases = [
+        *load_cases(ROOT / "evals" / "routing" / "core.yaml"),
+        *load_cases(ROOT / "evals" / "routing" / "dev.yaml"),
+    ]
+    firsts, totals, fallbacks = [], [], 0
+    for case in cases:
+        start = time.perf_counter()
+        first = None
+        answer = None
+        for event in agent.run(case["q"]):
+            if event.kind == "token" and first is None and event.data["text"].strip():
+                first = time.perf_counter() - start
+            if event.kind == "answer":
+                answer = event.data["answer"]
+        total = time.perf_counter() - start
+        totals.append(total)
+        firsts.append(first if first is not None else total)
+        fallbacks += int(answer is not None and answer.grounding.fallback)
+        tools = ",".join(t.name for t in answer.tools) if answer else "-"
+        print(f"  {total:5.1f} s (first token {firsts[-1]:4.1f} s) [{tools}] {case['q'][:60]}")
+    print(
+        f"{len(cases)} questions: total p50 {np.median(totals):.1f} s, p95 "
+        f"{np.percentile(totals, 95):.1f} s; first token p50 {np.median(firsts):.1f} s, p95 "
+        f"{np.percentile(firsts, 95):.1f} s; answers replaced by the tool rendering: {fallbacks}"
+    )
+    for name in ("core", "dev"):
+        res = route(agent, load_cases(ROOT / "evals" / "routing" / f"{name}.yaml"))
+        print(
+            f"routing {name}: right tool {sum(r.tool_ok for r in res)}/{len(res)}, right key "
+            f"arguments {sum(r.args_ok for r in res)}/{len(res)}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Campaign plans: composed from the tools, within budget, exportable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from copilot.errors import ToolError
+from tools import ToolContext
+from tools.planning import plan_campaign
+
+
+def test_win_back_plan_is_complete_and_within_budget(demo_ctx: ToolContext) -> None:
+    plan = plan_campaign(demo_ctx, goal="Win back lapsed customers", budget=5000.0)
+    assert plan.audience["segment"] == "at_risk" and plan.audience["customers"] > 0
+    assert plan.budget["offer_cost"] + plan.budget["channel_cost"] <= 5000.0 + 1e-6
+    assert plan.budget["unallocated"] >= -1e-6
+    assert plan.products and all(p["customers_suited"] > 0 for p in plan.products)
+    assert plan.channel["name"] in ("email", "sms", "push", "social")
+    holdout = plan.ab_test
+    assert holdout["holdout"] + holdout["treated"] == plan.audience["customers"]
+    assert 0 < holdout["detectable_lift_pct"] < 100
+    low, high = plan.expected["revenue_range"]
+    assert low <= plan.expected["revenue"] <= high
+    text = plan.to_markdown()
+    assert "# Campaign plan: Win back lapsed customers" in text and "**A/B design.**" in text
+    assert json.loads(json.dumps(plan.to_json_dict()))["audience"]["segment"] == "at_risk"
+
+
+def test_explicit_audience_and_channel(demo_ctx: ToolContext) -> None:
+    plan = plan_campaign(
+        demo_ctx,
+        goal="Thank our best customers",
+        budget=3000.0,
+        audience="champions",
+        channel="email",
+        start="2026-12-07",
+        weeks=2,
+    )
+    assert plan.audience["segment"] == "champions" and plan.timing == {
+        "start": "2026-12-07",
+        "weeks": 2,
+    }
+
+
+def test_budget_too_small_for_the_channel_is_refused(demo_ctx: ToolContext) -> None:
+    with pytest.raises(ToolError, match="does not cover reaching"):
+        plan_campaign(demo_ctx, goal="Win back lapsed customers", budget=1.0, channel="sms")

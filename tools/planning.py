@@ -1,0 +1,265 @@
+"""``plan_campaign``: a campaign proposal composed from the profiling, recommendation, discount
+and experiment tools. Every number comes from those tools or the shop's past campaigns."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from copilot.errors import ToolError
+from tools._tool import ToolContext, tool
+from tools.pricing.api import recommend_discount
+from tools.pricing.experiments import detectable_lift
+from tools.profiling.api import profiles, segment_mask
+from tools.profiling.segments import RFM_SEGMENTS, SegmentName
+from tools.recommend.api import recommend_for_segment
+
+Channel = Literal["email", "sms", "push", "social"]
+_GOALS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("win", "back", "lapsed", "churn", "retain", "召回", "流失", "挽回"), "at_risk"),
+    (("vip", "loyal", "best", "champion", "忠诚", "冠军"), "champions"),
+    (("new", "welcome", "first", "新客", "欢迎"), "new"),
+    (("sleep", "reactivat", "沉睡", "唤醒"), "about_to_sleep"),
+)
+HOLDOUT_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    """A proposal a manager can approve; nothing is executed."""
+
+    goal: str
+    objective: str
+    audience: dict[str, object]
+    offer: dict[str, object]
+    products: list[dict[str, object]]
+    channel: dict[str, object]
+    timing: dict[str, object]
+    budget: dict[str, float]
+    expected: dict[str, Any]
+    ab_test: dict[str, object]
+    kpis: list[str]
+    risks: list[str]
+    assumptions: list[str] = field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        """The plan as Markdown (numbers as the tools computed them)."""
+        a, o, c, t, b, e, x = (
+            self.audience,
+            self.offer,
+            self.channel,
+            self.timing,
+            self.budget,
+            self.expected,
+            self.ab_test,
+        )
+        lines = [
+            f"# Campaign plan: {self.goal}",
+            "",
+            f"**Objective.** {self.objective}",
+            "",
+            f"**Audience.** {a['label']} ({a['definition']}): {a['customers']:,} customers, "
+            f"average churn risk {a['avg_churn_risk']:.0%}, average 12-month CLV "
+            f"{a['avg_clv_12m']:,.2f}.",
+            "",
+            f"**Offer.** {o['summary']}",
+            "",
+            "**Products to feature.**",
+        ]
+        lines += [
+            f"- {p['title']} ({p['sku']}): suits {p['customers_suited']:,} customers"
+            for p in self.products
+        ]
+        lines += [
+            "",
+            f"**Channel and timing.** {c['name']} ({c['rationale']}); from "
+            f"{t['start']} for {t['weeks']} weeks.",
+            "",
+            "**Budget.**",
+        ]
+        lines += [f"- {k.replace('_', ' ')}: {v:,.2f}" for k, v in b.items()]
+        lines += [
+            "",
+            f"**Expected (incremental, vs. no campaign).** revenue {e['revenue']:,.0f} "
+            f"(range {e['revenue_range'][0]:,.0f} to {e['revenue_range'][1]:,.0f}), profit "
+            f"{e['profit']:,.0f} (range {e['profit_range'][0]:,.0f} to "
+            f"{e['profit_range'][1]:,.0f}).",
+            "",
+            f"**A/B design.** Random holdout of {x['holdout_share']:.0%} "
+            f"({x['holdout']:,} customers, {x['treated']:,} treated) for {x['weeks']} "
+            f"weeks; baseline purchase rate in the window {x['baseline_rate']:.1%}; the test "
+            f"can detect a lift of {x['detectable_lift_pct']:.1f} percentage points.",
+            "",
+            "**KPIs.**",
+        ]
+        lines += [f"- {k}" for k in self.kpis] + ["", "**Risks.**"]
+        lines += [f"- {r}" for r in self.risks] + ["", "**Assumptions.**"]
+        lines += [f"- {s}" for s in self.assumptions]
+        return "\n".join(lines) + "\n"
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The plan as plain JSON values."""
+        return asdict(self)
+
+
+def _audience_for(goal: str, audience: str | None) -> str:
+    if audience:
+        return audience
+    text = goal.lower()
+    for words, segment in _GOALS:
+        if any(w in text for w in words):
+            return segment
+    return "at_risk"
+
+
+def _channel_stats(campaigns: pd.DataFrame) -> pd.DataFrame:
+    past = campaigns.dropna(subset=["spend", "revenue", "sends"])
+    past = past[(past["spend"] > 0) & (past["sends"] > 0)]
+    stats = past.groupby("channel").agg(
+        revenue=("revenue", "sum"),
+        spend=("spend", "sum"),
+        sends=("sends", "sum"),
+        campaigns=("campaign_id", "size"),
+    )
+    stats["roas"] = stats["revenue"] / stats["spend"]
+    stats["cost_per_send"] = stats["spend"] / stats["sends"]
+    return stats
+
+
+@tool
+def plan_campaign(
+    ctx: ToolContext,
+    goal: Annotated[str, Field(min_length=3, max_length=200)],
+    budget: Annotated[float, Field(gt=0)],
+    audience: SegmentName | None = None,
+    channel: Channel | None = None,
+    start: Annotated[str | None, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    weeks: Annotated[int, Field(ge=1, le=12)] = 4,
+) -> CampaignPlan:
+    """A campaign plan a manager can approve: audience and size, offer with its data-based
+    rationale, products, channel and timing, budget split, expected incremental revenue and
+    profit with ranges, A/B holdout design, KPIs and risks. Use for "plan a win-back campaign
+    with a budget of 5,000".
+
+    Args:
+        goal: what the campaign should achieve, in the user's words.
+        budget: total budget (offer cost plus channel cost).
+        audience: RFM segment key to target; default chosen from the goal.
+        channel: email, sms, push or social; default: the best past return on spend.
+        start: first day, YYYY-MM-DD; default: the Monday after the data ends.
+        weeks: campaign length in weeks.
+    """
+    segment = _audience_for(goal, audience)
+    table = profiles(ctx).table
+    members = table[segment_mask(table, segment)]
+    if members.empty:
+        raise ToolError(f"segment {segment!r} has no customers now; pick another audience.")
+    stats = _channel_stats(ctx.shop.campaigns())
+    chosen_channel = channel or (str(stats["roas"].idxmax()) if not stats.empty else "email")
+    channel_facts = stats.to_dict("index").get(chosen_channel, {})
+    cost_per_send = float(channel_facts.get("cost_per_send", 0.0))
+    treated = len(members) - math.floor(len(members) * HOLDOUT_SHARE)
+    channel_cost = cost_per_send * treated * weeks
+    if channel_cost >= budget:
+        raise ToolError(
+            f"the budget {budget:,.0f} does not cover reaching {treated:,} customers by "
+            f"{chosen_channel} for {weeks} weeks (about {channel_cost:,.0f} at the past cost "
+            "per send); raise the budget, shorten the campaign or pick a cheaper "
+            "channel."
+        )
+    share = treated / len(members)
+    offer_budget = (budget - channel_cost) / share  # discount plans are for the whole segment
+    discount = recommend_discount(ctx, segment=segment, budget=offer_budget, weeks=weeks)
+    chosen = next(
+        (o for o in discount.options if o.depth_pct == discount.recommended_depth_pct), None
+    )
+    offer_cost = chosen.discount_cost * share if chosen else 0.0
+    revenue = chosen.incremental_revenue * share if chosen else 0.0
+    profit = (chosen.incremental_profit * share if chosen else 0.0) - channel_cost
+    picks = recommend_for_segment(ctx, segment=segment, n=5)
+    p90 = float(members["purchase_prob"].mean())
+    window_rate = 1 - (1 - p90) ** (weeks * 7 / 90)
+    holdout = len(members) - treated
+    lift = detectable_lift(min(max(window_rate, 1e-4), 0.99), max(holdout, 1), max(treated, 1))
+    data_end = profiles(ctx).end
+    first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
+    label = (
+        next(en for key, en, _, _ in RFM_SEGMENTS if key == segment)
+        if segment in {k for k, *_ in RFM_SEGMENTS}
+        else segment
+    )
+    rule = next((r for key, _, _, r in RFM_SEGMENTS if key == segment), "data-driven cluster")
+    return CampaignPlan(
+        goal=goal,
+        objective=f"Grow incremental profit from {label} customers over {weeks} weeks, measured "
+        "against a random holdout.",
+        audience={
+            "segment": segment,
+            "label": label,
+            "definition": rule,
+            "customers": len(members),
+            "avg_churn_risk": float(members["churn_risk"].mean()),
+            "avg_clv_12m": float(members["clv_12m"].mean()),
+        },
+        offer={
+            "depth_pct": discount.recommended_depth_pct,
+            "summary": discount.verdict,
+            "promo_response": discount.promo_response,
+        },
+        products=[
+            {"sku": p.sku, "title": p.title, "customers_suited": p.customers_suited}
+            for p in picks.items
+        ],
+        channel={
+            "name": chosen_channel,
+            "rationale": (
+                f"best past revenue per 1 spent ({channel_facts['roas']:.2f} over "
+                f"{int(channel_facts['campaigns'])} campaigns)"
+                if channel_facts
+                else "chosen by the user; no past campaigns on it"
+            ),
+        },
+        timing={"start": first_day, "weeks": weeks},
+        budget={
+            "offer_cost": round(offer_cost, 2),
+            "channel_cost": round(channel_cost, 2),
+            "unallocated": round(budget - offer_cost - channel_cost, 2),
+            "total": budget,
+        },
+        expected={
+            "revenue": revenue,
+            "profit": profit,
+            "revenue_range": (0.5 * revenue, 1.5 * revenue),
+            "profit_range": (min(0.5 * profit, 1.5 * profit), max(0.5 * profit, 1.5 * profit)),
+        },
+        ab_test={
+            "holdout_share": HOLDOUT_SHARE,
+            "holdout": holdout,
+            "treated": treated,
+            "weeks": weeks,
+            "baseline_rate": window_rate,
+            "detectable_lift_pct": 100 * lift,
+        },
+        kpis=[
+            "incremental revenue per customer vs. holdout",
+            "purchase rate vs. holdout",
+            "discount cost",
+            "unsubscribe / opt-out rate",
+        ],
+        risks=[
+            *([] if chosen else [discount.verdict]),
+            "promotion pull-forward: purchases may move into the campaign window",
+            "the holdout must stay untouched for the whole campaign",
+        ],
+        assumptions=[
+            *discount.assumptions,
+            f"channel cost: the past average cost per send on {chosen_channel} "
+            f"({cost_per_send:.4f}) x treated customers x weeks",
+            "ranges: half to one and a half times the point estimate (response "
+            "uncertainty not modelled in detail)",
+        ],
+    )
