@@ -217,6 +217,35 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from tools import ToolContext
+    from tools.planning import plan_campaign
+
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
+    plan = plan_campaign(
+        ctx,
+        goal=args.goal,
+        budget=args.budget,
+        audience=args.audience,
+        channel=args.channel,
+        start=args.start,
+        weeks=args.weeks,
+    )
+    text = plan.to_markdown()
+    if args.out:
+        out = Path(args.out)
+        out.write_text(text, encoding="utf-8")
+        out.with_suffix(".json").write_text(
+            json.dumps(plan.to_json_dict(), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
+        print(f"written: {out} and {out.with_suffix('.json')}")
+    else:
+        print(text)
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
@@ -270,6 +299,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("chat", help="chat with the copilot in the terminal")
 
+    plan = sub.add_parser("plan", help="a campaign plan (Markdown + JSON) for a goal and budget")
+    plan.add_argument("goal")
+    plan.add_argument("--budget", type=float, required=True)
+    plan.add_argument("--audience", help="RFM segment key, e.g. at_risk (default: from the goal)")
+    plan.add_argument("--channel", choices=["email", "sms", "push", "social"])
+    plan.add_argument("--start", help="first day, YYYY-MM-DD")
+    plan.add_argument("--weeks", type=int, default=4)
+    plan.add_argument("--out", help="write Markdown here and JSON beside it")
+
     index = sub.add_parser("index", help="index documents and the catalogue for search")
     index.add_argument(
         "paths",
@@ -315,6 +353,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "evaluate-recs": _cmd_evaluate_recs,
     "index": _cmd_index,
     "ask": _cmd_ask,
+    "plan": _cmd_plan,
     "chat": _cmd_chat,
     "search": _cmd_search,
     "eval-retrieval": _cmd_eval_retrieval,

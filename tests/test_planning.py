@@ -47,3 +47,18 @@ def test_explicit_audience_and_channel(demo_ctx: ToolContext) -> None:
 def test_budget_too_small_for_the_channel_is_refused(demo_ctx: ToolContext) -> None:
     with pytest.raises(ToolError, match="does not cover reaching"):
         plan_campaign(demo_ctx, goal="Win back lapsed customers", budget=1.0, channel="sms")
+
+
+def test_plan_command_writes_markdown_and_json(
+    demo_ctx: ToolContext, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from copilot.cli import main
+
+    monkeypatch.setenv("COPILOT_HOME", str(demo_ctx.settings.home))
+    out = Path(str(tmp_path)) / "plan.md"
+    assert main(["plan", "Win back lapsed customers", "--budget", "5000", "--out", str(out)]) == 0
+    assert out.read_text().startswith("# Campaign plan")
+    assert json.loads(out.with_suffix(".json").read_text())["budget"]["total"] == 5000.0
+    assert main(["plan", "x y z", "--budget", "5000", "--audience", "nobody"]) == 2
