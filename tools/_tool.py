@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from copilot.errors import ToolError
@@ -31,6 +32,10 @@ class ToolContext:
     shop: ShopData
     settings: Settings
     _models: dict[str, tuple[int, Any]] = field(default_factory=dict)
+
+    def catalog(self) -> pd.DataFrame:
+        """Products indexed by sku, for looking up titles, prices and costs (cached)."""
+        return self.cached("catalog", lambda: self.shop.products().set_index("sku"))
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
         """A fitted model for the current data version, built on first use."""
@@ -76,6 +81,11 @@ def tool(fn: Callable[..., Any]) -> Tool:
     """Turn a typed, documented function ``fn(ctx, ...)`` into a :class:`Tool`."""
     model, description = arguments_model(fn, fn.__name__, frozenset({"ctx"}))
     return Tool(fn.__name__, description, fn, model)
+
+
+def text_or_none(value: object) -> str | None:
+    """A cell as text, or None when it is missing (None or NaN)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def to_jsonable(value: Any, digits: int = 4) -> Any:

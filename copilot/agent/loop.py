@@ -27,6 +27,11 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
+def _citations(text: str, traces: list[ToolTrace]) -> list[str]:
+    """Citation ids in ``text`` that some tool result actually returned."""
+    return sorted({c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)})
+
+
 def summary_of(tool: Tool) -> str:
     """The first sentence of a tool's description (for the system prompt)."""
     first = tool.description.replace("\n", " ").split(". ")[0]
@@ -167,9 +172,7 @@ class Agent:
         language: str,
     ) -> Generator[Event, None, AgentAnswer]:
         evidence = evidence_numbers([t.result_json for t in traces if t.ok] + [question])
-        citations = sorted(
-            {c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)}
-        )
+        citations = _citations(text, traces)
         if not self.settings.grounding:
             return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)
         bad = unsupported_numbers(text, evidence)
@@ -194,13 +197,7 @@ class Agent:
                 language,
                 traces,
                 Grounding(True, [], 2, False),
-                sorted(
-                    {
-                        c
-                        for c in _CITATION.findall(second)
-                        if any(c in t.result_json for t in traces)
-                    }
-                ),
+                _citations(second, traces),
             )
         yield Event("grounding", {"ok": False, "unsupported": still, "fallback": True})
         return AgentAnswer(

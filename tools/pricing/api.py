@@ -123,8 +123,7 @@ def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[Prod
 
 
 def _title(ctx: ToolContext, sku: str) -> str | None:
-    catalog = ctx.cached("catalog", lambda: ctx.shop.products().set_index("sku"))
-    title = catalog["title"].get(sku)
+    title = ctx.catalog()["title"].get(sku)
     return None if title is None or not isinstance(title, str) else title
 
 
@@ -199,7 +198,7 @@ def optimize_price(
         price_ending: "any", ".99" or ".95" price endings.
     """
     demands = _scope(ctx, sku, category)
-    catalog = ctx.cached("catalog", lambda: ctx.shop.products().set_index("sku"))
+    catalog = ctx.catalog()
     margin = ctx.settings.default_margin
     costs: dict[str, tuple[float, str]] = {}
     for d in demands:
@@ -253,7 +252,7 @@ def recommend_discount(
         raise ToolError(f"segment {segment!r} has no customers; use segment_overview.")
     model = demand_model(ctx)
     elasticity = {k: v.elasticity for k, v in model.products.items() if v.reliable}
-    catalog = ctx.shop.products().set_index("sku")
+    catalog = ctx.catalog()
     cost = {str(k): float(v) for k, v in catalog["unit_cost"].dropna().items()}
     return plan_discount(segment, members, ctx.shop.order_lines(), elasticity, cost, budget, weeks)
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from copilot.errors import ToolError
 from tools._match import close_matches
-from tools._tool import ToolContext, tool
+from tools._tool import ToolContext, text_or_none, tool
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
 from tools.profiling.results import (
@@ -150,7 +150,7 @@ def find_customers(
     top = [
         CustomerRow(
             str(cid),
-            _str(r["country"]),
+            text_or_none(r["country"]),
             r["rfm_segment"],
             int(r["cluster"]),
             float(r["recency_days"]),
@@ -218,7 +218,7 @@ def profile_customer(
     rfm_en, rfm_zh = SEGMENT_LABELS[row["rfm_segment"]]
     return CustomerCard(
         cid,
-        _str(row["country"]),
+        text_or_none(row["country"]),
         row["rfm_segment"],
         rfm_en,
         rfm_zh,
@@ -297,7 +297,3 @@ def _last_orders(ctx: ToolContext, cid: str, n: int = 5) -> list[OrderSummary]:
         )
         for oid, r in orders.iterrows()
     ]
-
-
-def _str(value: object) -> str | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from copilot.errors import ToolError
 from tools._match import close_matches
-from tools._tool import ToolContext, tool
+from tools._tool import ToolContext, text_or_none, tool
 from tools.profiling.api import profiles, segment_mask
 from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender, non_merchandise
@@ -72,7 +72,7 @@ def recommend_products(
         if rec.cold_start
         else "personalised from this customer's purchases"
     )
-    catalog = _catalog(ctx)
+    catalog = ctx.catalog()
     row = model.data.user_index(cid)
     owned = (
         [] if row is None else [str(s) for s in model.data.items[model.data.purchased[row].indices]]
@@ -112,7 +112,7 @@ def recommend_for_segment(
     model = recommender(ctx).for_mode(True)
     recs = model.recommend(members, SEGMENT_LIST, exclude_purchased=True, explain=False)
     counts = Counter(sku for r in recs if not r.cold_start for sku in r.items)
-    catalog = _catalog(ctx)
+    catalog = ctx.catalog()
     items = [
         SegmentPick(
             sku, *_describe(catalog, sku), customers_suited=c, share_of_segment=c / len(members)
@@ -146,7 +146,7 @@ def similar_products(
     pairs = model.for_mode(True).similar_items(code, n)
     strongest = max((v for _, v in pairs), default=1.0) or 1.0
     pairs = [(s, v / strongest) for s, v in pairs]  # 1.0 = the closest product
-    catalog = _catalog(ctx)
+    catalog = ctx.catalog()
     items = [
         RelatedProduct(s, _describe(catalog, s)[0], _describe(catalog, s)[2], v) for s, v in pairs
     ]
@@ -186,7 +186,7 @@ def frequently_bought_with(
     confidence = together / max(orders, 1)
     lift = confidence / np.maximum(support / baskets.shape[0], 1e-12)
     order = [i for i in np.argsort(-together, kind="stable")[:n] if together[i] > 0]
-    catalog = _catalog(ctx)
+    catalog = ctx.catalog()
     rows = [
         RelatedProduct(
             str(items[i]),
@@ -220,19 +220,15 @@ def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
     return matrix, items
 
 
-def _catalog(ctx: ToolContext) -> pd.DataFrame:
-    return ctx.cached("catalog", lambda: ctx.shop.products().set_index("sku"))
-
-
 def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:
     if sku not in catalog.index:
         return None, None, None, None
     row = catalog.loc[sku]
     price = row.get("list_price")
     return (
-        _text(row.get("title")),
-        _text(row.get("title_zh")),
-        _text(row.get("category")),
+        text_or_none(row.get("title")),
+        text_or_none(row.get("title_zh")),
+        text_or_none(row.get("category")),
         None if price is None or pd.isna(price) else float(price),
     )
 
@@ -247,12 +243,8 @@ def _name_products(reason: str, skus: list[str], catalog: pd.DataFrame) -> str:
     return reason
 
 
-def _text(value: object) -> str | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-
-
 def _resolve_sku(ctx: ToolContext, sku: str) -> str:
-    catalog = _catalog(ctx)
+    catalog = ctx.catalog()
     code = sku.strip()
     if code in catalog.index:
         return code

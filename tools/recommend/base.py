@@ -76,13 +76,8 @@ class Recommender(ABC):
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         allowed = self._candidate_mask(candidates)
-        rows = np.array(
-            [
-                self.data.user_index(c) if self.data.user_index(c) is not None else -1
-                for c in customer_ids
-            ],
-            dtype=np.int64,
-        )
+        found = (self.data.user_index(c) for c in customer_ids)
+        rows = np.array([-1 if r is None else r for r in found], dtype=np.int64)
         out: list[Recommendation | None] = [None] * len(rows)
         known = np.flatnonzero(rows >= 0)
         for start in range(0, len(known), batch_size):

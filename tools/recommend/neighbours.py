@@ -111,9 +111,8 @@ class ItemKNNRecommender(ItemSimilarityRecommender):
         contrib = self.similarity_matrix[owned][:, items].toarray() * user.data[:, None]
         reasons = []
         for j in range(len(items)):
-            top = owned[np.argsort(-contrib[:, j])[:2]]
-            top = [t for t in top if contrib[list(owned).index(t), j] > 0]
-            names = " and ".join(str(self.data.items[t]) for t in top)
+            best = np.argsort(-contrib[:, j])[:2]
+            names = " and ".join(str(self.data.items[owned[k]]) for k in best if contrib[k, j] > 0)
             reasons.append(
                 f"customers who bought {names} also bought this"
                 if names
