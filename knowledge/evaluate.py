@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from copilot.errors import InputError
+from evals.labelled import load_labelled
 from knowledge.store import KnowledgeStore, Mode
 
 
@@ -25,15 +23,8 @@ class RetrievalScore:
 
 
 def load_queries(path: Path) -> list[dict[str, Any]]:
-    """Queries with ``q`` and ``expect`` (citation or document ids)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    queries = data.get("queries")
-    if not isinstance(queries, list) or not queries:
-        raise InputError(f"{path}: expected a top-level 'queries' list")
-    for i, item in enumerate(queries, 1):
-        if not isinstance(item, dict) or "q" not in item or not item.get("expect"):
-            raise InputError(f"{path}, query {i}: needs 'q' and a non-empty 'expect' list")
-    return queries
+    """Queries with ``q`` and a non-empty ``expect`` list (citation or document ids)."""
+    return load_labelled(path, "queries", ("q", "expect"))
 
 
 def _rank(store: KnowledgeStore, query: dict[str, Any], mode: Mode, depth: int) -> int | None:

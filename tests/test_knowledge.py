@@ -214,3 +214,15 @@ def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
     latin.write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(InputError, match="latin.md: not UTF-8"):
         list(file_sources(latin))
+
+
+def test_malformed_labelled_sets_name_file_and_item(tmp_path: Path) -> None:
+    from copilot.errors import InputError
+
+    bad = tmp_path / "set.yaml"
+    bad.write_text("queries:\n  - {q: hello, expect: [a]}\n  - {q: no answer}\n")
+    with pytest.raises(InputError, match=r"set.yaml, item 2 of 'queries': needs q, expect"):
+        load_queries(bad)
+    bad.write_text("cases: []\n")
+    with pytest.raises(InputError, match="expected a top-level 'queries' list"):
+        load_queries(bad)

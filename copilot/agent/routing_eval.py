@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from copilot.agent.loop import Agent
 from copilot.agent.prompts import render
 from copilot.agent.types import Message
-from copilot.errors import InputError
+from evals.labelled import load_labelled
 from knowledge.chunking import language_of
 
 
@@ -31,11 +29,7 @@ class RoutingResult:
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
     """Cases with ``q``, ``tool`` and optional ``args``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    cases = data.get("cases")
-    if not isinstance(cases, list) or not cases:
-        raise InputError(f"{path}: expected a top-level 'cases' list")
-    return cases
+    return load_labelled(path, "cases", ("q", "tool"))
 
 
 def _same(expected: Any, got: Any) -> bool:
