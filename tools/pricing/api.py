@@ -254,7 +254,16 @@ def recommend_discount(
     elasticity = {k: v.elasticity for k, v in model.products.items() if v.reliable}
     catalog = ctx.catalog()
     cost = {str(k): float(v) for k, v in catalog["unit_cost"].dropna().items()}
-    return plan_discount(segment, members, ctx.shop.order_lines(), elasticity, cost, budget, weeks)
+    return plan_discount(
+        segment,
+        members,
+        ctx.shop.order_lines(),
+        elasticity,
+        cost,
+        budget,
+        weeks,
+        default_margin=ctx.settings.default_margin,
+    )
 
 
 @tool

@@ -52,6 +52,7 @@ def plan_discount(
     budget: float,
     weeks: int = 4,
     history_weeks: int = 12,
+    default_margin: float = 0.4,
 ) -> DiscountPlan:
     """Compare discount depths for one segment (see ``assumptions`` in the result)."""
     end = lines["ts"].max()
@@ -73,7 +74,7 @@ def plan_discount(
     per_week["e"] = per_week.index.map(lambda s: elasticity.get(s, np.nan))
     fallback = float(np.nanmedian(list(elasticity.values()))) if elasticity else -2.0
     per_week["e"] = per_week["e"].fillna(fallback) * response
-    per_week["cost"] = [cost.get(s, p * 0.6) for s, p in per_week["price"].items()]
+    per_week["cost"] = [cost.get(s, p * (1 - default_margin)) for s, p in per_week["price"].items()]
     q, p, e, c = (per_week[k].to_numpy(float) for k in ("units", "price", "e", "cost"))
     base_profit = float(((p - c) * q).sum() * weeks)
     base_revenue = float((p * q).sum() * weeks)
@@ -122,7 +123,8 @@ def plan_discount(
         "share of units bought on promotion relative to all customers, clipped to 0.5-3)"
         if promo_known
         else "no promotion flags in the data: elasticities are used as fitted",
-        "unit cost from the catalogue where known, else 60% of the price",
+        f"unit cost from the catalogue where known, else {1 - default_margin:.0%} of the price "
+        f"(COPILOT_DEFAULT_MARGIN {default_margin:.0%})",
         "no halo on other products, no pull-forward of future purchases, no cannibalisation",
     ]
     return DiscountPlan(
