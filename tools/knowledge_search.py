@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from copilot.errors import ToolError
 from knowledge.store import KnowledgeStore
+from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 
 QUOTE_NOTE = (
@@ -23,9 +24,9 @@ class Passage:
     """A retrieved passage and the id to cite it by."""
 
     citation: str
-    title: str
-    type: str
-    language: str
+    title: str = field(metadata=BRIEF_OFF)
+    type: str = field(metadata=BRIEF_OFF)
+    language: str = field(metadata=BRIEF_OFF)
     quote: str
 
 
@@ -34,7 +35,7 @@ class KnowledgeResults:
     """Passages for a query, with the rule for using them."""
 
     query: str
-    note: str
+    note: str = field(metadata=BRIEF_OFF)
     passages: list[Passage]
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
+from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 from tools.pricing.api import recommend_discount
 from tools.pricing.experiments import detectable_lift
@@ -42,9 +43,9 @@ class CampaignPlan:
     budget: dict[str, float]
     expected: dict[str, Any]
     ab_test: dict[str, object]
-    kpis: list[str]
+    kpis: list[str] = field(metadata=BRIEF_OFF)
     risks: list[str]
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list, metadata=BRIEF_OFF)
 
     def to_markdown(self) -> str:
         """The plan as Markdown (numbers as the tools computed them)."""

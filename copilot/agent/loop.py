@@ -14,7 +14,7 @@ from copilot.agent.render import render_results
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
-from tools import TOOLS, Tool, ToolContext, to_llm_json
+from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json
 
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -98,7 +98,9 @@ class Agent:
                 )
             )
             limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
-            shown = trace.result_json[:limit]
+            shown = (to_llm_brief(trace.result, language) if trace.ok else trace.result_json)[
+                :limit
+            ]
             hint = render("after_tool", language)
             messages.append(
                 Message("user", f"Tool result ({trace.name}):\n{shown}\n{hint}", name=trace.name)
@@ -111,7 +113,9 @@ class Agent:
             return
         if text is None:
             if traces:
-                messages.append(Message("user", render("write_answer", language)))
+                messages.append(
+                    Message("user", render("write_answer", language, question=question))
+                )
             text = yield from self._stream(messages)
         else:
             for word in text.split(" "):

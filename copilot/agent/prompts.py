@@ -64,6 +64,7 @@ def check_prompts() -> None:
         "numbers": "1",
         "examples": [{"q": "q", "a": "a"}],
         "error": "e",
+        "question": "q",
     }
     for language in ("en", "zh"):
         for key in REQUIRED:

@@ -58,7 +58,7 @@ class LocalModel:
 
     name = "local"
     remote = False
-    max_tool_chars = 1500
+    max_tool_chars = 2400
     """Tool output shown to the small model: prompt evaluation (~90 tokens/s) dominates."""
 
     def __init__(self, settings: Settings) -> None:
