@@ -80,4 +80,4 @@ def test_the_brief_is_much_shorter_than_the_json_for_a_real_price_result(
     assert len(brief) < len(to_llm_json(result)) / 3
     price = result.decisions[0].recommended_price
     assert "recommended_price" in brief and f"| {price:g} |" in brief
-    assert "curve:" not in brief and "price | units | revenue | profit" not in brief
+    assert "price | units | revenue | profit" not in brief  # the 25-point curve
