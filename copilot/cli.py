@@ -146,14 +146,9 @@ def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _agent(settings: Settings) -> Any:
-    from copilot.agent import Agent
-    from copilot.agent.prompts import check_prompts
-    from copilot.llm import make_model
-    from tools import ToolContext
+    from copilot.agent.factory import build_agent
 
-    check_prompts()
-    shop = ShopData.open(settings.effective_database_url)
-    return Agent(make_model(settings), ToolContext(shop, settings), shop_name="Lumen & Leaf")
+    return build_agent(settings)
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

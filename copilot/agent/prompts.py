@@ -21,6 +21,7 @@ REQUIRED = {
     "write_answer",
     "retry_grounding",
     "retry_arguments",
+    "decline",
 }
 
 
