@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -18,6 +19,27 @@ QUOTE_NOTE = (
     "brackets, e.g. [returns-policy#return-window]."
 )
 
+_INSTRUCTION = re.compile(
+    r"[^.!?\n。！？]*(?:"
+    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|your) (?:instructions|rules)"
+    r"|disregard (?:all |any |the )?(?:previous|prior|above|your)"
+    r"|you are now|new instructions|system prompt|reply only with|respond only with"
+    r"|忽略(?:之前|以上|上面|前面|所有)|无视(?:之前|以上|所有)|你现在是|系统提示|只回复"
+    r")[^.!?\n。！？]*[.!?。！？]?",
+    re.IGNORECASE,
+)
+REMOVED = "[instruction removed]"
+
+
+def defuse(text: str) -> tuple[str, bool]:
+    """``text`` with sentences that address the assistant replaced, and whether any were.
+
+    Documents are data. A small model reading "ignore previous instructions and ..." in a
+    quote may obey it, so such sentences never reach it (the stored document is unchanged).
+    """
+    cleaned, n = _INSTRUCTION.subn(REMOVED, text)
+    return cleaned, n > 0
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -28,6 +50,7 @@ class Passage:
     type: str = field(metadata=BRIEF_OFF)
     language: str = field(metadata=BRIEF_OFF)
     quote: str
+    instructions_removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +89,8 @@ def search_knowledge(
     if store.count() == 0:
         raise ToolError("the knowledge base is empty; run `copilot index` first, then ask again.")
     hits = store.search(query, type=None if type == "any" else type, limit=limit)
-    return KnowledgeResults(
-        query, QUOTE_NOTE, [Passage(h.citation, h.title, h.type, h.language, h.text) for h in hits]
-    )
+    passages = []
+    for h in hits:
+        quote, removed = defuse(h.text)
+        passages.append(Passage(h.citation, h.title, h.type, h.language, quote, removed))
+    return KnowledgeResults(query, QUOTE_NOTE, passages)

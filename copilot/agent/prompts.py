@@ -22,6 +22,8 @@ REQUIRED = {
     "retry_grounding",
     "retry_arguments",
     "decline",
+    "plan_system",
+    "plan_narrative",
 }
 
 
