@@ -226,3 +226,10 @@ def test_malformed_labelled_sets_name_file_and_item(tmp_path: Path) -> None:
     bad.write_text("cases: []\n")
     with pytest.raises(InputError, match="expected a top-level 'queries' list"):
         load_queries(bad)
+
+
+def test_a_cited_passage_is_fetched_by_its_id(demo_knowledge: KnowledgeStore) -> None:
+    hit = demo_knowledge.passage("returns-policy#return-window")
+    assert hit is not None and hit.title == "Return and refund policy"
+    assert "30 days" in hit.text and hit.type == "policy"
+    assert demo_knowledge.passage("returns-policy#no-such-section") is None
