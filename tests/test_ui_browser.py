@@ -13,14 +13,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
+from copilot.agent.types import ModelTurn
 from copilot.settings import Settings
 from tests.conftest import sha256_of
 from tools import ToolContext
@@ -203,8 +205,23 @@ def test_english_pricing_question_shows_tool_table_chart_and_answer(
     assert "recommended_price" in table.inner_text() and "17.99" in table.inner_text()
     chart = page.locator("#result-line")
     chart.get_by_text("Expected weekly profit by price (CT-0002)").wait_for()
+    chart.get_by_text("recommended 17.99").wait_for()
     assert chart.locator("canvas, svg").count() >= 1
     print("screenshot:", shot(page, "chat-pricing-en"))
+    # Scrolled to the question (re-rendering resets open tool messages, so scroll first).
+    page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop = 0")
+    # The tool message is collapsed when done and opens on click.
+    title = page.locator("#chat div.title").filter(has_text="Tool: optimize_price")
+    message = title.locator("xpath=..")
+    shown = '{"sku": "CT-0002"}'
+    expect(message).not_to_contain_text(shown, use_inner_text=True)
+    title.click()
+    expect(message).to_contain_text(shown, use_inner_text=True)
+    expect(message).to_contain_text("recommended_price", use_inner_text=True)
+    path = ARTIFACTS / "chat-pricing-readme.png"
+    # Finish the open animation of the tool message before the picture.
+    page.screenshot(path=str(path), animations="disabled")  # docs/screenshots/chat-pricing.png
+    print("screenshot:", path)
 
 
 def test_chinese_example_question_in_a_chinese_browser(
@@ -294,6 +311,84 @@ def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
     ), message
     assert sha256_of(database) == before
     print("screenshot:", shot(page, "shop-bad-upload"))
+
+
+def test_two_browser_sessions_keep_their_own_chats(scripted_app: App, open_page: OpenPage) -> None:
+    first = open_page(scripted_app.url)
+    second = open_page(scripted_app.url)
+    ask(first, "What price should I set for CT-0002?")
+    ask(second, "What sample size does my A/B test need?")
+    assert "sample size" not in first.locator("#chat").inner_text()
+    assert "CT-0002" not in second.locator("#chat").inner_text()
+    assert "ab_test_sample_size" in second.locator("#result-table").inner_text()
+    assert "optimize_price" in first.locator("#result-table").inner_text()
+
+
+class SlowModel:
+    """Answers with an endless stream of words (a model that would never stop by itself)."""
+
+    name = "slow"
+    remote = False
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+
+    def turn(self, messages: object, tools: object) -> ModelTurn:
+        return ModelTurn()
+
+    def answer(self, messages: object) -> Iterator[str]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                time.sleep(0.05)  # the pace of a slow model, not a synchronisation
+                yield f"word{n} "
+        finally:
+            self.closed.set()
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+
+def test_stop_button_stops_generation(ui_home: Path, open_page: OpenPage) -> None:
+    """In-process server with an endless model: Stop must close the model's stream."""
+    import uvicorn
+
+    from copilot.ui.runtime import Runtime
+    from copilot.ui.server import create_server
+
+    model = SlowModel()
+    runtime = Runtime(Settings(home=ui_home, llm="scripted"), model=model)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_server(runtime),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=2,  # the page's event stream would hold shutdown open
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling for a condition
+        page = open_page(f"http://127.0.0.1:{port}/")
+        page.locator("#question textarea").fill("Tell me everything")
+        page.locator("#send").click()
+        page.locator("#chat").get_by_text("word10", exact=False).wait_for(timeout=30_000)
+        page.locator("#stop").click()
+        page.locator("#chat").get_by_text("■ Stopped.").wait_for(timeout=30_000)
+        assert model.closed.wait(timeout=30)
+        assert not runtime.agent().model.lock.locked()  # type: ignore[attr-defined]
+        shown = page.locator("#chat").inner_text()
+        assert "word10" in shown and "Grounded" not in shown
+        print("screenshot:", shot(page, "chat-stopped"))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 @pytest.mark.real_model

@@ -100,7 +100,9 @@ def test_price_optimisation_gives_a_profit_curve_with_its_optimum(demo_ctx: Tool
     values = dict(zip(table["field"], table["value"], strict=True))
     assert values["recommended_price"] == decision.recommended_price
     assert "curve" not in values and values["scope"] == "CT-0002"
-    assert "- decisions: 1 rows" in result_summary(result, "en")
+    summary = result_summary(result, "en")
+    assert "- decisions:\n  - product: CT-0002" in summary
+    assert f"  - recommended_price: {decision.recommended_price}" in summary
 
 
 def test_long_customer_lists_are_capped_and_results_without_a_chart_say_so(

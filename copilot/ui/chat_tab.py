@@ -34,8 +34,8 @@ def passage_markdown(runtime: Runtime, citation: str | None, lang: str = "en") -
 
 def _result_outputs(view: TurnView | None) -> list[Any]:
     if view is None:
-        return [gr.update(value=pd.DataFrame(), label=None), *plot_updates(None)]
-    table = gr.update(value=result_table(view.result), label=view.result_tool)
+        return [gr.update(value=pd.DataFrame(), visible=False), *plot_updates(None)]
+    table = gr.update(value=result_table(view.result), label=view.result_tool, visible=True)
     return [table, *plot_updates(result_chart(view.result, view.language))]
 
 
@@ -47,7 +47,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
                 label=i18n("tab_chat"),
-                height=560,
+                height=640,
                 elem_id="chat",
                 buttons=["copy"],
                 feedback_options=None,
@@ -74,10 +74,11 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                 interactive=False,
                 wrap=True,
                 max_height=320,
+                visible=False,
                 elem_id="result-table",
             )
-            line = gr.LinePlot(visible=False, elem_id="result-line", height=300)
-            bar = gr.BarPlot(visible=False, elem_id="result-bar", height=300)
+            line = gr.LinePlot(visible=False, elem_id="result-line")
+            bar = gr.BarPlot(visible=False, elem_id="result-bar")
             citation = gr.Dropdown(
                 label=i18n("passage"), choices=[], interactive=True, elem_id="citation"
             )

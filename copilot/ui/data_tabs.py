@@ -13,6 +13,7 @@ from copilot.errors import CopilotError
 from copilot.shop import FORMATS, ingest_file
 from copilot.ui.charts import plot_updates
 from copilot.ui.chat_tab import Label
+from copilot.ui.i18n import browser_language
 from copilot.ui.runtime import Runtime
 from copilot.ui.shop_view import shop_kpis, top_products
 from copilot.ui.views import segment_chart
@@ -145,12 +146,13 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
                 ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
         result = gr.Markdown(elem_id="ingest-result")
 
-    def figures() -> list[Any]:
+    def figures(request: gr.Request) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
         overview = segment_overview(runtime.ctx)
         return [
-            shop_kpis(runtime.shop).to_frame(),
+            shop_kpis(runtime.shop).to_frame(lang),
             top_products(runtime.shop),
-            *plot_updates(segment_chart(overview, "en")),
+            *plot_updates(segment_chart(overview, lang)),
         ]
 
     def upload(given: list[str] | None, kind_in: str, fmt_in: str, progress: Any = PROGRESS) -> str:

@@ -48,6 +48,13 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "depth": "discount %",
         "elasticity": "elasticity",
         "no_passage": "No passage with id `{citation}` in the knowledge base.",
+        "kpi_customers": "customers",
+        "kpi_orders": "orders",
+        "kpi_revenue": "revenue (net of returns)",
+        "kpi_active": "active customers (last {days} days)",
+        "kpi_as_of": "data as of",
+        "figure": "figure",
+        "value": "value",
     },
     "zh": {
         "thinking": "思考中（第 {n} 步）",
@@ -82,6 +89,13 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "depth": "折扣 %",
         "elasticity": "弹性",
         "no_passage": "知识库中没有 id 为 `{citation}` 的段落。",
+        "kpi_customers": "客户数",
+        "kpi_orders": "订单数",
+        "kpi_revenue": "销售额（扣除退货）",
+        "kpi_active": "活跃客户（近 {days} 天）",
+        "kpi_as_of": "数据截至",
+        "figure": "指标",
+        "value": "数值",
     },
 }
 
@@ -202,6 +216,12 @@ EXAMPLES: dict[str, list[str]] = {
 def language(text: str) -> Language:
     """The language of a question, the same rule the agent uses for its answer."""
     return language_of(text)
+
+
+def browser_language(accept_language: str | None) -> Language:
+    """The language of the browser's ``Accept-Language`` header (its first choice)."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
 
 
 def text(key: str, lang: Language, **values: object) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from copilot.agent import Agent
 from copilot.agent.model import Model
 from copilot.agent.types import Message, ModelTurn
+from copilot.errors import CopilotError
 from copilot.settings import Settings
 from copilot.shop import ShopData
 from knowledge.store import KnowledgeStore
@@ -74,6 +75,19 @@ class Runtime:
                 model = self._model or make_model(self.settings)
                 self._agent = Agent(LockedModel(model), self.ctx, shop_name=SHOP_NAME)
             return self._agent
+
+    def warm_up(self) -> threading.Thread:
+        """Load the model in the background so the first question does not wait for it."""
+
+        def load() -> None:
+            try:
+                self.agent()
+            except CopilotError:
+                pass  # the first question shows the error in the chat
+
+        thread = threading.Thread(target=load, name="copilot-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def knowledge(self) -> KnowledgeStore:
         """The knowledge base (opened once)."""

@@ -94,5 +94,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
 
     runtime = Runtime(settings)
     app = create_server(runtime)
+    runtime.warm_up()
     print(f"Marketing copilot on http://{host}:{port} (backend {settings.llm})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

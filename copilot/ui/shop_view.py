@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from copilot.shop import ShopData
+from copilot.ui.i18n import Language, text
 
 ACTIVE_DAYS = 90
 
@@ -23,18 +24,18 @@ class ShopKpis:
     """Customers with an order in the last ``ACTIVE_DAYS`` days of the data."""
     as_of: str
 
-    def to_frame(self) -> pd.DataFrame:
-        """(figure, value) rows for display."""
+    def to_frame(self, lang: Language = "en") -> pd.DataFrame:
+        """(figure, value) rows for display, labelled in ``lang``."""
         return pd.DataFrame(
             {
-                "figure": [
-                    "customers",
-                    "orders",
-                    "revenue (net of returns)",
-                    f"active customers (last {ACTIVE_DAYS} days)",
-                    "data as of",
+                text("figure", lang): [
+                    text("kpi_customers", lang),
+                    text("kpi_orders", lang),
+                    text("kpi_revenue", lang),
+                    text("kpi_active", lang, days=ACTIVE_DAYS),
+                    text("kpi_as_of", lang),
                 ],
-                "value": [
+                text("value", lang): [
                     f"{self.customers:,}",
                     f"{self.orders:,}",
                     f"{self.revenue:,.2f}",

@@ -123,11 +123,17 @@ def result_summary(result: Any, lang: Language) -> str:
     if not _record(result):
         return _short(result)
     lines = []
+    nested: list[str] = []
     for key, value in _fields(result).items():
-        if isinstance(value, list) and value and _record(value[0]):
+        if isinstance(value, list) and len(value) == 1 and _record(value[0]):
+            # One product's decision: its headline fields matter more than the wrapper's.
+            inner = [(k, v) for k, v in _fields(value[0]).items() if not _nested(v)]
+            nested = [f"- {key}:"] + [f"  - {k}: {_short(v)}" for k, v in inner[:_SUMMARY_FIELDS]]
+        elif isinstance(value, list) and value and _record(value[0]):
             lines.append(f"- {key}: {text('rows', lang, n=len(value))}")
         elif not _nested(value) and not isinstance(value, list) and len(lines) < _SUMMARY_FIELDS:
             lines.append(f"- {key}: {_short(value)}")
+    lines += nested
     return "\n".join(lines)
 
 
