@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,6 +19,7 @@ from tools import Tool, ToolContext
 from tools.knowledge_search import knowledge_store
 
 SHOP_NAME = "Lumen & Leaf"
+log = logging.getLogger(__name__)
 
 
 class LockedModel:
@@ -80,10 +83,13 @@ class Runtime:
         """Load the model in the background so the first question does not wait for it."""
 
         def load() -> None:
+            started = time.perf_counter()
             try:
                 self.agent()
-            except CopilotError:
-                pass  # the first question shows the error in the chat
+            except CopilotError as error:
+                log.warning("model not loaded (%s); the first question will show why", error)
+                return
+            log.info("model %s ready in %.1f s", self.model_name(), time.perf_counter() - started)
 
         thread = threading.Thread(target=load, name="copilot-warm-up", daemon=True)
         thread.start()

@@ -90,8 +90,11 @@ def create_server(runtime: Runtime) -> FastAPI:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the UI until interrupted (loopback by default; there is no share link)."""
+    import logging
+
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     runtime = Runtime(settings)
     app = create_server(runtime)
     runtime.warm_up()

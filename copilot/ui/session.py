@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
@@ -10,6 +12,8 @@ from copilot.agent.types import Event
 from copilot.errors import CopilotError
 from copilot.ui.events import ChatMessage, TurnView, turn_view
 from copilot.ui.i18n import language, text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,6 +76,15 @@ class ChatSession:
         self.question, self.events = None, []
 
 
+def _log(event: Event, seconds: float) -> None:
+    # Timings per step tell a slow model from a slow tool when someone reports a wait.
+    if event.kind in ("tool_call", "tool_result", "tool_error"):
+        log.info("%.1f s %s %s", seconds, event.kind, event.data.get("name"))
+    elif event.kind == "answer":
+        g = event.data["answer"].grounding
+        log.info("%.1f s answer (grounding ok=%s, fallback=%s)", seconds, g.ok, g.fallback)
+
+
 def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[ChatSession]:
     """Stream one question's events into ``session``, yielding it after each event.
 
@@ -81,11 +94,15 @@ def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[Chat
     """
     session.question, session.events, session.stop_requested = question, [], False
     yield session
+    started = time.perf_counter()
+    log.info("question (%d chars, %s)", len(question), language(question))
     events = agent.run(question, list(session.history))
     try:
         for event in events:
             if session.stop_requested:
+                log.info("stopped after %.1f s", time.perf_counter() - started)
                 break
+            _log(event, time.perf_counter() - started)
             session.events.append(event)
             yield session
     except CopilotError as error:
