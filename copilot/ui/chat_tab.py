@@ -3,7 +3,7 @@ passages, Stop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -12,13 +12,10 @@ import pandas as pd
 from copilot.errors import CopilotError
 from copilot.ui.charts import plot_updates
 from copilot.ui.events import TurnView
-from copilot.ui.i18n import EXAMPLES, language, text
+from copilot.ui.i18n import EXAMPLES, Label, language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
 from copilot.ui.views import result_chart, result_table
-
-Label = Callable[[str], Any]
-"""``gr.I18n``: a key -> a label the browser shows in its locale."""
 
 
 def passage_markdown(runtime: Runtime, citation: str | None, lang: str = "en") -> str:

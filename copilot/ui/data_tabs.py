@@ -12,8 +12,7 @@ import pandas as pd
 from copilot.errors import CopilotError
 from copilot.shop import FORMATS, ingest_file
 from copilot.ui.charts import plot_updates
-from copilot.ui.chat_tab import Label
-from copilot.ui.i18n import browser_language
+from copilot.ui.i18n import Label, browser_language
 from copilot.ui.runtime import Runtime
 from copilot.ui.shop_view import shop_kpis, top_products
 from copilot.ui.views import segment_chart

@@ -8,10 +8,15 @@ language of the question it answers (``text``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from knowledge.chunking import language_of
 
 Language = str
 """``"en"`` or ``"zh"``."""
+Label = Callable[[str], Any]
+"""``gr.I18n``: a key -> a label the browser shows in its own locale."""
 
 _DYNAMIC: dict[str, dict[str, str]] = {
     "en": {

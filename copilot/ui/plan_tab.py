@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from copilot.errors import CopilotError
-from copilot.ui.chat_tab import Label
+from copilot.ui.i18n import Label
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
 from tools.profiling.segments import RFM_SEGMENTS
