@@ -260,3 +260,10 @@ def test_ordinary_policy_text_is_left_alone() -> None:
 
     text = "Customers may return unused items within 30 days. Ignore the box if damaged."
     assert defuse(text) == (text, False)
+
+
+def test_a_cited_passage_is_fetched_by_its_id(demo_knowledge: KnowledgeStore) -> None:
+    hit = demo_knowledge.passage("returns-policy#return-window")
+    assert hit is not None and hit.title == "Return and refund policy"
+    assert "30 days" in hit.text and hit.type == "policy"
+    assert demo_knowledge.passage("returns-policy#no-such-section") is None
