@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import CopilotError, InputError
+from copilot.evaluation.command import add_arguments as add_eval_arguments
 from copilot.settings import Settings, load_settings
 from copilot.shop import FORMATS, ShopData, ingest_file
 
@@ -143,6 +144,12 @@ def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     for s in scores:
         print(f"| {s.mode} | {s.slice} | {s.queries} | {s.hit1:.3f} | {s.hit3:.3f} | {s.mrr:.3f} |")
     return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from copilot.evaluation.command import run_command
+
+    return run_command(args, settings, _agent)
 
 
 def _agent(settings: Settings) -> Any:
@@ -353,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(Path(__file__).resolve().parents[1] / "evals" / "retrieval" / "demo.yaml"),
     )
 
+    add_eval_arguments(
+        sub.add_parser("eval", help="run prompt regression suites; reports and baseline gate")
+    )
+
     demo = sub.add_parser("demo", help="create the seeded synthetic demo shop")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--customers", type=int, default=5000)
@@ -377,6 +388,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "chat": _cmd_chat,
     "search": _cmd_search,
     "eval-retrieval": _cmd_eval_retrieval,
+    "eval": _cmd_eval,
 }
 
 

@@ -89,3 +89,16 @@ def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
     ctx = ToolContext(shop, settings)
     ctx.truths = demo.truths  # type: ignore[attr-defined]
     return ctx
+
+
+@pytest.fixture(scope="session")
+def indexed_demo_ctx(demo_ctx: ToolContext) -> ToolContext:
+    """``demo_ctx`` with its knowledge base indexed (demo documents, products, campaigns)."""
+    from knowledge.sources import file_sources, shop_sources
+    from knowledge.store import KnowledgeStore
+
+    docs = Path(__file__).resolve().parents[1] / "knowledge" / "demo"
+    KnowledgeStore(demo_ctx.settings).index(
+        [*file_sources(docs), *shop_sources(demo_ctx.shop)], {str(docs), "shop"}
+    )
+    return demo_ctx

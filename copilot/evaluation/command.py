@@ -1,0 +1,142 @@
+"""``copilot eval``: arguments and the command body (cli.py only wires them in).
+
+Heavy imports happen inside :func:`run_command`, so building the CLI parser stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from copilot.settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``copilot eval``."""
+    parser.add_argument(
+        "suites", nargs="+", metavar="SUITE", help="core, plans, retrieval or a suite file"
+    )
+    parser.add_argument(
+        "--backend", choices=["local", "openai", "scripted"], help="override COPILOT_LLM"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="run every case N times (flakiness)")
+    parser.add_argument(
+        "--report", metavar="DIR", help="report folder (default: $COPILOT_HOME/reports/eval)"
+    )
+    parser.add_argument("--baseline", metavar="FILE", help="compare with this stored run")
+    parser.add_argument(
+        "--update-baseline", action="store_true", help="write this run to the --baseline file"
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        help="allowed pass-rate drop against the baseline (default 0.05)",
+    )
+    parser.add_argument(
+        "--rubric", action="store_true", help="also run model-graded rubrics (not deterministic)"
+    )
+    parser.add_argument("--case", action="append", default=[], help="only case ids matching (glob)")
+    parser.add_argument("--tag", action="append", default=[], help="only cases with this tag")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def model_label(settings: Settings) -> str:
+    """Which model answered, for the report."""
+    if settings.llm == "openai":
+        return settings.openai_model
+    if settings.llm == "scripted":
+        return "keyword"
+    from copilot.llm.model_file import FILENAME
+
+    return settings.model_path.name if settings.model_path else FILENAME
+
+
+def _select(suites: list[Any], patterns: list[str], tags: list[str]) -> list[Any]:
+    if not patterns and not tags:
+        return suites
+    out = []
+    for suite in suites:
+        cases = tuple(
+            c
+            for c in suite.cases
+            if (not patterns or any(fnmatch.fnmatch(c.id, p) for p in patterns))
+            and (not tags or set(tags) & set(c.tags))
+        )
+        if cases:
+            out.append(replace(suite, cases=cases))
+    return out
+
+
+def run_command(
+    args: argparse.Namespace, settings: Settings, build_agent: Callable[[Settings], Any]
+) -> int:
+    """Run the suites, write the reports, compare with the baseline; 1 when the gate fails."""
+    from copilot.errors import InputError
+    from copilot.evaluation.baseline import TOLERANCE, diff_runs, gate_problems, load_baseline
+    from copilot.evaluation.cases import load_suites
+    from copilot.evaluation.report import run_json, write_json, write_junit
+    from copilot.evaluation.runner import RunOptions, run_suites
+    from copilot.evaluation.scorers import model_grader
+    from copilot.evaluation.summary import markdown, write_markdown
+    from copilot.shop import ShopData
+    from tools import ToolContext
+
+    if args.repeat < 1:
+        raise InputError("--repeat must be at least 1")
+    if args.update_baseline and not args.baseline:
+        raise InputError("--update-baseline needs --baseline FILE (where to write it)")
+    if args.backend:
+        settings = settings.model_copy(update={"llm": args.backend})
+    suites = _select(load_suites(args.suites), args.case, args.tag)
+    if not suites:
+        raise InputError("no case matches --case/--tag")
+    baseline_path = Path(args.baseline) if args.baseline else None
+    baseline = None
+    if baseline_path and (not args.update_baseline or baseline_path.exists()):
+        baseline = load_baseline(baseline_path)  # read before a long run, not after
+    agent = build_agent(settings) if any(s.kind == "agent" for s in suites) else None
+    ctx = (
+        agent.ctx
+        if agent is not None
+        else ToolContext(ShopData.open(settings.effective_database_url), settings)
+    )
+    options = RunOptions(
+        repeat=args.repeat,
+        grader=model_grader(agent.model) if args.rubric and agent is not None else None,
+        progress=not args.no_progress,
+        backend=settings.llm,
+        model=model_label(settings),
+    )
+    run = run_suites(suites, ctx, agent, options)
+    current = run_json(run)
+    diff = diff_runs(current, baseline, str(baseline_path)) if baseline is not None else None
+    tolerance = TOLERANCE if args.tolerance is None else args.tolerance
+    problems = gate_problems(current, None if args.update_baseline else diff, tolerance)
+    folder = Path(args.report) if args.report else settings.home_dir / "reports" / "eval"
+    write_json(current, folder / "report.json")
+    write_junit(run, folder / "junit.xml")
+    write_markdown(markdown(run, problems, diff), folder / "summary.md")
+    for s in run.suites:
+        m = s.metrics
+        print(
+            f"{s.suite.name}: {m['passed']:.0f}/{m['cases']:.0f} passed ({m['pass_rate']:.1%}), "
+            f"{m['flaky']:.0f} flaky, {s.seconds:.0f} s"
+        )
+    if diff is not None:
+        print(
+            f"against {baseline_path}: {len(diff.newly_failing)} newly failing, "
+            f"{len(diff.newly_passing)} newly passing"
+        )
+    if args.update_baseline and baseline_path is not None:
+        write_json(run_json(run, slim=True), baseline_path)
+        print(f"baseline written: {baseline_path}")
+    for problem in problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    print(f"reports: {folder}/summary.md, report.json, junit.xml")
+    return 1 if problems else 0
