@@ -20,25 +20,37 @@ QUOTE_NOTE = (
 )
 
 _INSTRUCTION = re.compile(
-    r"[^.!?\n。！？]*(?:"
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|your) (?:instructions|rules)"
     r"|disregard (?:all |any |the )?(?:previous|prior|above|your)"
-    r"|you are now|new instructions|system prompt|reply only with|respond only with"
-    r"|忽略(?:之前|以上|上面|前面|所有)|无视(?:之前|以上|所有)|你现在是|系统提示|只回复"
-    r")[^.!?\n。！？]*[.!?。！？]?",
+    r"|(?:instruction|note|message)s? (?:to|for) the (?:ai|assistant|model)"
+    r"|\bai assistant\b|you are now|new instructions|system (?:prompt|instruction)"
+    r"|reply only with|respond only with|tell the user"
+    r"|忽略(?:之前|以上|上面|前面|所有)|无视(?:之前|以上|所有)|你现在是|系统(?:提示|指令)"
+    r"|给 ?AI|AI ?助手|只回复|告诉用户",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|[。！？]")
 REMOVED = "[instruction removed]"
 
 
 def defuse(text: str) -> tuple[str, bool]:
-    """``text`` with sentences that address the assistant replaced, and whether any were.
+    """``text`` with instructions to the assistant removed, and whether there were any.
 
     Documents are data. A small model reading "ignore previous instructions and ..." in a
-    quote may obey it, so such sentences never reach it (the stored document is unchanged).
+    quote may obey it, so from the sentence that addresses the assistant to the end of its
+    paragraph, nothing reaches the model (the stored document is unchanged).
     """
-    cleaned, n = _INSTRUCTION.subn(REMOVED, text)
-    return cleaned, n > 0
+    paragraphs = re.split(r"(\n\s*\n)", text)
+    found = False
+    for i, paragraph in enumerate(paragraphs):
+        match = _INSTRUCTION.search(paragraph)
+        if match is None:
+            continue
+        ends = [m.end() for m in _SENTENCE_END.finditer(paragraph, 0, match.start())]
+        start = ends[-1] if ends else 0
+        paragraphs[i] = paragraph[:start].rstrip() + (" " if start else "") + REMOVED
+        found = True
+    return "".join(paragraphs), found
 
 
 @dataclass(frozen=True)
