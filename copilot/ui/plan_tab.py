@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +11,15 @@ from typing import Any
 
 import gradio as gr
 
+from copilot.agent.narrative import write_narrative
 from copilot.errors import CopilotError
 from copilot.ui.i18n import Label
 from copilot.ui.runtime import Runtime
+from knowledge.chunking import language_of
 from tools.planning import plan_campaign
 from tools.profiling.segments import RFM_SEGMENTS
 
+log = logging.getLogger(__name__)
 AUTO = "auto"
 CHANNELS = [AUTO, "email", "sms", "push", "social"]
 
@@ -48,7 +52,8 @@ def make_plan(
     start: str,
     weeks: float,
 ) -> tuple[dict[str, Any], str]:
-    """The plan as JSON values and Markdown; bad input raises a ``CopilotError``."""
+    """The plan as JSON values and Markdown in the goal's language, with the model's
+    grounding-checked summary on top; bad input raises a ``CopilotError``."""
     plan = plan_campaign(
         runtime.ctx,
         goal=goal.strip(),
@@ -58,7 +63,13 @@ def make_plan(
         start=start.strip() or None,
         weeks=int(weeks),
     )
-    return plan.to_json_dict(), plan.to_markdown()
+    language = language_of(goal)
+    try:
+        summary = write_narrative(runtime.agent().model, plan, language).text
+    except CopilotError as error:  # no model: the plan stands without a summary
+        log.warning("plan summary skipped: %s", error)
+        summary = None
+    return plan.to_json_dict(), plan.to_markdown(language, summary)
 
 
 def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
