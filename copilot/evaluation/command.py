@@ -43,6 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--case", action="append", default=[], help="only case ids matching (glob)")
     parser.add_argument("--tag", action="append", default=[], help="only cases with this tag")
+    parser.add_argument(
+        "--required-only",
+        action="store_true",
+        help="only the suites' required cases (the quick gate that make test runs)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -57,16 +62,20 @@ def model_label(settings: Settings) -> str:
     return settings.model_path.name if settings.model_path else FILENAME
 
 
-def _select(suites: list[Any], patterns: list[str], tags: list[str]) -> list[Any]:
-    if not patterns and not tags:
+def _select(
+    suites: list[Any], patterns: list[str], tags: list[str], required_only: bool = False
+) -> list[Any]:
+    if not patterns and not tags and not required_only:
         return suites
     out = []
     for suite in suites:
+        required = suite.required_ids() if required_only else set()
         cases = tuple(
             c
             for c in suite.cases
             if (not patterns or any(fnmatch.fnmatch(c.id, p) for p in patterns))
             and (not tags or set(tags) & set(c.tags))
+            and (not required_only or c.id in required)
         )
         if cases:
             out.append(replace(suite, cases=cases))
@@ -93,7 +102,7 @@ def run_command(
         raise InputError("--update-baseline needs --baseline FILE (where to write it)")
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
-    suites = _select(load_suites(args.suites), args.case, args.tag)
+    suites = _select(load_suites(args.suites), args.case, args.tag, args.required_only)
     if not suites:
         raise InputError("no case matches --case/--tag")
     baseline_path = Path(args.baseline) if args.baseline else None
