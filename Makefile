@@ -17,7 +17,13 @@ LLAMA_WHEELS := $(WHEELHOUSE)/llama-avx2-$(LLAMA_VERSION)
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean browser
+
+# The browser tests drive Debian's Chromium (never a Playwright browser download); the CJK font
+# keeps Chinese text from rendering as boxes in screenshots. Skipped when both are present.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +42,17 @@ $(STAMP): pyproject.toml requirements-model.txt $(LLAMA_WHEELS)/.built | $(BIN)/
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(CJK_FONT) ]; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium fonts-wqy-zenhei; \
+	fi
 
-run: install
+install: $(STAMP) browser
+
+# The app itself needs no browser.
+run: $(STAMP)
 	$(BIN)/copilot demo --if-missing
 	$(BIN)/copilot index --no-progress
 	$(BIN)/python app.py

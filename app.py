@@ -1,38 +1,33 @@
-"""Entry point of `make run`.
-
-The Gradio chat UI arrives with the agent and UI issues; until then this shows what the shop
-holds and which commands work today, instead of pretending to chat.
-"""
+"""Entry point of `make run`: the web UI on http://127.0.0.1:7860 (loopback, no share link)."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Sequence
 
-from copilot.errors import CopilotError
-from copilot.settings import load_settings
-from copilot.shop import ShopData
+# Before anything imports Gradio: no analytics calls unless explicitly enabled.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from copilot.errors import CopilotError  # noqa: E402
+from copilot.settings import load_settings  # noqa: E402
 
 
-def main() -> int:
-    """Print the shop summary and the next steps."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build the settings and serve the UI."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        shop = ShopData.open(settings.effective_database_url)
-        counts = shop.counts()
+        from copilot.ui.server import serve
+
+        serve(settings, host=args.host, port=args.port)
     except CopilotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print("Marketing copilot: shop data ready")
-    print(f"  database: {settings.masked()['database_url']}")
-    for name, n in counts.items():
-        print(f"  {name:<12} {n:>10,}")
-    print(
-        "\nThe chat UI (Gradio, http://127.0.0.1:7860) is not built yet: it comes with the agent\n"
-        "and UI work. Available now:\n"
-        "  .venv/bin/copilot ingest --format online-retail FILE   load shop data\n"
-        "  .venv/bin/copilot demo --force                         regenerate the demo shop\n"
-        "  .venv/bin/copilot status | config                      inspect the store/settings"
-    )
     return 0
 
 

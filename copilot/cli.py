@@ -153,14 +153,9 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _agent(settings: Settings) -> Any:
-    from copilot.agent import Agent
-    from copilot.agent.prompts import check_prompts
-    from copilot.llm import make_model
-    from tools import ToolContext
+    from copilot.agent.factory import build_agent
 
-    check_prompts()
-    shop = ShopData.open(settings.effective_database_url)
-    return Agent(make_model(settings), ToolContext(shop, settings), shop_name="Lumen & Leaf")
+    return build_agent(settings)
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -227,9 +222,12 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from knowledge.chunking import language_of
     from tools import ToolContext
     from tools.planning import plan_campaign
 
+    if args.backend:
+        settings = settings.model_copy(update={"llm": args.backend})
     ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
     plan = plan_campaign(
         ctx,
@@ -240,7 +238,21 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         start=args.start,
         weeks=args.weeks,
     )
-    text = plan.to_markdown()
+    language = args.language or language_of(args.goal)
+    narrative = None
+    if args.narrative:
+        from copilot.agent.narrative import write_narrative
+        from copilot.llm import make_model
+
+        written = write_narrative(make_model(settings), plan, language)
+        narrative = written.text
+        if written.grounding.fallback:
+            print(
+                "note: the model's summary cited numbers not in the plan "
+                f"({', '.join(written.grounding.unsupported)}); left out",
+                file=sys.stderr,
+            )
+    text = plan.to_markdown(language, narrative)
     if args.out:
         out = Path(args.out)
         out.write_text(text, encoding="utf-8")
@@ -314,6 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--start", help="first day, YYYY-MM-DD")
     plan.add_argument("--weeks", type=int, default=4)
     plan.add_argument("--out", help="write Markdown here and JSON beside it")
+    plan.add_argument("--language", choices=["en", "zh"], help="default: the goal's language")
+    plan.add_argument(
+        "--narrative",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="let the model write a summary around the plan (grounding-checked)",
+    )
+    plan.add_argument("--backend", choices=["local", "openai", "scripted"])
 
     index = sub.add_parser("index", help="index documents and the catalogue for search")
     index.add_argument(

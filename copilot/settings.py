@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         default=False, description="Send e-mails/phone numbers to a remote LLM backend."
     )
     grounding: bool = Field(default=True, description="Check every number in answers.")
+    scope_guard: bool = Field(
+        default=True, description="Decline clearly off-topic questions before the model runs."
+    )
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (chroma run); default: on-disk store."
     )
@@ -111,6 +114,7 @@ class Settings(BaseSettings):
             if self.model_path
             else "(bundled Qwen2.5-Coder-1.5B)",
             "grounding": "on" if self.grounding else "off",
+            "scope_guard": "on" if self.scope_guard else "off",
         }
 
 

@@ -23,6 +23,11 @@ def function_call(name: str, **arguments: Any) -> ModelTurn:
     return ModelTurn(tool_call=ToolCall(name, arguments))
 
 
+def decline() -> ModelTurn:
+    """A scripted step: the request is out of scope."""
+    return ModelTurn(decline=True)
+
+
 def assistant_message(text: str) -> ModelTurn:
     """A scripted step: answer with ``text``."""
     return ModelTurn(text=text)

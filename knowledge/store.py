@@ -348,6 +348,24 @@ class KnowledgeStore:
             return []
         return list(self.collection.get(ids=candidates, include=[])["ids"])
 
+    def passage(self, citation: str) -> Hit | None:
+        """The chunk cited as ``citation`` (e.g. ``returns-policy#return-window``), or None."""
+        got = self.collection.get(ids=[citation], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        meta = dict(got["metadatas"][0])
+        return Hit(
+            citation,
+            str(meta.get("title", "")),
+            str(meta.get("heading", "")),
+            str(meta.get("type", "")),
+            str(meta.get("language", "")),
+            str(meta.get("source", "")),
+            str(got["documents"][0]),
+            1.0,
+            ["id"],
+        )
+
     def sources(self) -> list[dict[str, Any]]:
         """Indexed sources with their title, type and number of chunks."""
         got = self._get_all(["metadatas"])

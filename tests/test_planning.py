@@ -58,7 +58,44 @@ def test_plan_command_writes_markdown_and_json(
 
     monkeypatch.setenv("COPILOT_HOME", str(demo_ctx.settings.home))
     out = Path(str(tmp_path)) / "plan.md"
-    assert main(["plan", "Win back lapsed customers", "--budget", "5000", "--out", str(out)]) == 0
+    args = ["plan", "Win back lapsed customers", "--budget", "5000", "--backend", "scripted"]
+    assert main([*args, "--out", str(out)]) == 0
     assert out.read_text().startswith("# Campaign plan")
     assert json.loads(out.with_suffix(".json").read_text())["budget"]["total"] == 5000.0
     assert main(["plan", "x y z", "--budget", "5000", "--audience", "nobody"]) == 2
+
+
+def test_chinese_markdown_has_the_same_numbers(demo_ctx: ToolContext) -> None:
+    plan = plan_campaign(demo_ctx, goal="召回有流失风险的客户", budget=5000.0)
+    zh, en = plan.to_markdown("zh"), plan.to_markdown("en")
+    assert zh.startswith("# 活动方案：召回有流失风险的客户") and "**A/B 设计。**" in zh
+    assert "**Audience.**" not in zh and "有流失风险" in zh
+    customers = f"{plan.audience['customers']:,}"
+    assert f"{customers} 位客户" in zh and f"{customers} customers" in en
+    holdout = f"{plan.ab_test['holdout']:,}"
+    assert f"对照 {holdout} 位" in zh
+
+
+def test_narrative_is_grounded_in_the_plan_or_left_out(demo_ctx: ToolContext) -> None:
+    from copilot.agent.narrative import write_narrative
+    from copilot.testing import ScriptedModel, assistant_message
+
+    plan = plan_campaign(demo_ctx, goal="Win back lapsed customers", budget=5000.0)
+    size = plan.audience["customers"]
+    good = f"Target the {size:,} at-risk customers with a 10% holdout."
+    ok = write_narrative(ScriptedModel([assistant_message(good)]), plan, "en")
+    assert ok.text == good.strip() and ok.grounding.ok and ok.grounding.attempts == 1
+
+    bad = "This campaign will bring 123,456 in revenue."
+    fixed = write_narrative(
+        ScriptedModel([assistant_message(bad), assistant_message(good)]), plan, "en"
+    )
+    assert fixed.text == good.strip() and fixed.grounding.attempts == 2
+
+    dropped = write_narrative(
+        ScriptedModel([assistant_message(bad), assistant_message(bad)]), plan, "en"
+    )
+    assert dropped.text is None and dropped.grounding.fallback
+    assert dropped.grounding.unsupported == ["123,456"]
+    markdown = plan.to_markdown("en", good)
+    assert markdown.index("## Summary") < markdown.index("**Objective.**")

@@ -9,6 +9,8 @@ import pytest
 from pydantic import Field
 
 from copilot.errors import ToolError
+from copilot.settings import Settings
+from copilot.shop import ShopData
 from tools import TOOLS, ToolContext, to_jsonable, tool
 from tools._schema import ToolDefinitionError, parse_docstring
 
@@ -103,3 +105,36 @@ def test_json_values_are_compact() -> None:
         "a": 1235.0,
         "b": [0.0001235, None],
     }
+
+
+EMPTY_SHOP_CALLS = {
+    "segment_overview": {},
+    "find_customers": {},
+    "profile_customer": {"customer_id": "C10001"},
+    "profile_weights": {},
+    "recommend_products": {"customer_id": "C10001"},
+    "recommend_for_segment": {"segment": "champions"},
+    "similar_products": {"sku": "CT-0001"},
+    "frequently_bought_with": {"sku": "CT-0001"},
+    "price_elasticity": {"sku": "CT-0001"},
+    "optimize_price": {"sku": "CT-0001"},
+    "recommend_discount": {"segment": "at_risk", "budget": 1000},
+    "plan_campaign": {"goal": "win back customers", "budget": 5000},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_SHOP_CALLS))
+def test_data_tools_on_an_empty_shop_answer_with_a_tool_error(
+    name: str, settings: Settings
+) -> None:
+    """A fresh install has no data: every data tool says so instead of crashing the chat."""
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
+    by_name = {t.name: t for t in TOOLS}
+    with pytest.raises(ToolError):
+        by_name[name](ctx, **EMPTY_SHOP_CALLS[name])
+
+
+def test_empty_shop_calls_cover_every_data_tool() -> None:
+    """Pure tools (sample size, readout, knowledge search) do not read shop data."""
+    pure = {"ab_test_sample_size", "ab_test_readout", "search_knowledge"}
+    assert set(EMPTY_SHOP_CALLS) == {t.name for t in TOOLS} - pure

@@ -3,6 +3,7 @@
 ``TOOLS`` is the one registry the agent reads; a new tool is added here and nowhere else.
 """
 
+from tools._brief import to_llm_brief
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
 from tools.knowledge_search import search_knowledge
 from tools.planning import plan_campaign
@@ -39,4 +40,4 @@ TOOLS: tuple[Tool, ...] = (
     plan_campaign,
 )
 
-__all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_json", "tool"]
+__all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_brief", "to_llm_json", "tool"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from copilot.errors import ToolError
 from knowledge.store import KnowledgeStore
+from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 
 QUOTE_NOTE = (
@@ -17,16 +19,50 @@ QUOTE_NOTE = (
     "brackets, e.g. [returns-policy#return-window]."
 )
 
+_INSTRUCTION = re.compile(
+    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|your) (?:instructions|rules)"
+    r"|disregard (?:all |any |the )?(?:previous|prior|above|your)"
+    r"|(?:instruction|note|message)s? (?:to|for) the (?:ai|assistant|model)"
+    r"|\bai assistant\b|you are now|new instructions|system (?:prompt|instruction)"
+    r"|reply only with|respond only with|tell the user"
+    r"|忽略(?:之前|以上|上面|前面|所有)|无视(?:之前|以上|所有)|你现在是|系统(?:提示|指令)"
+    r"|给 ?AI|AI ?助手|只回复|告诉用户",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|[。！？]")
+REMOVED = "[instruction removed]"
+
+
+def defuse(text: str) -> tuple[str, bool]:
+    """``text`` with instructions to the assistant removed, and whether there were any.
+
+    Documents are data. A small model reading "ignore previous instructions and ..." in a
+    quote may obey it, so from the sentence that addresses the assistant to the end of its
+    paragraph, nothing reaches the model (the stored document is unchanged).
+    """
+    paragraphs = re.split(r"(\n\s*\n)", text)
+    found = False
+    for i, paragraph in enumerate(paragraphs):
+        match = _INSTRUCTION.search(paragraph)
+        if match is None:
+            continue
+        ends = [m.end() for m in _SENTENCE_END.finditer(paragraph, 0, match.start())]
+        start = ends[-1] if ends else 0
+        paragraphs[i] = paragraph[:start].rstrip() + (" " if start else "") + REMOVED
+        found = True
+    return "".join(paragraphs), found
+
 
 @dataclass(frozen=True)
 class Passage:
     """A retrieved passage and the id to cite it by."""
 
     citation: str
-    title: str
-    type: str
-    language: str
+    title: str = field(metadata=BRIEF_OFF)
+    type: str = field(metadata=BRIEF_OFF)
+    language: str = field(metadata=BRIEF_OFF)
     quote: str
+    instructions_removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,7 +70,7 @@ class KnowledgeResults:
     """Passages for a query, with the rule for using them."""
 
     query: str
-    note: str
+    note: str = field(metadata=BRIEF_OFF)
     passages: list[Passage]
 
 
@@ -65,6 +101,8 @@ def search_knowledge(
     if store.count() == 0:
         raise ToolError("the knowledge base is empty; run `copilot index` first, then ask again.")
     hits = store.search(query, type=None if type == "any" else type, limit=limit)
-    return KnowledgeResults(
-        query, QUOTE_NOTE, [Passage(h.citation, h.title, h.type, h.language, h.text) for h in hits]
-    )
+    passages = []
+    for h in hits:
+        quote, removed = defuse(h.text)
+        passages.append(Passage(h.citation, h.title, h.type, h.language, quote, removed))
+    return KnowledgeResults(query, QUOTE_NOTE, passages)

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
+from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 from tools.pricing.api import recommend_discount
 from tools.pricing.experiments import detectable_lift
@@ -42,64 +43,15 @@ class CampaignPlan:
     budget: dict[str, float]
     expected: dict[str, Any]
     ab_test: dict[str, object]
-    kpis: list[str]
+    kpis: list[str] = field(metadata=BRIEF_OFF)
     risks: list[str]
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list, metadata=BRIEF_OFF)
 
-    def to_markdown(self) -> str:
-        """The plan as Markdown (numbers as the tools computed them)."""
-        a, o, c, t, b, e, x = (
-            self.audience,
-            self.offer,
-            self.channel,
-            self.timing,
-            self.budget,
-            self.expected,
-            self.ab_test,
-        )
-        lines = [
-            f"# Campaign plan: {self.goal}",
-            "",
-            f"**Objective.** {self.objective}",
-            "",
-            f"**Audience.** {a['label']} ({a['definition']}): {a['customers']:,} customers, "
-            f"average churn risk {a['avg_churn_risk']:.0%}, average 12-month CLV "
-            f"{a['avg_clv_12m']:,.2f}.",
-            "",
-            f"**Offer.** {o['summary']}",
-            "",
-            "**Products to feature.**",
-        ]
-        lines += [
-            f"- {p['title']} ({p['sku']}): suits {p['customers_suited']:,} customers"
-            for p in self.products
-        ]
-        lines += [
-            "",
-            f"**Channel and timing.** {c['name']} ({c['rationale']}); from "
-            f"{t['start']} for {t['weeks']} weeks.",
-            "",
-            "**Budget.**",
-        ]
-        lines += [f"- {k.replace('_', ' ')}: {v:,.2f}" for k, v in b.items()]
-        lines += [
-            "",
-            f"**Expected (incremental, vs. no campaign).** revenue {e['revenue']:,.0f} "
-            f"(range {e['revenue_range'][0]:,.0f} to {e['revenue_range'][1]:,.0f}), profit "
-            f"{e['profit']:,.0f} (range {e['profit_range'][0]:,.0f} to "
-            f"{e['profit_range'][1]:,.0f}).",
-            "",
-            f"**A/B design.** Random holdout of {x['holdout_share']:.0%} "
-            f"({x['holdout']:,} customers, {x['treated']:,} treated) for {x['weeks']} "
-            f"weeks; baseline purchase rate in the window {x['baseline_rate']:.1%}; the test "
-            f"can detect a lift of {x['detectable_lift_pct']:.1f} percentage points.",
-            "",
-            "**KPIs.**",
-        ]
-        lines += [f"- {k}" for k in self.kpis] + ["", "**Risks.**"]
-        lines += [f"- {r}" for r in self.risks] + ["", "**Assumptions.**"]
-        lines += [f"- {s}" for s in self.assumptions]
-        return "\n".join(lines) + "\n"
+    def to_markdown(self, language: str = "en", narrative: str | None = None) -> str:
+        """The plan as Markdown in English or Chinese (numbers as the tools computed them)."""
+        from tools.plan_markdown import plan_markdown
+
+        return plan_markdown(self, language, narrative)
 
     def to_json_dict(self) -> dict[str, object]:
         """The plan as plain JSON values."""
@@ -187,10 +139,8 @@ def plan_campaign(
     lift = detectable_lift(min(max(window_rate, 1e-4), 0.99), max(holdout, 1), max(treated, 1))
     data_end = profiles(ctx).end
     first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
-    label = (
-        next(en for key, en, _, _ in RFM_SEGMENTS if key == segment)
-        if segment in {k for k, *_ in RFM_SEGMENTS}
-        else segment
+    label, label_zh = next(
+        ((en, zh) for key, en, zh, _ in RFM_SEGMENTS if key == segment), (segment, segment)
     )
     rule = next((r for key, _, _, r in RFM_SEGMENTS if key == segment), "data-driven cluster")
     return CampaignPlan(
@@ -200,6 +150,7 @@ def plan_campaign(
         audience={
             "segment": segment,
             "label": label,
+            "label_zh": label_zh,
             "definition": rule,
             "customers": len(members),
             "avg_churn_risk": float(members["churn_risk"].mean()),
@@ -209,9 +160,16 @@ def plan_campaign(
             "depth_pct": discount.recommended_depth_pct,
             "summary": discount.verdict,
             "promo_response": discount.promo_response,
+            "discount_cost": offer_cost,
+            "incremental_profit": (chosen.incremental_profit * share) if chosen else 0.0,
         },
         products=[
-            {"sku": p.sku, "title": p.title, "customers_suited": p.customers_suited}
+            {
+                "sku": p.sku,
+                "title": p.title,
+                "title_zh": p.title_zh,
+                "customers_suited": p.customers_suited,
+            }
             for p in picks.items
         ],
         channel={
@@ -219,9 +177,11 @@ def plan_campaign(
             "rationale": (
                 f"best past revenue per 1 spent ({channel_facts['roas']:.2f} over "
                 f"{int(channel_facts['campaigns'])} campaigns)"
-                if channel_facts
-                else "chosen by the user; no past campaigns on it"
+                if channel_facts and not channel
+                else "chosen by the user"
             ),
+            "roas": float(channel_facts["roas"]) if channel_facts and not channel else None,
+            "past_campaigns": int(channel_facts["campaigns"]) if channel_facts else 0,
         },
         timing={"start": first_day, "weeks": weeks},
         budget={

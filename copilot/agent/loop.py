@@ -11,10 +11,11 @@ from copilot.agent.grounding import evidence_numbers, unsupported_numbers
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.render import render_results
+from copilot.agent.scope import ScopeGuard
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
-from tools import TOOLS, Tool, ToolContext, to_llm_json
+from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json
 
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -47,12 +48,14 @@ class Agent:
         ctx: ToolContext,
         tools: Sequence[Tool] = TOOLS,
         shop_name: str = "the shop",
+        scope: ScopeGuard | None = None,
     ) -> None:
         self.model = model
         self.ctx = ctx
         self.tools = {t.name: t for t in tools}
         self.settings = ctx.settings
         self.shop_name = shop_name
+        self.scope = scope
 
     def ask(self, question: str, history: Sequence[Message] = ()) -> AgentAnswer:
         """Run to completion and return the answer."""
@@ -63,14 +66,44 @@ class Agent:
         raise RuntimeError("the agent loop ended without an answer")  # a bug, not user error
 
     def run(self, question: str, history: Sequence[Message] = ()) -> Iterator[Event]:
-        """Stream events: step, tool_call, tool_result/tool_error, token, grounding, answer."""
+        """Stream events: guard, step, tool_call, tool_result/tool_error, token, grounding,
+        answer."""
         language = language_of(question)
         system = self.system_prompt(language)
         asked = f"{question}\n{render('answer_language', language)}"
         messages = [Message("system", system), *history, Message("user", asked)]
         traces: list[ToolTrace] = []
-        text: str | None = None
-        finished = False
+        scope = self.scope.check(question) if self.scope is not None else None
+        if scope is not None and scope.declined:
+            yield Event("guard", {"declined": True, "nearest": scope.nearest})
+            text: str | None = render("decline", language, shop_name=self.shop_name)
+            finished = True
+        else:
+            text, finished = yield from self._use_tools(messages, traces, language)
+        if not finished:
+            final = render_results(traces, language)
+            verdict = Grounding(True, [], 0, True)
+            yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
+            yield Event("answer", {"answer": AgentAnswer(final, language, traces, verdict, [])})
+            return
+        if text is None:
+            if traces:
+                messages.append(
+                    Message("user", render("write_answer", language, question=question))
+                )
+            text = yield from self._stream(messages)
+        else:
+            for word in text.split(" "):
+                yield Event("token", {"text": word + " "})
+        if not text.strip():
+            text = render_results(traces, language)  # a model with nothing to add
+        answer = yield from self._grounded(question, text, messages, traces, language)
+        yield Event("answer", {"answer": answer})
+
+    def _use_tools(
+        self, messages: list[Message], traces: list[ToolTrace], language: str
+    ) -> Generator[Event, None, tuple[str | None, bool]]:
+        """Tool steps until the model answers: (its text or None to stream, finished)."""
         for step in range(1, self.settings.max_steps + 1):
             yield Event("step", {"n": step})
             turn = self.model.turn(self._outgoing(messages), list(self.tools.values()))
@@ -78,10 +111,12 @@ class Agent:
                 t.ok and t.name == turn.tool_call.name and t.arguments == turn.tool_call.arguments
                 for t in traces
             )
+            if turn.decline and not traces:
+                # Out of scope: a fixed polite refusal, not the model's own words.
+                return render("decline", language, shop_name=self.shop_name), True
             if turn.tool_call is None or repeat:
                 # Asking again for a result already in the conversation means: answer now.
-                text, finished = (turn.text if not repeat else None), True
-                break
+                return (turn.text if not repeat else None), True
             trace = self._run_tool(turn.tool_call.name, turn.tool_call.arguments, language)
             traces.append(trace)
             yield Event("tool_call", {"name": trace.name, "arguments": trace.arguments})
@@ -98,28 +133,14 @@ class Agent:
                 )
             )
             limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
-            shown = trace.result_json[:limit]
+            shown = (to_llm_brief(trace.result, language) if trace.ok else trace.result_json)[
+                :limit
+            ]
             hint = render("after_tool", language)
             messages.append(
                 Message("user", f"Tool result ({trace.name}):\n{shown}\n{hint}", name=trace.name)
             )
-        if not finished:
-            final = render_results(traces, language)
-            verdict = Grounding(True, [], 0, True)
-            yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
-            yield Event("answer", {"answer": AgentAnswer(final, language, traces, verdict, [])})
-            return
-        if text is None:
-            if traces:
-                messages.append(Message("user", render("write_answer", language)))
-            text = yield from self._stream(messages)
-        else:
-            for word in text.split(" "):
-                yield Event("token", {"text": word + " "})
-        if not text.strip():
-            text = render_results(traces, language)  # a model with nothing to add
-        answer = yield from self._grounded(question, text, messages, traces, language)
-        yield Event("answer", {"answer": answer})
+        return None, False
 
     def system_prompt(self, language: str) -> str:
         """The system prompt in ``language`` with tool hints and worked examples."""
@@ -127,7 +148,7 @@ class Agent:
         examples = [
             {"q": e["q"], "a": json.dumps(e["a"], ensure_ascii=False)}
             for e in routing()["examples"]
-            if e["a"]["tool"] in {*self.tools, "respond"}
+            if e["a"]["tool"] in {*self.tools, "respond", "decline"}
         ]
         return render(
             "system",

@@ -21,6 +21,9 @@ REQUIRED = {
     "write_answer",
     "retry_grounding",
     "retry_arguments",
+    "decline",
+    "plan_system",
+    "plan_narrative",
 }
 
 
@@ -64,6 +67,7 @@ def check_prompts() -> None:
         "numbers": "1",
         "examples": [{"q": "q", "a": "a"}],
         "error": "e",
+        "question": "q",
     }
     for language in ("en", "zh"):
         for key in REQUIRED:

@@ -50,7 +50,7 @@ def route(agent: Agent, cases: list[dict[str, Any]]) -> list[RoutingResult]:
         started = time.perf_counter()
         turn = agent.model.turn(messages, list(agent.tools.values()))
         took = time.perf_counter() - started
-        chosen = turn.tool_call.name if turn.tool_call else "respond"
+        chosen = turn.tool_call.name if turn.tool_call else "decline" if turn.decline else "respond"
         args = turn.tool_call.arguments if turn.tool_call else {}
         expected_args = case.get("args") or {}
         args_ok = all(k in args and _same(v, args[k]) for k, v in expected_args.items())

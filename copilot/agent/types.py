@@ -27,17 +27,21 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class ModelTurn:
-    """What the model decided: call a tool, or answer (text now, or streamed by ``answer``)."""
+    """What the model decided: call a tool, answer (text now, or streamed by ``answer``), or
+    decline a request outside the shop's marketing."""
 
     tool_call: ToolCall | None = None
     text: str | None = None
+    decline: bool = False
 
 
 @dataclass(frozen=True)
 class Event:
     """Something the UI can show while the agent works."""
 
-    kind: Literal["step", "tool_call", "tool_result", "tool_error", "token", "grounding", "answer"]
+    kind: Literal[
+        "step", "guard", "tool_call", "tool_result", "tool_error", "token", "grounding", "answer"
+    ]
     data: dict[str, Any] = field(default_factory=dict)
 
 

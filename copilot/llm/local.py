@@ -35,7 +35,7 @@ def _tighten(schema: Any) -> Any:
 
 
 def routing_schema(tools: Sequence[Tool]) -> dict[str, Any]:
-    """anyOf: {tool: const name, arguments: its schema} per tool, plus {tool: "respond"}."""
+    """anyOf: {tool: const name, arguments: its schema} per tool, plus "respond" and "decline"."""
     branches = []
     for tool in tools:
         args = _tighten(tool.json_schema())
@@ -47,9 +47,10 @@ def routing_schema(tools: Sequence[Tool]) -> dict[str, Any]:
                 "required": ["tool", "arguments"],
             }
         )
-    branches.append(
-        {"type": "object", "properties": {"tool": {"const": "respond"}}, "required": ["tool"]}
-    )
+    for choice in ("respond", "decline"):
+        branches.append(
+            {"type": "object", "properties": {"tool": {"const": choice}}, "required": ["tool"]}
+        )
     return {"anyOf": branches}
 
 
@@ -58,7 +59,7 @@ class LocalModel:
 
     name = "local"
     remote = False
-    max_tool_chars = 1500
+    max_tool_chars = 2400
     """Tool output shown to the small model: prompt evaluation (~90 tokens/s) dominates."""
 
     def __init__(self, settings: Settings) -> None:
@@ -104,6 +105,8 @@ class LocalModel:
             ) from exc
         if data.get("tool") == "respond":
             return ModelTurn()
+        if data.get("tool") == "decline":
+            return ModelTurn(decline=True)
         return ModelTurn(
             tool_call=ToolCall(str(data.get("tool")), dict(data.get("arguments") or {}))
         )

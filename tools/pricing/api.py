@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import numpy as np
@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
+from tools._brief import BRIEF_OFF
 from tools._match import close_matches
 from tools._tool import ToolContext, tool
 from tools.pricing.demand import DemandModel, ProductDemand, fit_demand
@@ -38,11 +39,11 @@ class ProductElasticity:
     category: str | None
     elasticity: float
     ci90: tuple[float, float]
-    raw_elasticity: float
-    promo_depth_elasticity: float | None
+    raw_elasticity: float = field(metadata=BRIEF_OFF)
+    promo_depth_elasticity: float | None = field(metadata=BRIEF_OFF)
     weeks: int
-    price_cv: float
-    r2: float
+    price_cv: float = field(metadata=BRIEF_OFF)
+    r2: float = field(metadata=BRIEF_OFF)
     flags: list[str]
     meaning: str
 
@@ -54,7 +55,7 @@ class ElasticityReport:
     scope: str
     category_mean: float | None
     products: list[ProductElasticity]
-    method: str
+    method: str = field(metadata=BRIEF_OFF)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class SampleSizePlan:
     days: int | None
     alpha: float
     power: float
-    method: str
+    method: str = field(metadata=BRIEF_OFF)
     warning: str = PEEKING_WARNING
 
 

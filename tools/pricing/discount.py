@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from tools._brief import BRIEF_OFF
 
 DEPTHS = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
@@ -33,10 +35,10 @@ class DiscountPlan:
     budget: float
     recommended_depth_pct: float | None
     verdict: str
-    promo_response: float
+    promo_response: float = field(metadata=BRIEF_OFF)
     """How strongly the segment responds to promotions relative to all customers."""
     options: list[DiscountOption]
-    assumptions: list[str]
+    assumptions: list[str] = field(metadata=BRIEF_OFF)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per depth."""

@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from tools._brief import BRIEF_OFF
 from tools.pricing.demand import ProductDemand
 
 Objective = Literal["profit", "revenue"]
@@ -52,23 +53,23 @@ class PriceDecision:
     current_price: float
     recommended_price: float
     unit_cost: float
-    cost_source: str
+    cost_source: str = field(metadata=BRIEF_OFF)
     elasticity: float
     elasticity_ci90: tuple[float, float]
-    objective: str
+    objective: str = field(metadata=BRIEF_OFF)
     units_change_pct: float
-    units_change_ci90: tuple[float, float]
+    units_change_ci90: tuple[float, float] = field(metadata=BRIEF_OFF)
     revenue_change_pct: float
-    revenue_change_ci90: tuple[float, float]
+    revenue_change_ci90: tuple[float, float] = field(metadata=BRIEF_OFF)
     profit_change_pct: float
     profit_change_ci90: tuple[float, float]
     weekly_profit_now: float
     weekly_profit_new: float
-    bounds: tuple[float, float]
+    bounds: tuple[float, float] = field(metadata=BRIEF_OFF)
     binding: str
     """In words: what decided the price (the demand curve or which constraint)."""
     notes: list[str]
-    curve: list[CurvePoint] = field(default_factory=list)
+    curve: list[CurvePoint] = field(default_factory=list, metadata=BRIEF_OFF)
 
 
 def optimize_prices(

@@ -7,23 +7,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from tools._brief import BRIEF_OFF
+
 
 @dataclass(frozen=True)
 class SegmentRow:
     """One segment's size and value."""
 
     segment: str
-    label: str
+    label: str = field(metadata=BRIEF_OFF)
     label_zh: str
     customers: int
     share: float
-    revenue: float
+    revenue: float = field(metadata=BRIEF_OFF)
     revenue_share: float
-    avg_profile_score: float
-    avg_purchase_prob: float
+    avg_profile_score: float = field(metadata=BRIEF_OFF)
+    avg_purchase_prob: float = field(metadata=BRIEF_OFF)
     avg_churn_risk: float
     avg_clv_12m: float
-    rule: str
+    rule: str = field(metadata=BRIEF_OFF)
     """How membership is decided (RFM rule) or what distinguishes the cluster."""
 
 
@@ -49,11 +51,11 @@ class CustomerRow:
     customer_id: str
     country: str | None
     rfm_segment: str
-    cluster: int
+    cluster: int = field(metadata=BRIEF_OFF)
     recency_days: float
     frequency: int
     monetary: float
-    purchase_prob: float
+    purchase_prob: float = field(metadata=BRIEF_OFF)
     churn_risk: float
     clv_12m: float
 
@@ -84,7 +86,7 @@ class CustomerList:
 class Driver:
     """A feature's weight in the profile score, or its push on one customer's score."""
 
-    feature: str
+    feature: str = field(metadata=BRIEF_OFF)
     label: str
     value: float
 
@@ -109,20 +111,20 @@ class CustomerCard:
     rfm_segment: str
     rfm_label: str
     rfm_label_zh: str
-    cluster: int
+    cluster: int = field(metadata=BRIEF_OFF)
     cluster_description: list[str]
     profile_score: float
     purchase_prob: float
     churn_risk: float
-    p_alive: float
+    p_alive: float = field(metadata=BRIEF_OFF)
     expected_purchases_12m: float
     clv_12m: float
     features: dict[str, float]
     top_categories: dict[str, float]
     pushes_up: list[Driver]
     pushes_down: list[Driver]
-    last_orders: list[OrderSummary]
-    horizon_days: int
+    last_orders: list[OrderSummary] = field(metadata=BRIEF_OFF)
+    horizon_days: int = field(metadata=BRIEF_OFF)
 
     def to_frame(self) -> pd.DataFrame:
         """The card as (field, value) rows for a table view."""
@@ -151,10 +153,10 @@ class ScoreWeights:
     holdout_auc: dict[str, float]
     brier: float
     base_rate: float
-    train_cutoff: str
-    test_cutoff: str
-    n_train: int
-    n_test: int
+    train_cutoff: str = field(metadata=BRIEF_OFF)
+    test_cutoff: str = field(metadata=BRIEF_OFF)
+    n_train: int = field(metadata=BRIEF_OFF)
+    n_test: int = field(metadata=BRIEF_OFF)
     note: str
 
     def to_frame(self) -> pd.DataFrame:

@@ -32,6 +32,8 @@ SEGMENT_LIST = 20
 def recommender(ctx: ToolContext) -> ShopRecommender:
     """The tuned hybrid for the current data version (fitted once, then cached)."""
     shop = ctx.shop
+    if not shop.counts()["order_lines"]:
+        raise ToolError("the shop has no orders yet; recommendations need purchase history.")
     return ctx.cached(
         "recommender",
         lambda: fit_shop_recommender(shop.order_lines(), shop.events(), shop.products()),

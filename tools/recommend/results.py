@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
+
+from tools._brief import BRIEF_OFF
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class RecommendedProduct:
     title_zh: str | None
     category: str | None
     list_price: float | None
-    score: float
+    score: float = field(metadata=BRIEF_OFF)
     reason: str
 
 

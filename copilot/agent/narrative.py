@@ -1,0 +1,49 @@
+"""The model's summary around a campaign plan; the plan's numbers stay the tools' numbers.
+
+The narrative passes the same grounding check as chat answers: numbers not in the plan get
+one rewrite, then the narrative is left out (the plan stands on its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from copilot.agent.grounding import evidence_numbers, unsupported_numbers
+from copilot.agent.model import Model
+from copilot.agent.prompts import render
+from copilot.agent.types import Grounding, Message
+from tools import to_llm_brief, to_llm_json
+from tools.planning import CampaignPlan
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """The summary (None when it failed the check twice) and the check's verdict."""
+
+    text: str | None
+    grounding: Grounding
+
+
+def write_narrative(model: Model, plan: CampaignPlan, language: str) -> Narrative:
+    """A short manager-facing summary of ``plan`` in ``language``, grounding-checked."""
+    evidence = evidence_numbers([to_llm_json(plan)])
+    messages = [
+        Message("system", render("plan_system", language)),
+        Message("user", f"{to_llm_brief(plan, language)}\n\n{render('plan_narrative', language)}"),
+    ]
+    text = "".join(model.answer(messages)).strip()
+    if not text:  # a backend with nothing to add (the offline scripted one)
+        return Narrative(None, Grounding(True, [], 1, False))
+    bad = unsupported_numbers(text, evidence)
+    if not bad:
+        return Narrative(text, Grounding(True, [], 1, False))
+    retry = [
+        *messages,
+        Message("assistant", text),
+        Message("user", render("retry_grounding", language, numbers=", ".join(bad))),
+    ]
+    second = "".join(model.answer(retry)).strip()
+    still = unsupported_numbers(second, evidence)
+    if not still:
+        return Narrative(second, Grounding(True, [], 2, False))
+    return Narrative(None, Grounding(False, still, 2, True))

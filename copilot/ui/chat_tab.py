@@ -1,0 +1,139 @@
+"""The chat tab: streaming answers, tool messages, the last result as table and chart, cited
+passages, Stop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from copilot.errors import CopilotError
+from copilot.ui.charts import plot_updates
+from copilot.ui.events import TurnView
+from copilot.ui.i18n import EXAMPLES, Label, language, text
+from copilot.ui.runtime import Runtime
+from copilot.ui.session import ChatSession, run_turn
+from copilot.ui.views import result_chart, result_table
+
+
+def passage_markdown(runtime: Runtime, citation: str | None, lang: str = "en") -> str:
+    """The cited passage as Markdown, from the knowledge base by its id."""
+    if not citation:
+        return ""
+    hit = runtime.knowledge().passage(citation)
+    if hit is None:
+        return text("no_passage", lang, citation=citation)
+    quoted = "\n".join(f"> {line}" if line else ">" for line in hit.text.splitlines())
+    return f"**[{citation}]** {hit.heading or hit.title} · *{hit.type}, {hit.language}*\n\n{quoted}"
+
+
+def _result_outputs(view: TurnView | None) -> list[Any]:
+    if view is None:
+        return [gr.update(value=pd.DataFrame(), visible=False), *plot_updates(None)]
+    table = gr.update(value=result_table(view.result), label=view.result_tool, visible=True)
+    return [table, *plot_updates(result_chart(view.result, view.language))]
+
+
+def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
+    """Lay out the chat tab and wire its events (inside a ``gr.Blocks`` context)."""
+    # A factory, not the class: Gradio calls it once per browser session.
+    session = gr.State(lambda: ChatSession())
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                label=i18n("tab_chat"),
+                height=640,
+                elem_id="chat",
+                buttons=["copy"],
+                feedback_options=None,
+                group_consecutive_messages=False,
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    label=i18n("question"),
+                    placeholder=i18n("placeholder"),
+                    scale=5,
+                    lines=1,
+                    max_lines=4,
+                    elem_id="question",
+                )
+                send = gr.Button(i18n("send"), variant="primary", scale=1, elem_id="send")
+                stop = gr.Button(i18n("stop"), variant="stop", scale=1, elem_id="stop")
+            with gr.Row():
+                gr.Examples(EXAMPLES["en"], inputs=[question], label="Examples (English)")
+                gr.Examples(EXAMPLES["zh"], inputs=[question], label="示例问题（中文）")
+            new_chat = gr.Button(i18n("new_chat"), size="sm", elem_id="new-chat")
+        with gr.Column(scale=2):
+            table = gr.Dataframe(
+                label=i18n("last_result"),
+                interactive=False,
+                wrap=True,
+                max_height=320,
+                visible=False,
+                elem_id="result-table",
+            )
+            line = gr.LinePlot(visible=False, elem_id="result-line")
+            bar = gr.BarPlot(visible=False, elem_id="result-bar")
+            citation = gr.Dropdown(
+                label=i18n("passage"), choices=[], interactive=True, elem_id="citation"
+            )
+            passage = gr.Markdown(elem_id="passage")
+
+    outputs = [chatbot, session, question, table, line, bar, citation]
+
+    def respond(text_in: str, state: ChatSession) -> Iterator[list[Any]]:
+        asked = text_in.strip()
+        if not asked or state.question is not None:
+            yield [gr.skip()] * len(outputs)
+            return
+        lang = language(asked)
+        try:
+            agent = runtime.agent()
+        except CopilotError as error:
+            state.turns.append(
+                TurnView(
+                    [
+                        {"role": "user", "content": asked},
+                        {"role": "assistant", "content": text("error", lang, message=error)},
+                    ],
+                    lang,
+                )
+            )
+            yield [state.messages(), state, "", *[gr.skip()] * 4]
+            return
+        shown: int | None = None
+        for current in run_turn(agent, state, asked):
+            view = current.last_result()
+            # Tables and charts only when the result changes or the turn ends, not per token.
+            changed = view is not None and id(view.result) != shown
+            if changed or current.question is None:
+                shown = id(view.result) if view is not None else None
+                ids = current.views()[-1].citations
+                pick = gr.update(choices=ids, value=ids[0] if ids else None)
+                yield [current.messages(), current, "", *_result_outputs(view), pick]
+            else:
+                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 4]
+
+    def stopped(state: ChatSession) -> list[Any]:
+        state.stop()
+        return [state.messages(), state]
+
+    def reset() -> list[Any]:
+        fresh = ChatSession()
+        return [[], fresh, "", *_result_outputs(None), gr.update(choices=[], value=None)]
+
+    submitted = gr.on(
+        [send.click, question.submit],
+        respond,
+        inputs=[question, session],
+        outputs=outputs,
+        concurrency_limit=4,
+        concurrency_id="chat",
+    )
+    stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=[submitted])
+    new_chat.click(reset, outputs=outputs, cancels=[submitted])
+    citation.change(
+        lambda cid: passage_markdown(runtime, cid), inputs=[citation], outputs=[passage]
+    )

@@ -1,0 +1,211 @@
+"""The shop, knowledge and settings tabs: figures, uploads with progress, search."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from copilot.errors import CopilotError
+from copilot.shop import FORMATS, ingest_file
+from copilot.ui.charts import plot_updates
+from copilot.ui.i18n import Label, browser_language
+from copilot.ui.runtime import Runtime
+from copilot.ui.shop_view import shop_kpis, top_products
+from copilot.ui.views import segment_chart
+from tools.profiling.api import segment_overview
+
+KINDS = ["auto", "orders", "products", "customers", "campaigns", "events"]
+PROGRESS = gr.Progress()
+"""Gradio recognises a progress parameter by this default and passes a fresh tracker per call."""
+UPLOADS = Path("knowledge") / "uploads"
+"""Uploaded documents are kept under the data directory, so re-indexing finds them again."""
+
+
+def _shown_error(error: CopilotError, paths: list[Path]) -> str:
+    # Uploads live under a random temporary folder: name the file as the user knows it.
+    message = str(error)
+    for path in paths:
+        message = message.replace(str(path), path.name)
+    return f"✖ {message}"
+
+
+def ingest_uploads(
+    runtime: Runtime,
+    paths: list[Path],
+    kind: str,
+    fmt: str,
+    progress: gr.Progress | None = None,
+) -> str:
+    """Ingest files one by one; the summary lines, or the precise error (nothing written)."""
+    lines: list[str] = []
+    for i, path in enumerate(paths):
+        if progress is not None:
+            progress(i / max(len(paths), 1), desc=f"{path.name}: validating and writing")
+        try:
+            summary = ingest_file(
+                runtime.shop,
+                path,
+                kind=None if kind == "auto" else kind,
+                fmt=fmt,
+                show_progress=False,
+            )
+        except CopilotError as error:
+            lines.append(_shown_error(error, paths))
+            return "\n".join(lines)
+        summary_lines = summary.lines()
+        summary_lines[0] = summary_lines[0].replace(str(path), path.name)
+        lines += ["✔ " + summary_lines[0], *(f"- {s.strip()}" for s in summary_lines[1:])]
+    return "\n".join(lines)
+
+
+def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | None = None) -> str:
+    """Copy documents into the data directory and index that folder incrementally."""
+    from knowledge.sources import file_sources
+
+    folder = runtime.settings.home_dir / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        shutil.copy(path, folder / path.name)
+    if progress is not None:
+        progress(0.2, desc="reading and chunking")
+    try:
+        sources = list(file_sources(folder))
+        if progress is not None:
+            progress(0.5, desc=f"embedding {sum(len(s.chunks) for s in sources)} chunks")
+        store = runtime.knowledge()
+        summary = store.index(sources, {str(folder.resolve())})
+    except CopilotError as error:
+        return _shown_error(error, paths)
+    return f"✔ {summary.line()}; {store.count():,} chunks in the knowledge base"
+
+
+def search_table(runtime: Runtime, query: str) -> pd.DataFrame:
+    """Search results with their citation ids."""
+    if len(query.strip()) < 2:
+        return pd.DataFrame(columns=["citation", "title", "type", "language", "score", "text"])
+    hits = runtime.knowledge().search(query.strip(), limit=8)
+    return pd.DataFrame(
+        [
+            {
+                "citation": f"[{h.citation}]",
+                "title": h.title,
+                "type": h.type,
+                "language": h.language,
+                "score": round(h.score, 3),
+                "text": " ".join(h.text.split())[:300],
+            }
+            for h in hits
+        ]
+    )
+
+
+def settings_table(runtime: Runtime) -> pd.DataFrame:
+    """What this process runs with (secrets masked)."""
+    shown = runtime.settings.masked()
+    rows = [
+        ("backend (COPILOT_LLM)", shown["llm"]),
+        ("model", runtime.model_name()),
+        ("data directory (COPILOT_HOME)", shown["home"]),
+        ("shop database", shown["database_url"]),
+        ("embedder (COPILOT_EMBEDDER)", shown["embedder"]),
+        ("knowledge store", shown["chroma_url"]),
+        ("grounding check (COPILOT_GROUNDING)", shown["grounding"]),
+        ("default margin (COPILOT_DEFAULT_MARGIN)", shown["default_margin"]),
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
+    """The shop tab; returns it so the page can refresh it when it is selected."""
+    with gr.Tab(i18n("tab_shop"), id="shop") as tab:
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2):
+                kpis = gr.Dataframe(label=i18n("kpis"), interactive=False, elem_id="kpis")
+                top = gr.Dataframe(
+                    label=i18n("top_products"), interactive=False, elem_id="top-products"
+                )
+            with gr.Column(scale=3):
+                line = gr.LinePlot(visible=False)
+                bar = gr.BarPlot(visible=False, elem_id="segment-chart", height=300)
+                refresh = gr.Button(i18n("refresh"), size="sm")
+        with gr.Row(equal_height=False):
+            files = gr.File(
+                label=i18n("upload_data"),
+                file_count="multiple",
+                file_types=[".csv", ".parquet"],
+                elem_id="data-upload",
+            )
+            with gr.Column():
+                kind = gr.Dropdown(KINDS, value="auto", label=i18n("kind"))
+                fmt = gr.Dropdown(["auto", *FORMATS], value="auto", label=i18n("format"))
+                ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
+        result = gr.Markdown(elem_id="ingest-result")
+
+    def figures(request: gr.Request) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
+        overview = segment_overview(runtime.ctx)
+        return [
+            shop_kpis(runtime.shop).to_frame(lang),
+            top_products(runtime.shop),
+            *plot_updates(segment_chart(overview, lang)),
+        ]
+
+    def upload(given: list[str] | None, kind_in: str, fmt_in: str, progress: Any = PROGRESS) -> str:
+        if not given:
+            return "✖ choose one or more .csv or .parquet files first"
+        return ingest_uploads(runtime, [Path(p) for p in given], kind_in, fmt_in, progress)
+
+    shown = [kpis, top, line, bar]
+    tab.select(figures, outputs=shown)
+    refresh.click(figures, outputs=shown)
+    ingest.click(upload, inputs=[files, kind, fmt], outputs=[result]).then(figures, outputs=shown)
+    return tab
+
+
+def build_knowledge_tab(runtime: Runtime, i18n: Label) -> None:
+    """The knowledge tab: upload and index documents, search, list sources."""
+    with gr.Tab(i18n("tab_knowledge"), id="knowledge") as tab:
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                with gr.Row():
+                    query = gr.Textbox(label=i18n("search"), scale=4, elem_id="kb-query")
+                    go = gr.Button(i18n("search_button"), scale=1, elem_id="kb-search")
+                hits = gr.Dataframe(
+                    label=i18n("results"), interactive=False, wrap=True, elem_id="kb-results"
+                )
+            with gr.Column(scale=2):
+                docs = gr.File(
+                    label=i18n("upload_docs"),
+                    file_count="multiple",
+                    file_types=[".md", ".markdown", ".txt", ".pdf"],
+                )
+                index = gr.Button(i18n("index"), variant="primary")
+                indexed = gr.Markdown()
+        sources = gr.Dataframe(label=i18n("sources"), interactive=False, max_height=300)
+
+    def listing() -> pd.DataFrame:
+        return pd.DataFrame(runtime.knowledge().sources())
+
+    def upload(given: list[str] | None, progress: Any = PROGRESS) -> str:
+        if not given:
+            return "✖ choose one or more documents first"
+        return index_uploads(runtime, [Path(p) for p in given], progress)
+
+    tab.select(listing, outputs=[sources])
+    gr.on([go.click, query.submit], lambda q: search_table(runtime, q), [query], [hits])
+    index.click(upload, inputs=[docs], outputs=[indexed]).then(listing, outputs=[sources])
+
+
+def build_settings_tab(runtime: Runtime, i18n: Label) -> None:
+    """The read-only settings panel."""
+    with gr.Tab(i18n("tab_settings"), id="settings"):
+        gr.Dataframe(
+            value=settings_table(runtime),
+            label=i18n("settings"),
+            interactive=False,
+            elem_id="settings-table",
+        )

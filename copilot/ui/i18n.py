@@ -1,0 +1,235 @@
+"""UI wording in English and Chinese.
+
+Two mechanisms, because two things decide the language: the static page (tabs, buttons, field
+labels) follows the browser's locale through Gradio's ``gr.I18n`` (``STATIC``), while
+everything produced for one answer (tool messages, badges, table and chart titles) follows the
+language of the question it answers (``text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from knowledge.chunking import language_of
+
+Language = str
+"""``"en"`` or ``"zh"``."""
+Label = Callable[[str], Any]
+"""``gr.I18n``: a key -> a label the browser shows in its own locale."""
+
+_DYNAMIC: dict[str, dict[str, str]] = {
+    "en": {
+        "thinking": "Thinking (step {n})",
+        "tool": "Tool",
+        "tool_failed": "Tool failed",
+        "arguments": "Arguments",
+        "result": "Result",
+        "no_arguments": "(none)",
+        "rows": "{n} rows",
+        "checking": "Checking numbers",
+        "regenerating": "some numbers were not in the tool results ({numbers}); regenerating",
+        "badge_ok": "✔ Grounded: every number was checked against the tool results",
+        "badge_fallback": "⚠ Fallback: the model's wording failed the number check, so the "
+        "tool results are shown as computed",
+        "badge_limit": "⚠ Fallback: step limit reached, the tool results are shown as computed",
+        "badge_off": "○ Grounding check off",
+        "stopped": "■ Stopped.",
+        "sources": "Sources",
+        "error": "✖ Error: {message}",
+        "chart_profit": "Expected weekly profit by price ({sku})",
+        "chart_profit_caption": "current price {current:.2f}, recommended {recommended:.2f}",
+        "chart_segments": "Customers per segment",
+        "chart_recs": "Recommendation scores",
+        "chart_related": "Related products",
+        "chart_discount": "Incremental profit by discount depth",
+        "chart_elasticity": "Price elasticity per product",
+        "price": "price",
+        "profit": "weekly profit",
+        "segment": "segment",
+        "customers": "customers",
+        "product": "product",
+        "score": "score",
+        "depth": "discount %",
+        "elasticity": "elasticity",
+        "no_passage": "No passage with id `{citation}` in the knowledge base.",
+        "kpi_customers": "customers",
+        "kpi_orders": "orders",
+        "kpi_revenue": "revenue (net of returns)",
+        "kpi_active": "active customers (last {days} days)",
+        "kpi_as_of": "data as of",
+        "figure": "figure",
+        "value": "value",
+    },
+    "zh": {
+        "thinking": "思考中（第 {n} 步）",
+        "tool": "工具",
+        "tool_failed": "工具出错",
+        "arguments": "参数",
+        "result": "结果",
+        "no_arguments": "（无）",
+        "rows": "{n} 行",
+        "checking": "核对数字",
+        "regenerating": "部分数字不在工具结果中（{numbers}），正在重新生成",
+        "badge_ok": "✔ 已核实：每个数字都与工具结果核对过",
+        "badge_fallback": "⚠ 回退：模型的表述未通过数字核对，直接展示工具的计算结果",
+        "badge_limit": "⚠ 回退：达到步数上限，直接展示工具的计算结果",
+        "badge_off": "○ 未开启数字核对",
+        "stopped": "■ 已停止。",
+        "sources": "引用来源",
+        "error": "✖ 出错：{message}",
+        "chart_profit": "不同价格下的预期周利润（{sku}）",
+        "chart_profit_caption": "当前价格 {current:.2f}，建议价格 {recommended:.2f}",
+        "chart_segments": "各客户分群人数",
+        "chart_recs": "推荐得分",
+        "chart_related": "相关商品",
+        "chart_discount": "不同折扣力度的增量利润",
+        "chart_elasticity": "各商品的价格弹性",
+        "price": "价格",
+        "profit": "周利润",
+        "segment": "分群",
+        "customers": "客户数",
+        "product": "商品",
+        "score": "得分",
+        "depth": "折扣 %",
+        "elasticity": "弹性",
+        "no_passage": "知识库中没有 id 为 `{citation}` 的段落。",
+        "kpi_customers": "客户数",
+        "kpi_orders": "订单数",
+        "kpi_revenue": "销售额（扣除退货）",
+        "kpi_active": "活跃客户（近 {days} 天）",
+        "kpi_as_of": "数据截至",
+        "figure": "指标",
+        "value": "数值",
+    },
+}
+
+STATIC: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Marketing copilot",
+        "subtitle": "Ask about customers, prices, recommendations and campaigns. "
+        "The model frames and phrases; the tools compute.",
+        "tab_chat": "Chat",
+        "tab_plan": "Campaign plan",
+        "tab_shop": "Shop data",
+        "tab_knowledge": "Knowledge",
+        "tab_settings": "Settings",
+        "question": "Your question",
+        "placeholder": "e.g. What price should I set for CT-0002?",
+        "send": "Send",
+        "stop": "Stop",
+        "new_chat": "New chat",
+        "examples": "Examples",
+        "last_result": "Last tool result",
+        "chart": "Chart",
+        "passage": "Cited passage",
+        "citation": "Citation",
+        "goal": "Goal",
+        "budget": "Budget",
+        "audience": "Audience (segment)",
+        "channel": "Channel",
+        "start": "Start date (YYYY-MM-DD)",
+        "weeks": "Weeks",
+        "make_plan": "Make plan",
+        "plan": "Plan",
+        "narrative": "Narrative (edit before downloading)",
+        "download_md": "Download Markdown",
+        "download_json": "Download JSON",
+        "kpis": "Key figures",
+        "segments": "Segments",
+        "top_products": "Top products (last 90 days)",
+        "upload_data": "CSV or Parquet files",
+        "kind": "File kind",
+        "format": "Layout",
+        "ingest": "Ingest",
+        "ingest_result": "Ingest result",
+        "refresh": "Refresh",
+        "upload_docs": "Documents (.md, .txt, .pdf)",
+        "index": "Index",
+        "index_result": "Index result",
+        "search": "Search the knowledge base",
+        "search_button": "Search",
+        "results": "Results",
+        "sources": "Indexed sources",
+        "settings": "Effective settings (read-only)",
+    },
+    "zh": {
+        "title": "营销助手",
+        "subtitle": "询问客户、价格、推荐和营销活动。模型负责理解和表述，工具负责计算。",
+        "tab_chat": "对话",
+        "tab_plan": "营销活动方案",
+        "tab_shop": "店铺数据",
+        "tab_knowledge": "知识库",
+        "tab_settings": "设置",
+        "question": "你的问题",
+        "placeholder": "例如：CT-0002 应该定什么价格？",
+        "send": "发送",
+        "stop": "停止",
+        "new_chat": "新对话",
+        "examples": "示例问题",
+        "last_result": "最近一次工具结果",
+        "chart": "图表",
+        "passage": "引用的段落",
+        "citation": "引用",
+        "goal": "目标",
+        "budget": "预算",
+        "audience": "目标人群（分群）",
+        "channel": "渠道",
+        "start": "开始日期（YYYY-MM-DD）",
+        "weeks": "周数",
+        "make_plan": "生成方案",
+        "plan": "方案",
+        "narrative": "方案文字（下载前可编辑）",
+        "download_md": "下载 Markdown",
+        "download_json": "下载 JSON",
+        "kpis": "关键指标",
+        "segments": "客户分群",
+        "top_products": "热销商品（近 90 天）",
+        "upload_data": "CSV 或 Parquet 文件",
+        "kind": "文件类型",
+        "format": "格式",
+        "ingest": "导入",
+        "ingest_result": "导入结果",
+        "refresh": "刷新",
+        "upload_docs": "文档（.md、.txt、.pdf）",
+        "index": "建立索引",
+        "index_result": "索引结果",
+        "search": "搜索知识库",
+        "search_button": "搜索",
+        "results": "结果",
+        "sources": "已索引的来源",
+        "settings": "当前设置（只读）",
+    },
+}
+
+EXAMPLES: dict[str, list[str]] = {
+    "en": [
+        "What price should I set for CT-0002?",
+        "Show me my customer segments",
+        "Which high-value customers are about to churn?",
+        "What is our return policy?",
+    ],
+    "zh": [
+        "为客户 C10001 推荐 5 个商品",
+        "我的客户分群是怎样的？",
+        "CT-0002 应该定什么价格？",
+        "我们的退货政策是什么？",
+    ],
+}
+
+
+def language(text: str) -> Language:
+    """The language of a question, the same rule the agent uses for its answer."""
+    return language_of(text)
+
+
+def browser_language(accept_language: str | None) -> Language:
+    """The language of the browser's ``Accept-Language`` header (its first choice)."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
+
+
+def text(key: str, lang: Language, **values: object) -> str:
+    """A label in ``lang`` (English when the language is not translated)."""
+    table = _DYNAMIC.get(lang, _DYNAMIC["en"])
+    return table[key].format(**values) if values else table[key]

@@ -1,0 +1,156 @@
+"""The campaign plan tab: a form -> ``plan_campaign`` -> Markdown to edit and download."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from copilot.agent.narrative import write_narrative
+from copilot.errors import CopilotError
+from copilot.ui.i18n import Label
+from copilot.ui.runtime import Runtime
+from knowledge.chunking import language_of
+from tools.planning import plan_campaign
+from tools.profiling.segments import RFM_SEGMENTS
+
+log = logging.getLogger(__name__)
+AUTO = "auto"
+CHANNELS = [AUTO, "email", "sms", "push", "social"]
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """The downloadable plan: Markdown (the edited narrative) and JSON (numbers + narrative)."""
+
+    markdown: Path
+    json: Path
+
+
+def write_plan_files(plan: dict[str, Any], narrative: str, folder: Path) -> PlanFiles:
+    """Write the plan as ``campaign-plan.md`` and ``campaign-plan.json`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    md = folder / "campaign-plan.md"
+    md.write_text(narrative, encoding="utf-8")
+    data = {**plan, "narrative": narrative}
+    js = folder / "campaign-plan.json"
+    js.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    return PlanFiles(md, js)
+
+
+def make_plan(
+    runtime: Runtime,
+    goal: str,
+    budget: float | None,
+    audience: str,
+    channel: str,
+    start: str,
+    weeks: float,
+) -> tuple[dict[str, Any], str]:
+    """The plan as JSON values and Markdown in the goal's language, with the model's
+    grounding-checked summary on top; bad input raises a ``CopilotError``."""
+    plan = plan_campaign(
+        runtime.ctx,
+        goal=goal.strip(),
+        budget=budget,
+        audience=None if audience == AUTO else audience,
+        channel=None if channel == AUTO else channel,
+        start=start.strip() or None,
+        weeks=int(weeks),
+    )
+    language = language_of(goal)
+    try:
+        summary = write_narrative(runtime.agent().model, plan, language).text
+    except CopilotError as error:  # no model: the plan stands without a summary
+        log.warning("plan summary skipped: %s", error)
+        summary = None
+    return plan.to_json_dict(), plan.to_markdown(language, summary)
+
+
+def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
+    """Lay out the plan tab and wire its events (inside a ``gr.Blocks`` context)."""
+    plan_state = gr.State(None)
+    folder = gr.State(None)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2):
+            goal = gr.Textbox(
+                label=i18n("goal"),
+                value="Win back lapsed customers before the holidays",
+                elem_id="plan-goal",
+            )
+            budget = gr.Number(label=i18n("budget"), value=5000, minimum=1, elem_id="plan-budget")
+            audience = gr.Dropdown(
+                [AUTO, *(key for key, *_ in RFM_SEGMENTS)],
+                value=AUTO,
+                label=i18n("audience"),
+                elem_id="plan-audience",
+            )
+            channel = gr.Dropdown(
+                CHANNELS, value=AUTO, label=i18n("channel"), elem_id="plan-channel"
+            )
+            start = gr.Textbox(label=i18n("start"), placeholder="2026-12-01", elem_id="plan-start")
+            weeks = gr.Slider(1, 12, value=4, step=1, label=i18n("weeks"))
+            run = gr.Button(i18n("make_plan"), variant="primary", elem_id="make-plan")
+            status = gr.Markdown(elem_id="plan-status")
+        with gr.Column(scale=3):
+            with gr.Row():
+                download_md = gr.DownloadButton(
+                    i18n("download_md"), visible=False, elem_id="download-md"
+                )
+                download_json = gr.DownloadButton(
+                    i18n("download_json"), visible=False, elem_id="download-json"
+                )
+            shown = gr.Markdown(label=i18n("plan"), elem_id="plan-view")
+            narrative = gr.Textbox(
+                label=i18n("narrative"), lines=14, max_lines=40, elem_id="plan-narrative"
+            )
+
+    def generate(
+        goal_in: str,
+        budget_in: float | None,
+        audience_in: str,
+        channel_in: str,
+        start_in: str,
+        weeks_in: float,
+    ) -> list[Any]:
+        try:
+            plan, markdown = make_plan(
+                runtime, goal_in, budget_in, audience_in, channel_in, start_in, weeks_in
+            )
+        except CopilotError as error:
+            hidden = gr.update(visible=False)
+            return [None, None, f"✖ {error}", gr.skip(), gr.skip(), hidden, hidden]
+        where = Path(tempfile.mkdtemp(prefix="copilot-plan-"))
+        files = write_plan_files(plan, markdown, where)
+        return [
+            plan,
+            str(where),
+            "",
+            markdown,
+            markdown,
+            gr.update(value=str(files.markdown), visible=True),
+            gr.update(value=str(files.json), visible=True),
+        ]
+
+    def edited(text_in: str, plan: dict[str, Any] | None, where: str | None) -> list[Any]:
+        if plan is None or where is None:
+            return [gr.skip(), gr.skip(), gr.skip()]
+        files = write_plan_files(plan, text_in, Path(where))
+        return [text_in, str(files.markdown), str(files.json)]
+
+    run.click(
+        generate,
+        inputs=[goal, budget, audience, channel, start, weeks],
+        outputs=[plan_state, folder, status, shown, narrative, download_md, download_json],
+    )
+    narrative.input(
+        edited,
+        inputs=[narrative, plan_state, folder],
+        outputs=[shown, download_md, download_json],
+        trigger_mode="always_last",
+    )

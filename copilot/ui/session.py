@@ -1,0 +1,115 @@
+"""One browser session's chat: its turns, the agent history, streaming and stopping."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+
+from copilot.agent import Agent, Message
+from copilot.agent.types import Event
+from copilot.errors import CopilotError
+from copilot.ui.events import ChatMessage, TurnView, turn_view
+from copilot.ui.i18n import language, text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChatSession:
+    """Per-session state (a ``gr.State``); sessions never share one."""
+
+    turns: list[TurnView] = field(default_factory=list)
+    history: list[Message] = field(default_factory=list)
+    question: str | None = None
+    """The question being answered, None between turns."""
+    events: list[Event] = field(default_factory=list)
+    stop_requested: bool = False
+
+    def current(self) -> TurnView | None:
+        """The turn in progress."""
+        return None if self.question is None else turn_view(self.question, self.events)
+
+    def views(self) -> list[TurnView]:
+        """Finished turns and the one in progress."""
+        now = self.current()
+        return [*self.turns, now] if now else list(self.turns)
+
+    def messages(self) -> list[ChatMessage]:
+        """Every chat message of the session, oldest first."""
+        return [m for view in self.views() for m in view.messages]
+
+    def last_result(self) -> TurnView | None:
+        """The latest turn with a tool result (what the table and chart show)."""
+        return next((v for v in reversed(self.views()) if v.result is not None), None)
+
+    def stop(self) -> None:
+        """End the turn in progress, keeping what was shown."""
+        self.stop_requested = True
+        if self.question is not None:
+            self.turns.append(turn_view(self.question, self.events, stopped=True))
+            self.question, self.events = None, []
+
+    def _finish(self) -> None:
+        if self.question is None:
+            return
+        view = turn_view(self.question, self.events)
+        self.turns.append(view)
+        if view.answer is not None:
+            self.history += [
+                Message("user", self.question),
+                Message("assistant", view.answer.text),
+            ]
+        self.question, self.events = None, []
+
+    def _fail(self, error: CopilotError) -> None:
+        question = self.question or ""
+        view = turn_view(question, self.events, stopped=False)
+        note: ChatMessage = {
+            "role": "assistant",
+            "content": text("error", language(question), message=str(error)),
+        }
+        self.turns.append(
+            TurnView([*view.messages, note], view.language, view.result, view.result_tool)
+        )
+        self.question, self.events = None, []
+
+
+def _log(event: Event, seconds: float) -> None:
+    # Timings per step tell a slow model from a slow tool when someone reports a wait.
+    if event.kind in ("tool_call", "tool_result", "tool_error"):
+        log.info("%.1f s %s %s", seconds, event.kind, event.data.get("name"))
+    elif event.kind == "answer":
+        g = event.data["answer"].grounding
+        log.info("%.1f s answer (grounding ok=%s, fallback=%s)", seconds, g.ok, g.fallback)
+
+
+def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[ChatSession]:
+    """Stream one question's events into ``session``, yielding it after each event.
+
+    Stopping works twice over: Gradio closes this generator (``cancels=``), which closes the
+    agent's generator between tokens and so releases the model; and ``stop`` sets a flag
+    checked here between events, in case the close arrives while a tool is still running.
+    """
+    session.question, session.events, session.stop_requested = question, [], False
+    yield session
+    started = time.perf_counter()
+    log.info("question (%d chars, %s)", len(question), language(question))
+    events = agent.run(question, list(session.history))
+    try:
+        for event in events:
+            if session.stop_requested:
+                log.info("stopped after %.1f s", time.perf_counter() - started)
+                break
+            _log(event, time.perf_counter() - started)
+            session.events.append(event)
+            yield session
+    except CopilotError as error:
+        session._fail(error)
+    finally:
+        if isinstance(events, Generator):
+            # Closing the agent's generator closes the model's stream and frees the model.
+            events.close()
+    session._finish()
+    yield session

@@ -1,0 +1,417 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright, against `app.py` on a
+free loopback port with the demo shop.
+
+Screenshots and the server logs go to ``test-artifacts/ui/`` in the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from copilot.agent.types import ModelTurn
+from copilot.settings import Settings
+from tests.conftest import sha256_of
+from tools import ToolContext
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts" / "ui"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ANSWER_TIMEOUT_MS = 90_000
+BADGE = re.compile("✔ (Grounded|已核实)|⚠ (Fallback|回退)")
+"""Every finished answer ends with its grounding badge."""
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make install adds it)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class App:
+    """``python app.py`` in a subprocess on a free port."""
+
+    def __init__(self, home: Path, name: str, **env: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.log = (ARTIFACTS / f"server-{name}.log").open("w")
+        clean = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("COPILOT_") and k != "OPENAI_API_KEY"
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "app.py"), "--port", str(self.port)],
+            cwd=home,
+            env={
+                **clean,
+                "COPILOT_HOME": str(home),
+                "GRADIO_ANALYTICS_ENABLED": "False",
+                "HF_HUB_OFFLINE": "1",
+                "ANONYMIZED_TELEMETRY": "False",
+                **env,
+            },
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready(timeout=90)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited ({self.proc.returncode}); see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.25)  # polling for a condition, not a fixed wait
+        raise TimeoutError(f"app.py did not serve {self.url} within {timeout} s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def ui_home(demo_ctx: ToolContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo shop (database, documents) with its knowledge index, for the app."""
+    from copilot.shop import ShopData
+    from knowledge.sources import file_sources, shop_sources
+    from knowledge.store import KnowledgeStore
+
+    home = tmp_path_factory.mktemp("ui-home")
+    source = demo_ctx.settings.home_dir
+    shutil.copy(source / "shop.db", home / "shop.db")
+    shutil.copytree(source / "knowledge", home / "knowledge")
+    settings = Settings(home=home)
+    docs = settings.demo_docs_dir
+    shop = ShopData.open(settings.effective_database_url)
+    KnowledgeStore(settings).index(
+        [*file_sources(docs), *shop_sources(shop)], {str(docs.resolve()), "shop"}
+    )
+    return home
+
+
+@pytest.fixture(scope="session")
+def scripted_app(ui_home: Path) -> Iterator[App]:
+    app = App(ui_home, "scripted", COPILOT_LLM="scripted")
+    yield app
+    app.stop()
+
+
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(tmp_path: Path) -> Iterator[OpenPage]:
+    """Open a page in Chromium with a fresh profile (``--user-data-dir``) and a locale."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        contexts = []
+
+        def open_(url: str, locale: str = "en-US") -> Page:
+            context = pw.chromium.launch_persistent_context(
+                str(tmp_path / f"profile-{len(contexts)}"),
+                executable_path=str(CHROMIUM),
+                args=CHROMIUM_FLAGS,
+                headless=True,
+                locale=locale,
+                viewport={"width": 1400, "height": 1000},
+                accept_downloads=True,
+            )
+            contexts.append(context)
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_selector("#question textarea")
+            return page
+
+        yield open_
+        for context in contexts:
+            context.close()
+
+
+def ask(
+    page: Page,
+    question: str | None = None,
+    example: str | None = None,
+    timeout_ms: int = ANSWER_TIMEOUT_MS,
+) -> Locator:
+    """Ask by typing (or clicking an example) and wait for the grounding badge."""
+    if example is not None:
+        page.get_by_role("button", name=example).click()
+        page.wait_for_function(
+            "q => document.querySelector('#question textarea').value === q", arg=example
+        )
+    else:
+        page.locator("#question textarea").fill(question or "")
+    page.locator("#send").click()
+    answer = page.locator("#chat .message-row.bot-row").filter(has_text=BADGE).last
+    answer.wait_for(timeout=timeout_ms)
+    return answer
+
+
+def shot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_english_pricing_question_shows_tool_table_chart_and_answer(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url)
+    answer = ask(page, "What price should I set for CT-0002?")
+    assert "Grounded" in answer.inner_text()
+    assert "recommended_price" in answer.inner_text()
+    tool = page.locator("#chat").get_by_text("Tool: optimize_price")
+    assert tool.count() == 1
+    table = page.locator("#result-table")
+    assert "recommended_price" in table.inner_text() and "17.99" in table.inner_text()
+    chart = page.locator("#result-line")
+    chart.get_by_text("Expected weekly profit by price (CT-0002)").wait_for()
+    chart.get_by_text("recommended 17.99").wait_for()
+    assert chart.locator("canvas, svg").count() >= 1
+    print("screenshot:", shot(page, "chat-pricing-en"))
+    # Scrolled to the question (re-rendering resets open tool messages, so scroll first).
+    page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop = 0")
+    # The tool message is collapsed when done and opens on click.
+    title = page.locator("#chat div.title").filter(has_text="Tool: optimize_price")
+    message = title.locator("xpath=..")
+    shown = '{"sku": "CT-0002"}'
+    expect(message).not_to_contain_text(shown, use_inner_text=True)
+    title.click()
+    expect(message).to_contain_text(shown, use_inner_text=True)
+    expect(message).to_contain_text("recommended_price", use_inner_text=True)
+    path = ARTIFACTS / "chat-pricing-readme.png"
+    # Finish the open animation of the tool message before the picture.
+    page.screenshot(path=str(path), animations="disabled")  # docs/screenshots/chat-pricing.png
+    print("screenshot:", path)
+
+
+def test_chinese_example_question_in_a_chinese_browser(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url, locale="zh-CN")
+    assert page.locator("#send").inner_text().strip() == "发送"
+    answer = ask(page, example="为客户 C10001 推荐 5 个商品")
+    assert "已核实" in answer.inner_text()
+    chat = page.locator("#chat")
+    assert chat.get_by_text("工具: recommend_products").count() == 1
+    table = page.locator("#result-table").inner_text()
+    assert "reason" in table and "SN-0005" in table
+    page.locator("#result-bar").get_by_text("推荐得分").wait_for()
+    print("screenshot:", shot(page, "chat-recommend-zh"))
+
+
+def test_citation_links_open_the_cited_passage(scripted_app: App, open_page: OpenPage) -> None:
+    page = open_page(scripted_app.url)
+    answer = ask(page, "What is our return policy?")
+    link = answer.get_by_role("link", name="returns-policy#return-window").first
+    with page.context.expect_page() as opened:
+        link.click()
+    passage = opened.value
+    passage.wait_for_load_state()
+    assert "30 days" in passage.locator("#passage").inner_text()
+    # The viewer beside the chat shows the selected citation's passage too.
+    chosen = page.locator("#citation input").input_value()
+    assert chosen.startswith("returns-policy#")
+    page.locator("#passage").get_by_text(f"[{chosen}]").wait_for()
+    print("screenshot:", shot(page, "chat-citations-en"))
+
+
+def test_plan_tab_downloads_the_edited_plan(scripted_app: App, open_page: OpenPage) -> None:
+    page = open_page(scripted_app.url)
+    page.get_by_role("tab", name="Campaign plan").click()
+    page.locator("#plan-budget input").fill("5000")
+    page.locator("#make-plan").click()
+    view = page.locator("#plan-view")
+    view.get_by_text("Campaign plan: Win back lapsed customers").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    narrative = page.locator("#plan-narrative textarea")
+    narrative.press("End")
+    narrative.press("Control+End")
+    narrative.type("\nApproved by the marketing manager.")
+    view.get_by_text("Approved by the marketing manager.").wait_for()
+    with page.expect_download() as md:
+        page.locator("#download-md").click()
+    text = Path(md.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("# Campaign plan: Win back lapsed customers")
+    assert "**A/B design.**" in text and text.rstrip().endswith(
+        "Approved by the marketing manager."
+    )
+    with page.expect_download() as js:
+        page.locator("#download-json").click()
+    plan = json.loads(Path(js.value.path()).read_text(encoding="utf-8"))
+    assert plan["budget"]["total"] == 5000
+    assert plan["audience"]["segment"] == "at_risk" and plan["audience"]["customers"] > 0
+    assert plan["narrative"] == text
+    print("screenshot:", shot(page, "plan-tab"))
+
+
+def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
+    scripted_app: App, ui_home: Path, open_page: OpenPage, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad_orders.csv"
+    bad.write_text(
+        "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
+        "O1,C10001,CT-0001,2,6.99,2026-01-01 10:00\n"
+        "O2,C10002,CT-0002,1,14.99,2026-01-02 10:00\n"
+        "O3,C10003,CT-0003,three,9.99,2026-01-03 10:00\n",
+        encoding="utf-8",
+    )
+    database = ui_home / "shop.db"
+    before = sha256_of(database)
+    page = open_page(scripted_app.url)
+    page.get_by_role("tab", name="Shop data").click()
+    page.locator("#kpis").get_by_text("5,000").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#data-upload input[type=file]").set_input_files(str(bad))
+    page.locator("#data-upload").get_by_text("bad_orders.csv").first.wait_for()
+    page.locator("#ingest").click()
+    result = page.locator("#ingest-result").get_by_text("✖")
+    result.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    message = result.inner_text()
+    assert (
+        "bad_orders.csv, row 3 (line 4), column 'quantity'" in message
+        and "expected a whole number, got 'three'" in message
+    ), message
+    assert sha256_of(database) == before
+    print("screenshot:", shot(page, "shop-bad-upload"))
+
+
+def test_two_browser_sessions_keep_their_own_chats(scripted_app: App, open_page: OpenPage) -> None:
+    first = open_page(scripted_app.url)
+    second = open_page(scripted_app.url)
+    ask(first, "What price should I set for CT-0002?")
+    ask(second, "What sample size does my A/B test need?")
+    assert "sample size" not in first.locator("#chat").inner_text()
+    assert "CT-0002" not in second.locator("#chat").inner_text()
+    assert "ab_test_sample_size" in second.locator("#result-table").inner_text()
+    assert "optimize_price" in first.locator("#result-table").inner_text()
+
+
+class SlowModel:
+    """Answers with an endless stream of words (a model that would never stop by itself)."""
+
+    name = "slow"
+    remote = False
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+
+    def turn(self, messages: object, tools: object) -> ModelTurn:
+        return ModelTurn()
+
+    def answer(self, messages: object) -> Iterator[str]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                time.sleep(0.05)  # the pace of a slow model, not a synchronisation
+                yield f"word{n} "
+        finally:
+            self.closed.set()
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+
+def test_stop_button_stops_generation(ui_home: Path, open_page: OpenPage) -> None:
+    """In-process server with an endless model: Stop must close the model's stream."""
+    import uvicorn
+
+    from copilot.ui.runtime import Runtime
+    from copilot.ui.server import create_server
+
+    model = SlowModel()
+    runtime = Runtime(Settings(home=ui_home, llm="scripted"), model=model)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_server(runtime),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=2,  # the page's event stream would hold shutdown open
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling for a condition
+        page = open_page(f"http://127.0.0.1:{port}/")
+        page.locator("#question textarea").fill("Tell me everything")
+        page.locator("#send").click()
+        page.locator("#chat").get_by_text("word10", exact=False).wait_for(timeout=30_000)
+        page.locator("#stop").click()
+        page.locator("#chat").get_by_text("■ Stopped.").wait_for(timeout=30_000)
+        assert model.closed.wait(timeout=30)
+        assert not runtime.agent().model.lock.locked()  # type: ignore[attr-defined]
+        shown = page.locator("#chat").inner_text()
+        assert "word10" in shown and "Grounded" not in shown
+        print("screenshot:", shot(page, "chat-stopped"))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.mark.real_model
+def test_one_question_end_to_end_with_the_local_model(ui_home: Path, open_page: OpenPage) -> None:
+    from copilot.llm.model_file import model_path
+
+    # Joined once per clone (1.1 GB), outside the per-test folders, like test_local_model.py.
+    gguf = model_path(Settings(home=REPO / ".copilot"))
+    app = App(ui_home, "local", COPILOT_LLM="local", COPILOT_MODEL_PATH=str(gguf))
+    page = open_page(app.url)
+    try:
+        started = time.monotonic()
+        # Generous: on a busy 2-core machine generation runs several times slower.
+        answer = ask(page, "What customer segments do I have?", timeout_ms=900_000)
+        print(f"local model answered in {time.monotonic() - started:.1f} s")
+        text = answer.inner_text()
+        assert BADGE.search(text), text
+        body = text.split("✔")[0].split("⚠")[0].strip()
+        assert len(body) > 20, text
+        chat = page.locator("#chat")
+        assert chat.get_by_text("Tool: segment_overview").count() >= 1
+        assert "Champions" in page.locator("#result-table").inner_text()
+        page.locator("#result-bar").get_by_text("Customers per segment").wait_for()
+    finally:
+        print("screenshot:", shot(page, "chat-local-model"), "server log:", app.log.name)
+        app.stop()

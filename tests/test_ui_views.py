@@ -1,0 +1,141 @@
+"""Tables, summaries and charts of tool results; shop KPIs (pure functions, no Gradio)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from copilot.ui.shop_view import shop_kpis, top_products
+from copilot.ui.views import MAX_ROWS, result_chart, result_summary, result_table
+from tools import ToolContext
+from tools.pricing.api import optimize_price
+from tools.profiling.api import find_customers
+from tools.profiling.results import SegmentOverview, SegmentRow
+from tools.recommend.results import ProductRecommendations, RecommendedProduct
+
+
+def overview() -> SegmentOverview:
+    rows = [
+        SegmentRow(
+            "champions",
+            "Champions",
+            "冠军客户",
+            650,
+            0.13,
+            2.7e6,
+            0.42,
+            4.5,
+            0.99,
+            0.002,
+            2731.0,
+            "R 5 and F 4-5",
+        ),
+        SegmentRow(
+            "lost", "Lost", "已流失", 868, 0.18, 1.8e5, 0.03, -7.9, 0.01, 0.99, 7.1, "R 1 and F 1-2"
+        ),
+    ]
+    return SegmentOverview("rfm", "2026-11-02", 90, 1518, rows)
+
+
+def recommendations() -> ProductRecommendations:
+    items = [
+        RecommendedProduct(
+            "SN-0005",
+            "Eco Dark Chocolate",
+            "环保黑巧克力",
+            "Snacks",
+            19.99,
+            2.36,
+            "customers who bought SN-0012 also bought this",
+        ),
+        RecommendedProduct(
+            "PC-0002",
+            "Classic Hand Cream",
+            None,
+            "Beauty",
+            6.99,
+            1.78,
+            "popular with similar customers",
+        ),
+    ]
+    return ProductRecommendations("C10001", False, "", True, items)
+
+
+def test_segment_results_table_and_bar_chart_in_both_languages() -> None:
+    table = result_table(overview())
+    assert list(table["segment"]) == ["champions", "lost"]
+    assert table["customers"].dtype.kind == "i"  # numeric, so the column sorts numerically
+    chart = result_chart(overview(), "en")
+    assert chart is not None and chart.kind == "bar" and chart.title == "Customers per segment"
+    assert list(chart.frame[chart.x]) == ["Champions", "Lost"]
+    assert list(chart.frame[chart.y]) == [650, 868]
+    zh = result_chart(overview(), "zh")
+    assert zh is not None and list(zh.frame[zh.x]) == ["冠军客户", "已流失"]
+    assert zh.title == "各客户分群人数"
+
+
+def test_recommendations_keep_their_reasons_and_chart_scores() -> None:
+    table = result_table(recommendations())
+    assert "reason" in table.columns and table.loc[0, "reason"].startswith("customers who")
+    chart = result_chart(recommendations(), "zh")
+    assert chart is not None
+    assert list(chart.frame[chart.x]) == ["环保黑巧克力 (SN-0005)", "Classic Hand Cream (PC-0002)"]
+    assert list(chart.frame[chart.y]) == [2.36, 1.78]
+
+
+def test_price_optimisation_gives_a_profit_curve_with_its_optimum(demo_ctx: ToolContext) -> None:
+    result = optimize_price(demo_ctx, sku="CT-0002")
+    decision = result.decisions[0]
+    chart = result_chart(result, "en")
+    assert chart is not None and chart.kind == "line" and "CT-0002" in chart.title
+    prices, profits = chart.frame[chart.x], chart.frame[chart.y]
+    assert len(prices) == len(decision.curve) >= 10 and prices.is_monotonic_increasing
+    # The curve's best point is the recommended price (within one grid step).
+    best = prices[profits.idxmax()]
+    step = float(prices.diff().max())
+    assert abs(best - decision.recommended_price) <= step + 1e-9
+    assert f"{decision.recommended_price:.2f}" in chart.caption
+    # One decision reads as field/value rows, with the nested curve left to the chart.
+    table = result_table(result)
+    values = dict(zip(table["field"], table["value"], strict=True))
+    assert values["recommended_price"] == decision.recommended_price
+    assert "curve" not in values and values["scope"] == "CT-0002"
+    summary = result_summary(result, "en")
+    assert "- decisions:\n  - product: CT-0002" in summary
+    assert f"  - recommended_price: {decision.recommended_price}" in summary
+
+
+def test_long_customer_lists_are_capped_and_results_without_a_chart_say_so(
+    demo_ctx: ToolContext,
+) -> None:
+    found = find_customers(demo_ctx, limit=5)
+    assert found.count > MAX_ROWS
+    table = result_table(found)
+    assert len(table) == MAX_ROWS and "customer_id" in table.columns
+    assert result_chart(found, "en") is None
+    assert result_table(None).empty
+
+
+def test_scalar_results_become_field_value_rows() -> None:
+    from tools.pricing.api import SampleSizePlan
+
+    plan = SampleSizePlan("conversion", 0.05, 0.055, 31200, 31200, 62400, 14, 0.05, 0.8, "z")
+    table = result_table(plan)
+    assert list(table.columns) == ["field", "value"]
+    assert table.set_index("field").loc["total", "value"] == 62400
+    assert result_summary(plan, "en").splitlines()[0] == "- metric: conversion"
+
+
+def test_shop_kpis_match_the_order_lines(demo_ctx: ToolContext) -> None:
+    kpis = shop_kpis(demo_ctx.shop)
+    lines = demo_ctx.shop.order_lines()
+    assert kpis.customers == len(demo_ctx.shop.customers()) == 5000
+    sales = lines[~lines["is_return"].astype(bool)]
+    assert kpis.orders == sales["order_id"].nunique()
+    assert kpis.revenue == pytest.approx(float((lines["quantity"] * lines["unit_price"]).sum()))
+    assert 0 < kpis.active_customers < kpis.customers
+    top = top_products(demo_ctx.shop, n=5)
+    assert len(top) == 5 and top["revenue"].is_monotonic_decreasing
+    assert top["title"].notna().all()
+    frame = kpis.to_frame()
+    assert isinstance(frame, pd.DataFrame) and frame.iloc[0, 1] == "5,000"
