@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only the suites' required cases (the quick gate that make test runs)",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the cases an interrupted run saved in the report folder",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -82,6 +89,24 @@ def _select(
     return out
 
 
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the suite's extra documents leave the knowledge base."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (e.g. an embedding app): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_command(
     args: argparse.Namespace, settings: Settings, build_agent: Callable[[Settings], Any]
 ) -> int:
@@ -89,6 +114,7 @@ def run_command(
     from copilot.errors import InputError
     from copilot.evaluation.baseline import TOLERANCE, diff_runs, gate_problems, load_baseline
     from copilot.evaluation.cases import load_suites
+    from copilot.evaluation.checkpoint import Checkpoint
     from copilot.evaluation.report import run_json, write_json, write_junit
     from copilot.evaluation.runner import RunOptions, run_suites
     from copilot.evaluation.scorers import model_grader
@@ -115,19 +141,39 @@ def run_command(
         if agent is not None
         else ToolContext(ShopData.open(settings.effective_database_url), settings)
     )
+    folder = Path(args.report) if args.report else settings.home_dir / "reports" / "eval"
+    label = model_label(settings)
+    run_key = {
+        "backend": settings.llm,
+        "model": label,
+        "repeat": args.repeat,
+        "rubric": args.rubric,
+    }
+    checkpoint = Checkpoint(folder / "progress.jsonl", run_key, resume=args.resume)
+    if checkpoint.reusable:
+        print(f"resuming: {checkpoint.reusable} finished case(s) reused", file=sys.stderr)
     options = RunOptions(
         repeat=args.repeat,
         grader=model_grader(agent.model) if args.rubric and agent is not None else None,
         progress=not args.no_progress,
         backend=settings.llm,
-        model=model_label(settings),
+        model=label,
+        checkpoint=checkpoint,
     )
-    run = run_suites(suites, ctx, agent, options)
+    with _sigterm_as_interrupt():
+        try:
+            run = run_suites(suites, ctx, agent, options)
+        except KeyboardInterrupt:
+            print(
+                f"interrupted; finished cases are saved in {checkpoint.path}: run the same "
+                "command with --resume to continue",
+                file=sys.stderr,
+            )
+            return 130
     current = run_json(run)
     diff = diff_runs(current, baseline, str(baseline_path)) if baseline is not None else None
     tolerance = TOLERANCE if args.tolerance is None else args.tolerance
     problems = gate_problems(current, None if args.update_baseline else diff, tolerance)
-    folder = Path(args.report) if args.report else settings.home_dir / "reports" / "eval"
     write_json(current, folder / "report.json")
     write_junit(run, folder / "junit.xml")
     write_markdown(markdown(run, problems, diff), folder / "summary.md")

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from copilot.agent import Agent, AgentAnswer, Message
 from copilot.errors import InputError
 from copilot.evaluation.cases import Case, Suite
+from copilot.evaluation.checkpoint import Checkpoint
 from copilot.evaluation.results import (
     Attempt,
     CaseResult,
@@ -36,13 +37,15 @@ RESULT_CHARS = 2000
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run: repeats, the optional rubric grader, progress and labels for the report."""
+    """How to run: repeats, the optional rubric grader, progress, checkpoint, report labels."""
 
     repeat: int = 1
     grader: Grader | None = None
     progress: bool = False
+    """A bar on a terminal; one line per case otherwise (CI logs)."""
     backend: str = ""
     model: str = ""
+    checkpoint: Checkpoint | None = None
 
 
 def _turn(question: str, answer: AgentAnswer, seconds: float) -> Turn:
@@ -134,17 +137,35 @@ def run_agent_suite(
     started = time.perf_counter()
     _check_knowledge(agent.ctx)
     required = suite.required_ids()
+    saved = options.checkpoint
+    lines = options.progress and not sys.stderr.isatty()
     results = []
     with extra_documents(agent.ctx, suite.documents):
-        for case in suite.cases:
-            attempts = []
-            for _ in range(options.repeat):
-                if bar is not None:
-                    bar.set_postfix_str(case.id[:30])
-                attempts.append(run_case(agent, case, options.grader))
-                if bar is not None:
-                    bar.update(1)
-            results.append(CaseResult(case, attempts, case.id in required))
+        for n, case in enumerate(suite.cases, 1):
+            began = time.perf_counter()
+            result = saved.lookup(suite.name, case, case.id in required) if saved else None
+            if result is None:
+                attempts = []
+                for _ in range(options.repeat):
+                    if bar is not None:
+                        bar.set_postfix_str(case.id[:30])
+                    attempts.append(run_case(agent, case, options.grader))
+                    if bar is not None:
+                        bar.update(1)
+                result = CaseResult(case, attempts, case.id in required)
+                if saved is not None:
+                    saved.save(suite.name, result)
+            elif bar is not None:
+                bar.update(options.repeat)
+            results.append(result)
+            if lines:
+                verdict = "pass" if result.passed else ("flaky" if result.flaky else "FAIL")
+                print(
+                    f"[{suite.name} {n}/{len(suite.cases)}] {case.id}: {verdict} "
+                    f"({time.perf_counter() - began:.1f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return SuiteResult(
         suite,
         results,
