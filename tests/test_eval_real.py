@@ -1,8 +1,8 @@
 """The ``core`` suite as the evaluator runs it (``copilot eval``), gated by a committed baseline.
 
 The real local model runs the required cases in ``make test`` (the whole suite takes ~45
-minutes on 2 cores); the
-keyword-model run is the same plumbing in seconds and guards the suite and the tools' facts.
+minutes on 2 cores); the keyword-model run is the same plumbing in seconds and guards the
+suite and the tools' facts.
 """
 
 from __future__ import annotations
