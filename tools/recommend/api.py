@@ -32,12 +32,15 @@ SEGMENT_LIST = 20
 def recommender(ctx: ToolContext) -> ShopRecommender:
     """The tuned hybrid for the current data version (fitted once, then cached)."""
     shop = ctx.shop
-    if not shop.counts()["order_lines"]:
-        raise ToolError("the shop has no orders yet; recommendations need purchase history.")
-    return ctx.cached(
-        "recommender",
-        lambda: fit_shop_recommender(shop.order_lines(), shop.events(), shop.products()),
-    )
+
+    def fit() -> ShopRecommender:
+        lines = shop.order_lines()
+        if lines.empty:
+            raise ToolError("the shop has no orders yet; recommendations need purchase history.")
+        return fit_shop_recommender(lines, shop.events(), shop.products())
+
+    # The emptiness check sits inside the fit, so it costs nothing once a model is cached.
+    return ctx.cached("recommender", fit)
 
 
 @tool
