@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from copilot.agent.prompts import render
+from copilot.agent.types import Message
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.,]*-[A-Za-z])"
@@ -89,3 +92,21 @@ def unsupported_numbers(answer: str, evidence: set[float]) -> list[str]:
         ):
             bad.append(raw)
     return bad
+
+
+def rewrite_once(
+    answer: Callable[[list[Message]], Iterator[str]],
+    messages: list[Message],
+    text: str,
+    bad: list[str],
+    evidence: set[float],
+    language: str,
+) -> tuple[str, list[str]]:
+    """Ask once more, naming the unsupported numbers; (the new text, what it still lacks)."""
+    retry = [
+        *messages,
+        Message("assistant", text),
+        Message("user", render("retry_grounding", language, numbers=", ".join(bad))),
+    ]
+    second = "".join(answer(retry)).strip()
+    return second, unsupported_numbers(second, evidence)

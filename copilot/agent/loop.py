@@ -7,7 +7,7 @@ import re
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 
-from copilot.agent.grounding import evidence_numbers, unsupported_numbers
+from copilot.agent.grounding import evidence_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.render import render_results
@@ -203,16 +203,9 @@ class Agent:
             yield Event("grounding", {"ok": True})
             return AgentAnswer(text, language, traces, Grounding(True, [], 1, False), citations)
         yield Event("grounding", {"ok": False, "unsupported": bad, "retry": True})
-        retry = [
-            *messages,
-            Message("assistant", text),
-            Message("user", render("retry_grounding", language, numbers=", ".join(bad))),
-        ]
-        parts = []
-        for token in self.model.answer(self._outgoing(retry)):
-            parts.append(token)
-        second = "".join(parts).strip()
-        still = unsupported_numbers(second, evidence)
+        second, still = rewrite_once(
+            lambda m: self.model.answer(self._outgoing(m)), messages, text, bad, evidence, language
+        )
         if not still:
             yield Event("grounding", {"ok": True, "attempts": 2})
             return AgentAnswer(

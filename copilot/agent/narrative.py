@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from copilot.agent.grounding import evidence_numbers, unsupported_numbers
+from copilot.agent.grounding import evidence_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.model import Model
 from copilot.agent.prompts import render
 from copilot.agent.types import Grounding, Message
@@ -37,13 +37,7 @@ def write_narrative(model: Model, plan: CampaignPlan, language: str) -> Narrativ
     bad = unsupported_numbers(text, evidence)
     if not bad:
         return Narrative(text, Grounding(True, [], 1, False))
-    retry = [
-        *messages,
-        Message("assistant", text),
-        Message("user", render("retry_grounding", language, numbers=", ".join(bad))),
-    ]
-    second = "".join(model.answer(retry)).strip()
-    still = unsupported_numbers(second, evidence)
+    second, still = rewrite_once(model.answer, messages, text, bad, evidence, language)
     if not still:
         return Narrative(second, Grounding(True, [], 2, False))
     return Narrative(None, Grounding(False, still, 2, True))
