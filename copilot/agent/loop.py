@@ -117,9 +117,11 @@ class Agent:
             if turn.tool_call is None or repeat:
                 # Asking again for a result already in the conversation means: answer now.
                 return (turn.text if not repeat else None), True
-            trace = self._run_tool(turn.tool_call.name, turn.tool_call.arguments, language)
+            call = turn.tool_call
+            # Announced before it runs: fitting a model can take seconds, and the UI shows it.
+            yield Event("tool_call", {"name": call.name, "arguments": call.arguments})
+            trace = self._run_tool(call.name, call.arguments, language)
             traces.append(trace)
-            yield Event("tool_call", {"name": trace.name, "arguments": trace.arguments})
             yield Event(
                 "tool_result" if trace.ok else "tool_error",
                 {"name": trace.name, "result": trace.result, "text": trace.result_json},

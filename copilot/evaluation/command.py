@@ -50,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="reuse the cases an interrupted run saved in the report folder",
     )
+    parser.add_argument(
+        "--required-only",
+        action="store_true",
+        help="only the suites' required cases (the quick gate that make test runs)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -64,16 +69,20 @@ def model_label(settings: Settings) -> str:
     return settings.model_path.name if settings.model_path else FILENAME
 
 
-def _select(suites: list[Any], patterns: list[str], tags: list[str]) -> list[Any]:
-    if not patterns and not tags:
+def _select(
+    suites: list[Any], patterns: list[str], tags: list[str], required_only: bool = False
+) -> list[Any]:
+    if not patterns and not tags and not required_only:
         return suites
     out = []
     for suite in suites:
+        required = suite.required_ids() if required_only else set()
         cases = tuple(
             c
             for c in suite.cases
             if (not patterns or any(fnmatch.fnmatch(c.id, p) for p in patterns))
             and (not tags or set(tags) & set(c.tags))
+            and (not required_only or c.id in required)
         )
         if cases:
             out.append(replace(suite, cases=cases))
@@ -119,7 +128,7 @@ def run_command(
         raise InputError("--update-baseline needs --baseline FILE (where to write it)")
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
-    suites = _select(load_suites(args.suites), args.case, args.tag)
+    suites = _select(load_suites(args.suites), args.case, args.tag, args.required_only)
     if not suites:
         raise InputError("no case matches --case/--tag")
     baseline_path = Path(args.baseline) if args.baseline else None
