@@ -63,3 +63,25 @@ def test_resumed_run_asks_the_model_only_for_unfinished_cases(
     assert all(c.passed for c in result.cases)
     assert result.cases[0].attempts[0].turns[0].latency_s == 3.5  # the saved one
     assert len((tmp_path / "p.jsonl").read_text("utf-8").splitlines()) == 2
+
+
+def test_extra_documents_live_in_a_private_copy_of_the_knowledge_base(
+    indexed_demo_ctx: ToolContext,
+) -> None:
+    """A concurrent run (or the UI) on the same data directory never sees them come and go."""
+    from copilot.evaluation.cases import EVALS_DIR
+    from copilot.evaluation.runner import extra_documents
+    from tools.knowledge_search import knowledge_store, search_knowledge
+
+    shared = knowledge_store(indexed_demo_ctx)
+    before = sorted(shared.collection.get()["ids"])
+    question = "How much does gift wrapping cost?"
+    with extra_documents(indexed_demo_ctx, [EVALS_DIR / "fixtures" / "docs"]):
+        inside = search_knowledge(indexed_demo_ctx, query=question)
+        assert inside.passages[0].citation.startswith("gift-wrapping")
+        assert knowledge_store(indexed_demo_ctx) is not shared
+        assert sorted(shared.collection.get()["ids"]) == before
+    assert knowledge_store(indexed_demo_ctx) is shared
+    after = search_knowledge(indexed_demo_ctx, query=question)
+    assert not any(p.citation.startswith("gift-wrapping") for p in after.passages)
+    assert sorted(shared.collection.get()["ids"]) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -101,23 +102,46 @@ def run_case(agent: Agent, case: Case, grader: Grader | None = None) -> Attempt:
 
 @contextmanager
 def extra_documents(ctx: ToolContext, paths: Sequence[Path]) -> Iterator[None]:
-    """Index ``paths`` into the knowledge base for the run and remove them afterwards.
+    """For the run, the tools search a private copy of the knowledge base plus ``paths``.
 
-    Each path is its own index root, so removing it touches nothing else in the index.
+    The configured index is never written: a second eval run on the same data directory
+    (or the UI) would otherwise see the fixture documents appear and vanish under it, and
+    Chroma then returns ids whose records are gone.
     """
     if not paths:
         yield
         return
     from knowledge.sources import file_sources
+    from knowledge.store import KnowledgeStore
     from tools.knowledge_search import knowledge_store
 
-    store = knowledge_store(ctx)
-    roots = {str(p.resolve()) for p in paths}
-    store.index([s for p in paths for s in file_sources(p)], roots)
-    try:
-        yield
-    finally:
-        store.index([], roots)
+    shared = knowledge_store(ctx)
+    with tempfile.TemporaryDirectory(prefix="copilot-eval-") as folder:
+        private = ctx.settings.model_copy(update={"home": Path(folder), "chroma_url": None})
+        copy = KnowledgeStore(private, embedder=shared.embedder)
+        page = 2000
+        for offset in range(0, shared.count(), page):
+            got = shared.collection.get(
+                include=["documents", "metadatas", "embeddings"], limit=page, offset=offset
+            )
+            copy.collection.add(
+                ids=got["ids"],
+                documents=got["documents"],
+                metadatas=got["metadatas"],
+                embeddings=got["embeddings"],
+            )
+        roots = {str(p.resolve()) for p in paths}
+        copy.index([s for p in paths for s in file_sources(p)], roots)
+        # knowledge_store() reads this cache entry; the tools and the agent are untouched.
+        previous = ctx._models.get("knowledge")
+        ctx._models["knowledge"] = (ctx.shop.version(), copy)
+        try:
+            yield
+        finally:
+            if previous is None:
+                ctx._models.pop("knowledge", None)
+            else:
+                ctx._models["knowledge"] = previous
 
 
 def _check_knowledge(ctx: ToolContext) -> None:
