@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     n_ctx: int = Field(default=4096, ge=1024, description="Context window of the local model.")
     threads: int = Field(default=2, ge=1, description="CPU threads of the local model.")
     max_tokens: int = Field(default=400, ge=16, description="Cap on generated tokens per call.")
+    answer_tokens: int = Field(
+        default=200,
+        ge=16,
+        description="Cap on a streamed answer's tokens: marketers read a few sentences, and a "
+        "CPU writes them at 6-30 tokens/s.",
+    )
     max_steps: int = Field(default=5, ge=1, le=20, description="Tool steps per question.")
     allow_pii_remote: bool = Field(
         default=False, description="Send e-mails/phone numbers to a remote LLM backend."

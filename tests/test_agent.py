@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copilot.agent import Agent, Message
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
-from copilot.agent.loop import redact
+from copilot.agent.loop import redact, whole_sentences
 from copilot.settings import Settings
 from copilot.testing import ScriptedModel, assistant_message, function_call
 from tools import ToolContext
@@ -200,3 +200,18 @@ def test_ask_command_with_the_offline_backend(
         {"name": "recommend_products", "arguments": {"customer_id": "C10001"}, "ok": True}
     ]
     assert data["grounding"]["ok"] and "recommend_products" in data["answer"]
+
+
+def test_an_answer_cut_by_the_token_cap_ends_at_its_last_whole_sentence() -> None:
+    cut = "SN-0011 has an elasticity of -2.85. A 10% rise costs 24% of units. Raising the pr"
+    assert (
+        whole_sentences(cut) == "SN-0011 has an elasticity of -2.85. A 10% rise costs 24% of units."
+    )
+    assert whole_sentences("推荐这三款商品。它们都和客户买过的") == "推荐这三款商品。"
+    # List numbers are not sentence ends, and a lone fragment is kept rather than emptied.
+    assert whole_sentences("Top picks:\n1. Eco Dark Chocolate\n2. Premium Butter") == (
+        "Top picks:\n1. Eco Dark Chocolate\n2. Premium Butter"
+    )
+    assert whole_sentences("Done. The rest of a long answer that was cut by") == (
+        "Done. The rest of a long answer that was cut by"
+    )

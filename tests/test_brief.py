@@ -43,6 +43,13 @@ def test_records_become_a_table_with_rounded_numbers() -> None:
     ]
 
 
+def test_a_value_every_row_shares_is_said_once_above_the_table() -> None:
+    lines = to_llm_brief(_result(3)).splitlines()
+    assert lines[2:4] == ["  price (every row): 19.99", "  share (every row): 0.123"]
+    assert lines[4] == "  sku | title"
+    assert lines[5] == "  SK-0000 | Lamp 0"
+
+
 def test_fields_marked_off_and_empty_values_are_left_out() -> None:
     text = to_llm_brief(_result())
     assert "curve" not in text and "note" not in text

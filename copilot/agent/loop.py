@@ -21,6 +21,20 @@ MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?<!\d)\+?\d[\d\s-]{7,}\d(?!\d)")
 _CITATION = re.compile(r"\[([\w.\-:#\u3400-\u9fff]+)\]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+_LIST_NUMBER = re.compile(r"(?:^|\s)\d{1,2}$")
+
+
+def whole_sentences(text: str) -> str:
+    """``text`` without a trailing fragment (an answer cut by the token cap mid-sentence)."""
+    text = text.rstrip()
+    if not text or text[-1] in ".!?。！？)]）】" or text.endswith("```"):
+        return text
+    ends = [m for m in _SENTENCE_END.finditer(text) if not _LIST_NUMBER.search(text[: m.start()])]
+    # Keep the fragment when cutting it would leave less than half of the answer.
+    if not ends or ends[-1].end() < len(text) // 2:
+        return text
+    return text[: ends[-1].end()]
 
 
 def redact(text: str) -> str:
@@ -184,7 +198,7 @@ class Agent:
         for token in self.model.answer(self._outgoing(messages)):
             parts.append(token)
             yield Event("token", {"text": token})
-        return "".join(parts).strip()
+        return whole_sentences("".join(parts))
 
     def _grounded(
         self,

@@ -117,7 +117,7 @@ class LocalModel:
             messages=self._chat(messages),
             temperature=0.0,
             stream=True,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=self.settings.answer_tokens,
         )
         for chunk in stream:
             delta: Any = chunk["choices"][0]["delta"]  # type: ignore[index]

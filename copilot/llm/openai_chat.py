@@ -42,6 +42,7 @@ class OpenAIModel:
             )
         from pydantic import SecretStr
 
+        self._answer_tokens = settings.answer_tokens
         self._chat = ChatOpenAI(
             model=settings.openai_model,
             api_key=SecretStr(key or "unused"),
@@ -71,7 +72,8 @@ class OpenAIModel:
 
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream the answer."""
-        for chunk in self._chat.stream(_lc_messages(messages)):
+        chat = self._chat.bind(max_tokens=self._answer_tokens)
+        for chunk in chat.stream(_lc_messages(messages)):
             if chunk.content:
                 yield str(chunk.content)
 
