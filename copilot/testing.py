@@ -28,6 +28,11 @@ def decline() -> ModelTurn:
     return ModelTurn(decline=True)
 
 
+def respond() -> ModelTurn:
+    """A scripted step: answer now, streamed by the next (``assistant_message``) step."""
+    return ModelTurn()
+
+
 def assistant_message(text: str) -> ModelTurn:
     """A scripted step: answer with ``text``."""
     return ModelTurn(text=text)

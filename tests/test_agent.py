@@ -6,7 +6,7 @@ from copilot.agent import Agent, Message
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from copilot.agent.loop import redact, whole_sentences
 from copilot.settings import Settings
-from copilot.testing import ScriptedModel, assistant_message, function_call
+from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from tools import ToolContext
 
 
@@ -215,3 +215,55 @@ def test_an_answer_cut_by_the_token_cap_ends_at_its_last_whole_sentence() -> Non
     assert whole_sentences("Done. The rest of a long answer that was cut by") == (
         "Done. The rest of a long answer that was cut by"
     )
+
+
+def test_warm_up_fits_the_tools_models_and_reads_the_system_prompt_once(
+    demo_ctx: ToolContext,
+) -> None:
+    class CachingModel(ScriptedModel):
+        def __init__(self) -> None:
+            super().__init__([assistant_message("Hello.")])
+            self.read: list[list[Message]] = []
+
+        def read_prompt(self, messages: list[Message]) -> None:
+            self.read.append(list(messages))
+
+    model = CachingModel()
+    agent = Agent(model, demo_ctx)
+    agent.warm_up()
+    assert [m.role for m in model.read[0]] == ["system", "user"]
+    assert model.read[0][0].content == agent.system_prompt("en")
+    assert {"profiles", "recommender", "demand", "knowledge"} <= set(demo_ctx._models)
+    # The scripted step is still there for the first question: warm-up asked nothing.
+    assert agent.ask("hi").text == "Hello."
+    # A model without a prompt cache is left alone.
+    plain = Agent(ScriptedModel([assistant_message("Hi.")]), demo_ctx)
+    plain.warm_up()
+    assert plain.ask("hi").text == "Hi."
+
+
+def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: ToolContext) -> None:
+    import re
+
+    import pytest
+
+    from copilot.errors import ToolError
+    from tools.planning import plan_campaign
+
+    with pytest.raises(ToolError) as refused:
+        plan_campaign(demo_ctx, goal="win back at-risk customers", budget=10)
+    cost = re.search(r"about ([\d,]+)", str(refused.value))
+    assert cost is not None
+    model = ScriptedModel(
+        [
+            function_call("plan_campaign", goal="win back at-risk customers", budget=10),
+            respond(),
+            assistant_message(f"Reaching them costs about {cost[1]}, so 10 is too small."),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("Plan a win-back campaign with a budget of 10")
+    assert [t.ok for t in answer.tools] == [False]
+    assert "does not cover" in answer.tools[0].result_json
+    assert "refused" in model.calls[-1][-1].content  # the explain_error instruction
+    assert answer.grounding.ok and not answer.grounding.fallback
+    model.assert_complete()

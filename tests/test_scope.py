@@ -101,3 +101,14 @@ def test_the_model_can_decline_too(demo_ctx: ToolContext) -> None:
     answer = Agent(model, demo_ctx).ask("Write me a limerick")
     assert answer.text.startswith("Sorry, I can only help with") and answer.tools == []
     assert len(model.calls) == 1
+
+
+def test_the_agent_s_scope_guard_shares_the_knowledge_base_s_embedder(
+    indexed_demo_ctx: ToolContext,
+) -> None:
+    from copilot.agent.factory import build_agent
+    from tools.knowledge_search import knowledge_store
+
+    agent = build_agent(indexed_demo_ctx.settings, model=ScriptedModel([]), ctx=indexed_demo_ctx)
+    assert agent.scope is not None
+    assert agent.scope._embedder is knowledge_store(indexed_demo_ctx).embedder

@@ -138,3 +138,15 @@ def test_empty_shop_calls_cover_every_data_tool() -> None:
     """Pure tools (sample size, readout, knowledge search) do not read shop data."""
     pure = {"ab_test_sample_size", "ab_test_readout", "search_knowledge"}
     assert set(EMPTY_SHOP_CALLS) == {t.name for t in TOOLS} - pure
+
+
+def test_a_substituted_cache_entry_is_used_then_the_previous_one_comes_back(
+    demo_ctx: ToolContext,
+) -> None:
+    original = demo_ctx.cached("probe", lambda: "built")
+    with demo_ctx.substituted("probe", "private copy"):
+        assert demo_ctx.cached("probe", lambda: "rebuilt") == "private copy"
+    assert demo_ctx.cached("probe", lambda: "rebuilt") == original == "built"
+    with demo_ctx.substituted("absent", 1):
+        assert demo_ctx.cached("absent", lambda: 2) == 1
+    assert demo_ctx.cached("absent", lambda: 2) == 2

@@ -5,7 +5,7 @@
 
 from tools._brief import to_llm_brief
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
-from tools.knowledge_search import search_knowledge
+from tools.knowledge_search import knowledge_store, search_knowledge
 from tools.planning import plan_campaign
 from tools.pricing import (
     ab_test_readout,
@@ -14,13 +14,16 @@ from tools.pricing import (
     price_elasticity,
     recommend_discount,
 )
+from tools.pricing.api import demand_model
 from tools.profiling import find_customers, profile_customer, profile_weights, segment_overview
+from tools.profiling.api import profiles
 from tools.recommend import (
     frequently_bought_with,
     recommend_for_segment,
     recommend_products,
     similar_products,
 )
+from tools.recommend.api import recommender
 
 TOOLS: tuple[Tool, ...] = (
     segment_overview,
@@ -40,4 +43,17 @@ TOOLS: tuple[Tool, ...] = (
     plan_campaign,
 )
 
-__all__ = ["TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_brief", "to_llm_json", "tool"]
+
+
+def warm_up(ctx: ToolContext) -> None:
+    """Fit the models the tools cache for this data version and open the knowledge base, so
+    a first question does not pay for them."""
+    profiles(ctx)
+    recommender(ctx)
+    demand_model(ctx)
+    knowledge_store(ctx)
+
+
+__all__ = [
+    "warm_up",
+    "TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_brief", "to_llm_json", "tool"]

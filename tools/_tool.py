@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ class ToolContext:
     shop: ShopData
     settings: Settings
     _models: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
 
     def catalog(self) -> pd.DataFrame:
         """Products indexed by sku, for looking up titles, prices and costs (cached)."""
@@ -46,6 +48,27 @@ class ToolContext:
             self._models[key] = hit
         result: T = hit[1]
         return result
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        """A resource that does not depend on the data (an embedder), built once."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        result: T = self._shared[key]
+        return result
+
+    @contextmanager
+    def substituted(self, key: str, value: Any) -> Iterator[None]:
+        """Within the block, ``cached(key, ...)`` returns ``value`` (for example an
+        evaluation's private copy of the knowledge base); the previous entry comes back after."""
+        previous = self._models.get(key)
+        self._models[key] = (self.shop.version(), value)
+        try:
+            yield
+        finally:
+            if previous is None:
+                self._models.pop(key, None)
+            else:
+                self._models[key] = previous
 
 
 @dataclass(frozen=True)

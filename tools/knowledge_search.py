@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from copilot.errors import ToolError
+from knowledge.embedder import Embedder, make_embedder
 from knowledge.store import KnowledgeStore
 from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
@@ -76,8 +77,17 @@ class KnowledgeResults:
 
 def knowledge_store(ctx: ToolContext) -> KnowledgeStore:
     """The knowledge base of these settings (opened once per context)."""
-    store: KnowledgeStore = ctx.cached("knowledge", lambda: KnowledgeStore(ctx.settings))
+    store: KnowledgeStore = ctx.cached(
+        "knowledge", lambda: KnowledgeStore(ctx.settings, embedder=shared_embedder(ctx))
+    )
     return store
+
+
+def shared_embedder(ctx: ToolContext) -> Embedder:
+    """The configured text embedder, loaded once per context (the knowledge base and the
+    agent's scope guard use the same one)."""
+    embedder: Embedder = ctx.shared("embedder", lambda: make_embedder(ctx.settings))
+    return embedder
 
 
 @tool

@@ -19,9 +19,9 @@ def build_agent(
     """The configured backend (or ``model``), the shop's tools (over ``ctx`` when given, to
     share fitted models) and, if on, the scope guard."""
     from copilot.llm import make_model
-    from knowledge.embedder import make_embedder
+    from tools.knowledge_search import shared_embedder
 
     check_prompts()
     ctx = ctx or ToolContext(ShopData.open(settings.effective_database_url), settings)
-    scope = ScopeGuard(make_embedder(settings)) if settings.scope_guard else None
+    scope = ScopeGuard(shared_embedder(ctx)) if settings.scope_guard else None
     return Agent(model or make_model(settings), ctx, shop_name=SHOP_NAME, scope=scope)

@@ -15,7 +15,7 @@ from copilot.agent.scope import ScopeGuard
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
-from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json
+from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -71,6 +71,14 @@ class Agent:
         self.shop_name = shop_name
         self.scope = scope
 
+    def warm_up(self) -> None:
+        """Fit the tools' models and, for a local model, read the system prompt once (llama.cpp
+        keeps it in its prompt cache), so that the first question is not the slow one."""
+        warm_up(self.ctx)
+        read = getattr(self.model, "read_prompt", None)  # models with a prompt cache have it
+        if read is not None:
+            read([Message("system", self.system_prompt("en")), Message("user", "Hello")])
+
     def ask(self, question: str, history: Sequence[Message] = ()) -> AgentAnswer:
         """Run to completion and return the answer."""
         for event in self.run(question, history):
@@ -102,9 +110,10 @@ class Agent:
             return
         if text is None:
             if traces:
-                messages.append(
-                    Message("user", render("write_answer", language, question=question))
-                )
+                # A request the tools refused (unknown id, budget too small) is explained, not
+                # answered around.
+                key = "write_answer" if traces[-1].ok else "explain_error"
+                messages.append(Message("user", render(key, language, question=question)))
             text = yield from self._stream(messages)
         else:
             for word in text.split(" "):
@@ -208,7 +217,8 @@ class Agent:
         traces: list[ToolTrace],
         language: str,
     ) -> Generator[Event, None, AgentAnswer]:
-        evidence = evidence_numbers([t.result_json for t in traces if t.ok] + [question])
+        # Error texts count: "the budget 10 does not cover about 2,350" is computed by a tool.
+        evidence = evidence_numbers([t.result_json for t in traces] + [question])
         citations = _citations(text, traces)
         if not self.settings.grounding:
             return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)

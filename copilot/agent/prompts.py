@@ -19,6 +19,7 @@ REQUIRED = {
     "answer_language",
     "after_tool",
     "write_answer",
+    "explain_error",
     "retry_grounding",
     "retry_arguments",
     "decline",

@@ -133,15 +133,8 @@ def extra_documents(ctx: ToolContext, paths: Sequence[Path]) -> Iterator[None]:
         roots = {str(p.resolve()) for p in paths}
         copy.index([s for p in paths for s in file_sources(p)], roots)
         # knowledge_store() reads this cache entry; the tools and the agent are untouched.
-        previous = ctx._models.get("knowledge")
-        ctx._models["knowledge"] = (ctx.shop.version(), copy)
-        try:
+        with ctx.substituted("knowledge", copy):
             yield
-        finally:
-            if previous is None:
-                ctx._models.pop("knowledge", None)
-            else:
-                ctx._models["knowledge"] = previous
 
 
 def _check_knowledge(ctx: ToolContext) -> None:
@@ -164,6 +157,10 @@ def run_agent_suite(
     saved = options.checkpoint
     lines = options.progress and not sys.stderr.isatty()
     results = []
+    warm = time.perf_counter()
+    agent.warm_up()  # untimed: the first case would otherwise pay for fitting and the prompt
+    if lines:
+        print(f"[{suite.name}] warm-up {time.perf_counter() - warm:.1f} s", file=sys.stderr)
     with extra_documents(agent.ctx, suite.documents):
         for n, case in enumerate(suite.cases, 1):
             began = time.perf_counter()

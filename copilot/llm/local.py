@@ -111,6 +111,11 @@ class LocalModel:
             tool_call=ToolCall(str(data.get("tool")), dict(data.get("arguments") or {}))
         )
 
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """Evaluate ``messages`` without answering: llama.cpp keeps them in its prompt cache,
+        and later prompts that start the same way skip that part."""
+        self._llm.create_chat_completion(messages=self._chat(messages), max_tokens=1)
+
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream a free-text answer."""
         stream = self._llm.create_chat_completion(

@@ -49,6 +49,13 @@ class LockedModel:
         with self.lock:
             yield from self.inner.answer(messages)
 
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """The wrapped model's prompt warm-up under the lock (nothing when it has none)."""
+        read = getattr(self.inner, "read_prompt", None)
+        if read is not None:
+            with self.lock:
+                read(messages)
+
     def count_tokens(self, text: str) -> int:
         """Token count, under the lock (tokenising uses the same llama context)."""
         with self.lock:
@@ -83,7 +90,7 @@ class Runtime:
         def load() -> None:
             started = time.perf_counter()
             try:
-                self.agent()
+                self.agent().warm_up()
             except CopilotError as error:
                 log.warning("model not loaded (%s); the first question will show why", error)
                 return
