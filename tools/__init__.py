@@ -44,7 +44,6 @@ TOOLS: tuple[Tool, ...] = (
 )
 
 
-
 def warm_up(ctx: ToolContext) -> None:
     """Fit the models the tools cache for this data version and open the knowledge base, so
     a first question does not pay for them."""
@@ -56,4 +55,11 @@ def warm_up(ctx: ToolContext) -> None:
 
 __all__ = [
     "warm_up",
-    "TOOLS", "Tool", "ToolContext", "to_jsonable", "to_llm_brief", "to_llm_json", "tool"]
+    "TOOLS",
+    "Tool",
+    "ToolContext",
+    "to_jsonable",
+    "to_llm_brief",
+    "to_llm_json",
+    "tool",
+]
