@@ -13,7 +13,9 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +34,53 @@ from tools.profiling.api import profiles
 from tools.recommend.api import recommender
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+QUIET_READ, QUIET_WRITE = 90.0, 27.0
+"""Tokens/s read and written by this model on a quiet machine of this kind (FINDINGS.md)."""
+
+
+class TokenMeter:
+    """What llama.cpp reads (prompt tokens past its cached prefix) and writes: unlike seconds
+    on a shared machine, these counts do not depend on the neighbours."""
+
+    def __init__(self, llm: Any) -> None:
+        self.llm, self.read, self.written = llm, 0, 0
+        inner = llm.create_chat_completion
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            before = list(llm._input_ids[: llm.n_tokens])
+            out = inner(*args, **kwargs)
+            if kwargs.get("stream"):
+                return self._stream(out, before)
+            self._account(before, out["usage"]["completion_tokens"])
+            return out
+
+        llm.create_chat_completion = counted
+
+    def _stream(self, chunks: Iterator[Any], before: list[int]) -> Iterator[Any]:
+        n = 0
+        for chunk in chunks:
+            n += 1
+            yield chunk
+        self._account(before, n)
+
+    def _account(self, before: list[int], generated: int) -> None:
+        after = list(self.llm._input_ids[: self.llm.n_tokens])
+        prompt = after[: max(len(after) - generated, 0)]
+        same = 0
+        for a, b in zip(before, prompt, strict=False):
+            if a != b:
+                break
+            same += 1
+        self.read += len(prompt) - same
+        self.written += generated
+
+    def take(self) -> tuple[int, int]:
+        """Tokens read and written since the last call."""
+        out = (self.read, self.written)
+        self.read = self.written = 0
+        return out
 
 
 def calibrate(agent: object) -> str:
@@ -78,7 +127,9 @@ def main() -> int:
         *load_cases(ROOT / "evals" / "routing" / "core.yaml"),
         *load_cases(ROOT / "evals" / "routing" / "dev.yaml"),
     ]
+    meter = TokenMeter(agent.model._llm)  # type: ignore[attr-defined]
     firsts, visible, totals, fallbacks = [], [], [], 0
+    reads, writes = [], []
     for case in cases:
         start = time.perf_counter()
         first = seen = None
@@ -96,12 +147,25 @@ def main() -> int:
         visible.append(seen if seen is not None else total)
         fallbacks += int(answer is not None and answer.grounding.fallback)
         tools = ",".join(t.name for t in answer.tools) if answer else "-"
-        print(f"  {total:5.1f} s (first token {firsts[-1]:4.1f} s) [{tools}] {case['q'][:60]}")
+        read, written = meter.take()
+        reads.append(read)
+        writes.append(written)
+        print(
+            f"  {total:5.1f} s (first token {firsts[-1]:4.1f} s; read {read}, wrote {written} "
+            f"tokens) [{tools}] {case['q'][:50]}"
+        )
     print(
         f"{len(cases)} questions: total p50 {np.median(totals):.1f} s, p95 "
         f"{np.percentile(totals, 95):.1f} s; first token p50 {np.median(firsts):.1f} s, p95 "
         f"{np.percentile(firsts, 95):.1f} s; first visible event (tool call or token) p50 "
         f"{np.median(visible):.1f} s; answers replaced by the tool rendering: {fallbacks}"
+    )
+    quiet = [r / QUIET_READ + w / QUIET_WRITE for r, w in zip(reads, writes, strict=True)]
+    print(
+        f"tokens per question: read p50 {np.median(reads):.0f}, written p50 "
+        f"{np.median(writes):.0f}; model time at quiet-machine speed ({QUIET_READ:.0f} read, "
+        f"{QUIET_WRITE:.0f} written tokens/s): p50 {np.median(quiet):.1f} s, p95 "
+        f"{np.percentile(quiet, 95):.1f} s"
     )
     for name in ("core", "dev"):
         res = route(agent, load_cases(ROOT / "evals" / "routing" / f"{name}.yaml"))
