@@ -224,8 +224,10 @@ def test_bootstrap_interval_covers_the_difference() -> None:
 def test_tool_errors_and_results(demo_ctx: ToolContext) -> None:
     with pytest.raises(ToolError, match="Did you mean: CT-0001"):
         price_elasticity(demo_ctx, sku="ct 001")
-    with pytest.raises(ToolError, match="exactly one of sku or category"):
+    with pytest.raises(ToolError, match="give a sku or a category"):
         optimize_price(demo_ctx)
+    both = price_elasticity(demo_ctx, sku="CT-0001", category="Electronics")
+    assert [p.sku for p in both.products] == ["CT-0001"]
     with pytest.raises(ToolError, match="categories:"):
         price_elasticity(demo_ctx, category="Garden")
     report = price_elasticity(demo_ctx, sku="CT-0001")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 
+from copilot.agent.citations import cited_ids, sources_line
 from copilot.agent.grounding import evidence_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
@@ -20,7 +22,6 @@ from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?<!\d)\+?\d[\d\s-]{7,}\d(?!\d)")
-_CITATION = re.compile(r"\[([\w.\-:#\u3400-\u9fff]+)\]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 _LIST_NUMBER = re.compile(r"(?:^|\s)\d{1,2}$")
 
@@ -40,11 +41,6 @@ def whole_sentences(text: str) -> str:
 def redact(text: str) -> str:
     """E-mail addresses and phone numbers replaced by placeholders."""
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
-
-
-def _citations(text: str, traces: list[ToolTrace]) -> list[str]:
-    """Citation ids in ``text`` that some tool result actually returned."""
-    return sorted({c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)})
 
 
 def summary_of(tool: Tool) -> str:
@@ -111,8 +107,8 @@ class Agent:
         if text is None:
             if traces:
                 # A request the tools refused (unknown id, budget too small) is explained, not
-                # answered around.
-                key = "write_answer" if traces[-1].ok else "explain_error"
+                # answered around; a failed extra call after a result does not hide the result.
+                key = "write_answer" if any(t.ok for t in traces) else "explain_error"
                 messages.append(Message("user", render(key, language, question=question)))
             text = yield from self._stream(messages)
         else:
@@ -121,6 +117,11 @@ class Agent:
         if not text.strip():
             text = render_results(traces, language)  # a model with nothing to add
         answer = yield from self._grounded(question, text, messages, traces, language)
+        sources = "" if answer.grounding.fallback else sources_line(answer.text, traces, language)
+        if sources:
+            yield Event("token", {"text": sources})
+            full = answer.text + sources
+            answer = replace(answer, text=full, citations=cited_ids(full, traces))
         yield Event("answer", {"answer": answer})
 
     def _use_tools(
@@ -219,7 +220,7 @@ class Agent:
     ) -> Generator[Event, None, AgentAnswer]:
         # Error texts count: "the budget 10 does not cover about 2,350" is computed by a tool.
         evidence = evidence_numbers([t.result_json for t in traces] + [question])
-        citations = _citations(text, traces)
+        citations = cited_ids(text, traces)
         if not self.settings.grounding:
             return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)
         bad = unsupported_numbers(text, evidence)
@@ -237,7 +238,7 @@ class Agent:
                 language,
                 traces,
                 Grounding(True, [], 2, False),
-                _citations(second, traces),
+                cited_ids(second, traces),
             )
         yield Event("grounding", {"ok": False, "unsupported": still, "fallback": True})
         return AgentAnswer(

@@ -100,8 +100,9 @@ def demand_model(ctx: ToolContext) -> DemandModel:
 
 def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[ProductDemand]:
     model = demand_model(ctx)
-    if (sku is None) == (category is None):
-        raise ToolError("give exactly one of sku or category.")
+    if sku is None and category is None:
+        raise ToolError("give a sku or a category.")
+    # Both given: the SKU is the more specific ask (small models add the product's category).
     if sku is not None:
         code = sku.strip()
         if code not in model.products:
@@ -141,7 +142,7 @@ def price_elasticity(
 
     Args:
         sku: the product's stock code; give this or category.
-        category: a product category name; give this or sku.
+        category: a product category name; give this or sku (a sku wins when both are given).
     """
     demands = _scope(ctx, sku, category)
     model = demand_model(ctx)
@@ -192,7 +193,7 @@ def optimize_price(
 
     Args:
         sku: the product's stock code; give this or category.
-        category: a product category name; give this or sku.
+        category: a product category name; give this or sku (a sku wins when both are given).
         objective: "profit" (default) or "revenue".
         max_change_pct: largest allowed price change from the current price, in percent.
         min_margin_pct: smallest allowed margin (price - cost) / price, in percent.

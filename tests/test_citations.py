@@ -1,0 +1,69 @@
+"""Answers that use a retrieved passage without citing it get the passage named after them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from copilot.agent.citations import cited_ids, sources_line
+from copilot.agent.types import ToolTrace
+from tools.knowledge_search import Passage
+
+
+@dataclass(frozen=True)
+class _Found:
+    passages: list[Passage]
+
+
+XMAS = Passage(
+    "campaign:CMP-2512-XMAS",
+    "Christmas gift guide",
+    "campaign",
+    "en",
+    "Results: sends 3,909, opens 949, clicks 184, conversions 19, revenue 1456.56.",
+)
+RETURNS = Passage(
+    "returns-policy#apparel",
+    "Returns",
+    "policy",
+    "en",
+    "Apparel can be returned unworn within 30 days; the customer pays return shipping.",
+)
+TONE = Passage(
+    "brand-voice#tone", "品牌语气", "guide", "zh", "我们的语气温暖、简洁、真诚，不夸张。"
+)
+
+
+def _trace(*passages: Passage, ok: bool = True) -> ToolTrace:
+    text = json.dumps({"passages": [{"citation": p.citation} for p in passages]})
+    return ToolTrace("search_knowledge", {"query": "q"}, ok, text, _Found(list(passages)))
+
+
+def test_the_passage_whose_numbers_the_answer_states_is_named() -> None:
+    traces = [_trace(RETURNS, XMAS)]
+    answer = "Last Christmas' email brought 1456.56 in revenue from 184 clicks."
+    assert sources_line(answer, traces, "en") == "\n\nSources: [campaign:CMP-2512-XMAS]"
+
+
+def test_without_shared_numbers_the_passage_sharing_most_words_is_named() -> None:
+    traces = [_trace(XMAS, RETURNS)]
+    answer = "Unworn apparel can be returned within a month; customers pay the return shipping."
+    assert sources_line(answer, traces, "en") == "\n\nSources: [returns-policy#apparel]"
+    assert sources_line("我们的品牌语气是温暖和简洁。", [_trace(TONE)], "zh") == (
+        "\n\n来源: [brand-voice#tone]"
+    )
+
+
+def test_nothing_is_added_to_cited_unrelated_or_documentless_answers() -> None:
+    traces = [_trace(XMAS, RETURNS)]
+    assert sources_line("It made 1456.56 [campaign:CMP-2512-XMAS].", traces, "en") == ""
+    assert sources_line("Hello, how can I help?", traces, "en") == ""
+    assert sources_line("It made 1456.56.", [_trace(XMAS, ok=False)], "en") == ""
+    assert sources_line("It made 1456.56.", [], "en") == ""
+
+
+def test_only_ids_a_tool_returned_count_as_citations() -> None:
+    traces = [_trace(XMAS)]
+    assert cited_ids("See [campaign:CMP-2512-XMAS] and [made-up#id].", traces) == [
+        "campaign:CMP-2512-XMAS"
+    ]
