@@ -338,3 +338,22 @@ def test_a_failed_extra_call_after_a_result_still_gets_an_answer_from_the_result
     assert [t.ok for t in answer.tools] == [True, False]
     assert "results above" in model.calls[-1][-1].content  # write_answer, not explain_error
     model.assert_complete()
+
+
+def test_an_ungrounded_explanation_of_a_refusal_falls_back_to_the_tool_s_message(
+    demo_ctx: ToolContext,
+) -> None:
+    model = ScriptedModel(
+        [
+            function_call("plan_campaign", goal="win back at-risk customers", budget=10),
+            respond(),
+            assistant_message("You need at least 116 to reach 3.46% of them."),
+            assistant_message("Still 116 customers at 3.46 each."),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("Plan a win-back campaign with a budget of 10")
+    assert answer.grounding.fallback
+    assert answer.text.startswith("The tools could not answer this request:")
+    assert "plan_campaign: the budget 10 does not cover" in answer.text
+    assert "Fix the arguments" not in answer.text  # the advice was for the model, not the user
+    model.assert_complete()

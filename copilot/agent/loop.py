@@ -193,13 +193,21 @@ class Agent:
         if tool is None:
             error = f"there is no tool named {name!r}; use one of: {', '.join(self.tools)}."
             return ToolTrace(
-                name, arguments, False, render("retry_arguments", language, error=error)
+                name,
+                arguments,
+                False,
+                render("retry_arguments", language, error=error),
+                error=error,
             )
         try:
             result = tool(self.ctx, **arguments)
         except ToolError as exc:
             return ToolTrace(
-                name, arguments, False, render("retry_arguments", language, error=str(exc))
+                name,
+                arguments,
+                False,
+                render("retry_arguments", language, error=str(exc)),
+                error=str(exc),
             )
         return ToolTrace(name, arguments, True, to_llm_json(result), result)
 

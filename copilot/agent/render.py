@@ -13,6 +13,14 @@ _HEAD = {
 }
 
 
+_REFUSED = {
+    "en": "The tools could not answer this request:",
+    "zh": "工具无法完成这个请求：",
+}
+
+_NOTHING = {"en": "(no tool produced a result)", "zh": "（没有工具给出结果）"}
+
+
 def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) or value is None
 
@@ -44,5 +52,10 @@ def render_results(traces: list[ToolTrace], language: str) -> str:
                 if len(value) > 5:
                     lines.append(f"  - ... ({len(value) - 5} more)")
     if len(lines) == 1:
-        lines.append("(no tool produced a result)" if language != "zh" else "（没有工具给出结果）")
+        refusals = [f"- {t.name}: {t.error}" for t in traces if t.error]
+        if refusals:  # what the tools said instead, e.g. a budget too small to reach anyone
+            lines[0] = _REFUSED["zh" if language == "zh" else "en"]
+            lines += refusals
+        else:
+            lines.append(_NOTHING["zh" if language == "zh" else "en"])
     return "\n".join(lines)

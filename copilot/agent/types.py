@@ -55,6 +55,8 @@ class ToolTrace:
     result_json: str
     """The compact JSON the model saw (or the error text)."""
     result: Any = field(default=None, repr=False, compare=False)
+    error: str | None = None
+    """The tool's own message when it refused (without the advice added for the model)."""
 
 
 @dataclass(frozen=True)
