@@ -357,3 +357,11 @@ def test_an_ungrounded_explanation_of_a_refusal_falls_back_to_the_tool_s_message
     assert "plan_campaign: the budget 10 does not cover" in answer.text
     assert "Fix the arguments" not in answer.text  # the advice was for the model, not the user
     model.assert_complete()
+
+
+def test_a_horizon_named_in_a_field_counts_as_evidence() -> None:
+    evidence = evidence_numbers(['{"clv_12m": 402.4, "views_90d": 3}'])
+    assert not unsupported_numbers(
+        "Over the next 12 months CLV is 402.4; 90 days of views.", evidence
+    )
+    assert unsupported_numbers("Over the next 24 months CLV is 402.4.", evidence) == ["24"]

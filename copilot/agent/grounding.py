@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from copilot.agent.prompts import render
-from copilot.agent.types import Message
+from copilot.agent.types import Message, ToolTrace
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.,]*-[A-Za-z])"
@@ -51,7 +51,9 @@ def evidence_numbers(values: Iterable[Any]) -> set[float]:
         elif isinstance(value, str):
             found.update(v for _, v in parse_numbers(value))
         elif isinstance(value, dict):
-            for v in value.values():
+            for k, v in value.items():
+                # A field such as clv_12m or views_90d states its horizon: "12 months" is traced.
+                found.update(float(d) for d in re.findall(r"\d+", str(k)))
                 walk(v)
         elif isinstance(value, list | tuple):
             for v in value:
@@ -60,6 +62,12 @@ def evidence_numbers(values: Iterable[Any]) -> set[float]:
     for item in values:
         walk(json.loads(item) if isinstance(item, str) and item[:1] in "{[" else item)
     return found
+
+
+def answer_evidence(traces: Sequence[ToolTrace], question: str) -> set[float]:
+    """What an answer's numbers may come from: every tool output, refusals included ("the
+    budget 10 does not cover about 29 per send" is computed by a tool), and the question."""
+    return evidence_numbers([t.result_json for t in traces] + [question])
 
 
 def _matches(value: float, evidence: set[float]) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 from copilot.agent.citations import cited_ids, sources_line
-from copilot.agent.grounding import evidence_numbers, rewrite_once, unsupported_numbers
+from copilot.agent.grounding import answer_evidence, rewrite_once, unsupported_numbers
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.render import render_results
@@ -226,8 +226,7 @@ class Agent:
         traces: list[ToolTrace],
         language: str,
     ) -> Generator[Event, None, AgentAnswer]:
-        # Error texts count: "the budget 10 does not cover about 2,350" is computed by a tool.
-        evidence = evidence_numbers([t.result_json for t in traces] + [question])
+        evidence = answer_evidence(traces, question)
         citations = cited_ids(text, traces)
         if not self.settings.grounding:
             return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
-from copilot.agent.grounding import evidence_numbers, unsupported_numbers
+from copilot.agent.grounding import answer_evidence, unsupported_numbers
 from copilot.agent.types import AgentAnswer, Message, ToolTrace
 from copilot.evaluation.cases import EVALS_DIR, Expect
 from knowledge.chunking import language_of
@@ -210,7 +210,7 @@ def score_grounding(expect: Expect, obs: Observation) -> Verdict | None:
     if expect.grounded is False:
         return None
     answer = obs.answer
-    evidence = evidence_numbers([t.result_json for t in answer.tools if t.ok] + [obs.question])
+    evidence = answer_evidence(answer.tools, obs.question)
     untraced = unsupported_numbers(answer.text, evidence)
     g = answer.grounding
     if untraced:
