@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from copilot.agent.citations import cited_ids, sources_line
+from copilot.agent.citations import cited_ids, sources_line, without_sources_line
 from copilot.agent.types import ToolTrace
 from tools.knowledge_search import Passage
 
@@ -62,8 +62,15 @@ def test_nothing_is_added_to_cited_unrelated_or_documentless_answers() -> None:
     assert sources_line("It made 1456.56.", [], "en") == ""
 
 
-def test_only_ids_a_tool_returned_count_as_citations() -> None:
-    traces = [_trace(XMAS)]
-    assert cited_ids("See [campaign:CMP-2512-XMAS] and [made-up#id].", traces) == [
-        "campaign:CMP-2512-XMAS"
-    ]
+def test_only_ids_a_tool_returned_count_as_citations_in_the_order_cited() -> None:
+    traces = [_trace(XMAS, RETURNS)]
+    text = "See [returns-policy#apparel], [made-up#id] and [campaign:CMP-2512-XMAS] [returns-policy#apparel]."
+    assert cited_ids(text, traces) == ["returns-policy#apparel", "campaign:CMP-2512-XMAS"]
+
+
+def test_the_sources_line_can_be_taken_off_again() -> None:
+    answer = "It brought 1456.56 in revenue."
+    line = sources_line(answer, [_trace(XMAS)], "en")
+    assert without_sources_line(answer + line) == answer
+    assert without_sources_line("No sources here.") == "No sources here."
+    assert without_sources_line("营收 1456.56。\n\n来源: [x#y]") == "营收 1456.56。"

@@ -24,8 +24,20 @@ _LABEL = {"en": "Sources", "zh": "来源"}
 
 
 def cited_ids(text: str, traces: Sequence[ToolTrace]) -> list[str]:
-    """Citation ids in ``text`` that some tool result actually returned."""
-    return sorted({c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)})
+    """Citation ids in ``text`` that some tool result actually returned, in the order the text
+    first cites them (the UI opens the first one)."""
+    found = [c for c in _CITATION.findall(text) if any(c in t.result_json for t in traces)]
+    return list(dict.fromkeys(found))
+
+
+def without_sources_line(text: str) -> str:
+    """``text`` without the trailing line ``sources_line`` added (a UI that lists the cited
+    sources itself shows them once)."""
+    for label in _LABEL.values():
+        head, found, _ = text.rpartition(f"\n\n{label}: ")
+        if found:
+            return head
+    return text
 
 
 def _passages(traces: Sequence[ToolTrace]) -> list[Any]:

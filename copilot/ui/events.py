@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from copilot.agent.citations import without_sources_line
 from copilot.agent.types import AgentAnswer, Event, Grounding
 from copilot.ui.i18n import Language, language, text
 from copilot.ui.views import result_summary
@@ -98,7 +99,7 @@ def linkify(answer: str, citations: Iterable[str]) -> str:
 
 def _answer_text(answer: AgentAnswer, known: list[str], lang: Language) -> tuple[str, list[str]]:
     cited = [c for c in dict.fromkeys([*answer.citations, *known]) if c in answer.text]
-    body = linkify(answer.text, cited)
+    body = linkify(without_sources_line(answer.text), cited)
     if cited:
         links = " · ".join(f"[{c}]({passage_url(c)})" for c in cited)
         body += f"\n\n**{text('sources', lang)}:** {links}"
