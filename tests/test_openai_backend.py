@@ -122,15 +122,23 @@ def _agent(ctx: ToolContext, base_url: str, **overrides: Any) -> Agent:
     return Agent(OpenAIModel(settings), ToolContext(ctx.shop, settings, ctx._models))
 
 
+def _segments_then(ctx: ToolContext, script: Endpoint, *answers: str) -> int:
+    """Script a segment_overview call, then ``answers`` with {total} filled in; the total."""
+    total = segment_overview(ctx).total_customers
+    script.replies = [
+        {"tool": "segment_overview", "arguments": {"kind": "rfm"}},
+        *(a.format(total=total) for a in answers),
+    ]
+    return total
+
+
 def test_native_tool_call_then_answer_over_http(
     demo_ctx: ToolContext, endpoint: tuple[Endpoint, str]
 ) -> None:
     script, url = endpoint
-    total = segment_overview(demo_ctx).total_customers
-    script.replies = [
-        {"tool": "segment_overview", "arguments": {"kind": "rfm"}},
-        f"You have {total:,} customers; champions bring most revenue.",
-    ]
+    total = _segments_then(
+        demo_ctx, script, "You have {total:,} customers; most revenue: champions."
+    )
     answer = _agent(demo_ctx, url).ask("What customer segments do I have?")
 
     assert [t.name for t in answer.tools] == ["segment_overview"] and answer.tools[0].ok
@@ -149,12 +157,9 @@ def test_an_ungrounded_answer_is_rewritten_through_a_streamed_call_with_the_answ
     demo_ctx: ToolContext, endpoint: tuple[Endpoint, str]
 ) -> None:
     script, url = endpoint
-    total = segment_overview(demo_ctx).total_customers
-    script.replies = [
-        {"tool": "segment_overview", "arguments": {"kind": "rfm"}},
-        "You have 123,456 customers.",
-        f"You have {total} customers.",
-    ]
+    total = _segments_then(
+        demo_ctx, script, "You have 123,456 customers.", "You have {total} customers."
+    )
     answer = _agent(demo_ctx, url, answer_tokens=64).ask("How many customers do I have?")
 
     assert answer.grounding.ok and answer.grounding.attempts == 2
