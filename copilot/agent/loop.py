@@ -43,6 +43,13 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
+def _refused(name: str, arguments: dict[str, object], error: str, language: str) -> ToolTrace:
+    """A failed call: the model reads the error with advice; the user-facing fallback, the
+    error alone."""
+    advice = render("retry_arguments", language, error=error)
+    return ToolTrace(name, arguments, False, advice, error=error)
+
+
 def summary_of(tool: Tool) -> str:
     """The first sentence of a tool's description (for the system prompt)."""
     first = tool.description.replace("\n", " ").split(". ")[0]
@@ -192,23 +199,11 @@ class Agent:
         tool = self.tools.get(name)
         if tool is None:
             error = f"there is no tool named {name!r}; use one of: {', '.join(self.tools)}."
-            return ToolTrace(
-                name,
-                arguments,
-                False,
-                render("retry_arguments", language, error=error),
-                error=error,
-            )
+            return _refused(name, arguments, error, language)
         try:
             result = tool(self.ctx, **arguments)
         except ToolError as exc:
-            return ToolTrace(
-                name,
-                arguments,
-                False,
-                render("retry_arguments", language, error=str(exc)),
-                error=str(exc),
-            )
+            return _refused(name, arguments, str(exc), language)
         return ToolTrace(name, arguments, True, to_llm_json(result), result)
 
     def _stream(self, messages: list[Message]) -> Generator[Event, None, str]:

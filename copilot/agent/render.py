@@ -33,7 +33,8 @@ def _row(item: Any) -> str:
 
 def render_results(traces: list[ToolTrace], language: str) -> str:
     """Each successful tool's scalar fields and its first rows, as plain lines."""
-    lines = [_HEAD["zh" if language == "zh" else "en"]]
+    lang = "zh" if language == "zh" else "en"
+    lines = [_HEAD[lang]]
     for trace in traces:
         if not trace.ok:
             continue
@@ -54,8 +55,8 @@ def render_results(traces: list[ToolTrace], language: str) -> str:
     if len(lines) == 1:
         refusals = [f"- {t.name}: {t.error}" for t in traces if t.error]
         if refusals:  # what the tools said instead, e.g. a budget too small to reach anyone
-            lines[0] = _REFUSED["zh" if language == "zh" else "en"]
+            lines[0] = _REFUSED[lang]
             lines += refusals
         else:
-            lines.append(_NOTHING["zh" if language == "zh" else "en"])
+            lines.append(_NOTHING[lang])
     return "\n".join(lines)

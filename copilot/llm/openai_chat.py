@@ -42,7 +42,6 @@ class OpenAIModel:
             )
         from pydantic import SecretStr
 
-        self._answer_tokens = settings.answer_tokens
         self._chat = ChatOpenAI(
             model=settings.openai_model,
             api_key=SecretStr(key or "unused"),
@@ -50,6 +49,8 @@ class OpenAIModel:
             temperature=0,
             max_tokens=settings.max_tokens,
         )  # type: ignore[call-arg]
+        # Answers stream under their own, shorter cap (COPILOT_ANSWER_TOKENS).
+        self._answer = self._chat.bind(max_tokens=settings.answer_tokens)
 
     def turn(self, messages: Sequence[Message], tools: Sequence[Tool]) -> ModelTurn:
         """Let the model call a tool natively, or answer."""
@@ -72,8 +73,7 @@ class OpenAIModel:
 
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream the answer."""
-        chat = self._chat.bind(max_tokens=self._answer_tokens)
-        for chunk in chat.stream(_lc_messages(messages)):
+        for chunk in self._answer.stream(_lc_messages(messages)):
             if chunk.content:
                 yield str(chunk.content)
 
