@@ -46,6 +46,7 @@ class ScriptedModel:
     name: str = "scripted"
     remote: bool = False
     calls: list[list[Message]] = field(default_factory=list)
+    prompts_read: list[list[Message]] = field(default_factory=list)
 
     def _next(self, messages: Sequence[Message]) -> ModelTurn:
         self.calls.append([Message(m.role, m.content, m.name) for m in messages])
@@ -68,6 +69,10 @@ class ScriptedModel:
     def count_tokens(self, text: str) -> int:
         """About four characters per token."""
         return len(text) // 4 + 1
+
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """Recorded in ``prompts_read``; it uses no scripted step."""
+        self.prompts_read.append(list(messages))
 
     def assert_complete(self) -> None:
         """Fail if scripted steps were left unused."""

@@ -220,26 +220,15 @@ def test_an_answer_cut_by_the_token_cap_ends_at_its_last_whole_sentence() -> Non
 def test_warm_up_fits_the_tools_models_and_reads_the_system_prompt_once(
     demo_ctx: ToolContext,
 ) -> None:
-    class CachingModel(ScriptedModel):
-        def __init__(self) -> None:
-            super().__init__([assistant_message("Hello.")])
-            self.read: list[list[Message]] = []
-
-        def read_prompt(self, messages: list[Message]) -> None:
-            self.read.append(list(messages))
-
-    model = CachingModel()
+    model = ScriptedModel([assistant_message("Hello.")])
     agent = Agent(model, demo_ctx)
     agent.warm_up()
-    assert [m.role for m in model.read[0]] == ["system", "user"]
-    assert model.read[0][0].content == agent.system_prompt("en")
+    assert len(model.prompts_read) == 1
+    assert [m.role for m in model.prompts_read[0]] == ["system", "user"]
+    assert model.prompts_read[0][0].content == agent.system_prompt("en")
     assert {"profiles", "recommender", "demand", "knowledge"} <= set(demo_ctx._models)
     # The scripted step is still there for the first question: warm-up asked nothing.
     assert agent.ask("hi").text == "Hello."
-    # A model without a prompt cache is left alone.
-    plain = Agent(ScriptedModel([assistant_message("Hi.")]), demo_ctx)
-    plain.warm_up()
-    assert plain.ask("hi").text == "Hi."
 
 
 def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: ToolContext) -> None:

@@ -349,6 +349,9 @@ class SlowModel:
     def count_tokens(self, text: str) -> int:
         return len(text) // 4 + 1
 
+    def read_prompt(self, messages: object) -> None:
+        """No prompt cache."""
+
 
 def test_stop_button_stops_generation(ui_home: Path, open_page: OpenPage) -> None:
     """In-process server with an endless model: Stop must close the model's stream."""

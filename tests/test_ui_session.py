@@ -44,6 +44,9 @@ class EndlessModel:
     def count_tokens(self, text: str) -> int:
         return len(text) // 4 + 1
 
+    def read_prompt(self, messages: object) -> None:
+        """No prompt cache."""
+
 
 def test_sessions_keep_their_own_chats_with_one_shared_agent(demo_ctx: ToolContext) -> None:
     agent = Agent(LockedModel(demo_model()), demo_ctx)

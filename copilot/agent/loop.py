@@ -78,9 +78,8 @@ class Agent:
         """Fit the tools' models and, for a local model, read the system prompt once (llama.cpp
         keeps it in its prompt cache), so that the first question is not the slow one."""
         warm_up(self.ctx)
-        read = getattr(self.model, "read_prompt", None)  # models with a prompt cache have it
-        if read is not None:
-            read([Message("system", self.system_prompt("en")), Message("user", "Hello")])
+        greeting = [Message("system", self.system_prompt("en")), Message("user", "Hello")]
+        self.model.read_prompt(greeting)
 
     def ask(self, question: str, history: Sequence[Message] = ()) -> AgentAnswer:
         """Run to completion and return the answer."""

@@ -27,3 +27,8 @@ class Model(Protocol):
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` for this model (for the context budget)."""
         ...
+
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """Read ``messages`` before the first question; a model with a prompt cache keeps
+        them there, the others do nothing."""
+        ...

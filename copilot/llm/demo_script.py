@@ -79,6 +79,9 @@ class KeywordModel:
         """About four characters per token."""
         return len(text) // 4 + 1
 
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """Nothing to read: it has no prompt."""
+
 
 def demo_model() -> KeywordModel:
     """The offline keyword model."""

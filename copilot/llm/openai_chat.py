@@ -80,3 +80,6 @@ class OpenAIModel:
     def count_tokens(self, text: str) -> int:
         """About four characters per token (no tokenizer for unknown remote models)."""
         return len(text) // 4 + 1
+
+    def read_prompt(self, messages: Sequence[Message]) -> None:
+        """Nothing: a request would cost money, and servers manage their own prompt cache."""

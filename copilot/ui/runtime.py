@@ -50,11 +50,9 @@ class LockedModel:
             yield from self.inner.answer(messages)
 
     def read_prompt(self, messages: Sequence[Message]) -> None:
-        """The wrapped model's prompt warm-up under the lock (nothing when it has none)."""
-        read = getattr(self.inner, "read_prompt", None)
-        if read is not None:
-            with self.lock:
-                read(messages)
+        """The wrapped model's prompt warm-up, under the lock."""
+        with self.lock:
+            self.inner.read_prompt(messages)
 
     def count_tokens(self, text: str) -> int:
         """Token count, under the lock (tokenising uses the same llama context)."""
