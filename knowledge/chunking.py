@@ -75,6 +75,32 @@ def split_text(text: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_CHA
     return pieces
 
 
+_BLOCK_LINE = re.compile(r"^\s*([-*+>|]|\d+[.)])\s?")
+
+
+def join_soft_breaks(text: str) -> str:
+    """Markdown's wrapped lines joined back into one line per paragraph, as a reader sees
+    them: a fact wrapped across lines ("需在\n14 天内") reads as one phrase to the model and the
+    embedder. List items, quotes, table rows and hard breaks (two trailing spaces) stay."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1] if out else ""
+        joinable = (
+            previous.strip()
+            and line.strip()
+            and not _BLOCK_LINE.match(line)
+            and not previous.endswith("  ")
+            and not _BLOCK_LINE.match(previous)
+        )
+        if joinable:
+            left, right = previous.rstrip(), line.lstrip()
+            cjk = _CJK.match(left[-1]) or _CJK.match(right[0])
+            out[-1] = left + ("" if cjk else " ") + right
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | float]) -> list[Chunk]:
     """Heading-aware chunks: each section (with its heading path) split with overlap."""
     meta, body = front_matter(text)
@@ -109,7 +135,7 @@ def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | flo
     used: dict[str, int] = {}
     for heading_path, section in sections:
         anchor = slug(heading_path[-1]) if len(heading_path) > 1 else "intro"
-        for piece in split_text(section):
+        for piece in split_text(join_soft_breaks(section)):
             used[anchor] = used.get(anchor, 0) + 1
             cid = f"{doc_id}#{anchor}" + (f"-{used[anchor]}" if used[anchor] > 1 else "")
             context = " > ".join([title, *heading_path[1:]])

@@ -354,3 +354,35 @@ def test_a_horizon_named_in_a_field_counts_as_evidence() -> None:
         "Over the next 12 months CLV is 402.4; 90 days of views.", evidence
     )
     assert unsupported_numbers("Over the next 24 months CLV is 402.4.", evidence) == ["24"]
+
+
+def test_a_follow_up_may_compare_with_numbers_from_earlier_turns(demo_ctx: ToolContext) -> None:
+    history = [
+        Message("user", "What discount for at-risk customers with a budget of 2000?"),
+        Message("assistant", "No depth pays off: at 20% the incremental profit is -602.3."),
+    ]
+    compared = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            assistant_message("Still a loss, as the -602.3 before; budget 5000 changes nothing."),
+        ]
+    )
+    answer = agent(demo_ctx, compared).ask("What about a budget of 5000?", history)
+    assert answer.grounding.ok and answer.grounding.attempts == 1, answer.grounding
+    # A number said nowhere in the conversation or the tools still fails.
+    invented = ScriptedModel(
+        [
+            function_call("segment_overview"),
+            assistant_message("At 5000 the loss is -777.7."),
+            assistant_message("At 5000 the loss is -777.7."),
+        ]
+    )
+    answer = agent(demo_ctx, invented).ask("What about a budget of 5000?", history)
+    assert answer.grounding.fallback and answer.grounding.unsupported == ["-777.7"]
+
+
+def test_a_question_that_starts_with_a_bracket_is_text_not_json(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel([function_call("segment_overview"), assistant_message("Done.")])
+    answer = agent(demo_ctx, model).ask("[urgent] 2 questions: what segments do I have?")
+    assert answer.grounding.ok
+    assert 2.0 in evidence_numbers(["[urgent] 2 questions"])

@@ -1,6 +1,6 @@
 """The ``core`` suite as the evaluator runs it (``copilot eval``), gated by a committed baseline.
 
-The real local model runs the required cases in ``make test`` (the whole suite takes ~45
+The real local model runs the required cases in ``make test`` (the whole suite takes ~46
 minutes on 2 cores); the keyword-model run is the same plumbing in seconds and guards the
 suite and the tools' facts.
 """
@@ -72,7 +72,7 @@ def test_core_suite_with_the_local_model_has_no_regression(
     assert path.stat().st_size == SIZE
     monkeypatch.setenv("COPILOT_MODEL_PATH", str(path))
     report = REPO / ".copilot" / "reports" / "eval-core-local"  # kept for reading afterwards
-    # The required cases: the full suite takes ~45 minutes with the local model on 2 cores
+    # The required cases: the full suite takes ~46 minutes with the local model on 2 cores
     # (evaluators run it with `copilot eval core`); these are the regression gate.
     status, summary = run_core(
         "local", indexed_demo_ctx.settings.home, report, monkeypatch, "--required-only"

@@ -166,6 +166,12 @@ def test_grounding_rechecks_numbers_and_judges_fallbacks() -> None:
     # Numbers in the question are evidence too.
     echoed = obs("A budget of 2,000 is enough.", question="budget 2000?")
     assert (v := score_grounding(Expect(), echoed)) is not None and v.passed
+    # And so are the earlier turns of a follow-up (what the user and the copilot said).
+    earlier = ("discount for budget 2000?", "At 20% the incremental profit is -602.3.")
+    compared = dataclasses.replace(obs("Worse than the -602.3 before."), earlier=earlier)
+    assert (v := score_grounding(Expect(), compared)) is not None and v.passed
+    alone = obs("Worse than the -602.3 before.")
+    assert (v := score_grounding(Expect(), alone)) is not None and not v.passed
     fell_back = obs(
         "1438", trace("find_customers", result=result), grounding=Grounding(True, [], 2, True)
     )

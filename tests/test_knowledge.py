@@ -63,6 +63,18 @@ def test_markdown_chunks_carry_heading_paths_and_stable_ids() -> None:
     assert markdown_chunks("guide", text, {"source": "x"}) == chunks
 
 
+def test_wrapped_lines_are_joined_as_a_reader_sees_them() -> None:
+    text = (
+        "# Policy\n\n## Window\n\n顾客可在签收后 30 天内退回。服饰类商品需在\n14 天内退回。\n"
+        "Apparel may be returned\nwithin 14 days.  \nA hard break stays.\n\n- one\n- two\n"
+        "\n| a | b |\n| 1 | 2 |\n"
+    )
+    body = markdown_chunks("policy", text, {})[0].text
+    assert "服饰类商品需在14 天内退回" in body  # no break inside a Chinese sentence
+    assert "Apparel may be returned within 14 days.  \nA hard break stays." in body
+    assert "- one\n- two" in body and "| a | b |\n| 1 | 2 |" in body
+
+
 def test_long_sections_split_with_overlap() -> None:
     paragraphs = [f"Paragraph {i} " + "word " * 60 for i in range(10)]
     pieces = split_text("\n\n".join(paragraphs), max_chars=900, overlap=120)

@@ -60,14 +60,24 @@ def evidence_numbers(values: Iterable[Any]) -> set[float]:
                 walk(v)
 
     for item in values:
-        walk(json.loads(item) if isinstance(item, str) and item[:1] in "{[" else item)
+        if isinstance(item, str) and item[:1] in "{[":
+            try:
+                item = json.loads(item)
+            except json.JSONDecodeError:
+                pass  # text that merely starts with a bracket
+        walk(item)
     return found
 
 
-def answer_evidence(traces: Sequence[ToolTrace], question: str) -> set[float]:
+def answer_evidence(traces: Sequence[ToolTrace], said: Sequence[str]) -> set[float]:
     """What an answer's numbers may come from: every tool output, refusals included ("the
-    budget 10 does not cover about 29 per send" is computed by a tool), and the question."""
-    return evidence_numbers([t.result_json for t in traces] + [question])
+    budget 10 does not cover about 29 per send" is computed by a tool), and what was said in
+    the conversation: the question and the earlier turns (the user's words, and answers that
+    were themselves checked, so a follow-up may compare with them)."""
+    found = evidence_numbers([t.result_json for t in traces])
+    for text in said:
+        found.update(v for _, v in parse_numbers(text))
+    return found
 
 
 def _matches(value: float, evidence: set[float]) -> bool:

@@ -122,7 +122,8 @@ class Agent:
                 yield Event("token", {"text": word + " "})
         if not text.strip():
             text = render_results(traces, language)  # a model with nothing to add
-        answer = yield from self._grounded(question, text, messages, traces, language)
+        said = [question, *(m.content for m in history if m.role in ("user", "assistant"))]
+        answer = yield from self._grounded(said, text, messages, traces, language)
         sources = "" if answer.grounding.fallback else sources_line(answer.text, traces, language)
         if sources:
             yield Event("token", {"text": sources})
@@ -214,13 +215,13 @@ class Agent:
 
     def _grounded(
         self,
-        question: str,
+        said: list[str],
         text: str,
         messages: list[Message],
         traces: list[ToolTrace],
         language: str,
     ) -> Generator[Event, None, AgentAnswer]:
-        evidence = answer_evidence(traces, question)
+        evidence = answer_evidence(traces, said)
         citations = cited_ids(text, traces)
         if not self.settings.grounding:
             return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)

@@ -96,7 +96,8 @@ def run_case(agent: Agent, case: Case, grader: Grader | None = None) -> Attempt:
         return Attempt([Verdict("error", False, error)], turns, error)
     if answer is None:  # pragma: no cover - the schema requires one turn
         raise RuntimeError(f"case {case.id} has no turns")
-    obs = Observation(case.turns[-1], answer, turns[-1].latency_s)
+    earlier = tuple(m.content for m in history[:-2])
+    obs = Observation(case.turns[-1], answer, turns[-1].latency_s, earlier)
     return Attempt(score(case.expect, obs, grader), turns)
 
 

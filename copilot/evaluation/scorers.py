@@ -41,11 +41,13 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Observation:
-    """What a scorer sees: the last turn's question, answer and latency."""
+    """What a scorer sees: the last turn's question, answer and latency, and what the user and
+    the copilot said in the turns before it."""
 
     question: str
     answer: AgentAnswer
     latency_s: float
+    earlier: tuple[str, ...] = ()
 
 
 Scorer = Callable[[Expect, Observation], Verdict | None]
@@ -210,7 +212,7 @@ def score_grounding(expect: Expect, obs: Observation) -> Verdict | None:
     if expect.grounded is False:
         return None
     answer = obs.answer
-    evidence = answer_evidence(answer.tools, obs.question)
+    evidence = answer_evidence(answer.tools, [obs.question, *obs.earlier])
     untraced = unsupported_numbers(answer.text, evidence)
     g = answer.grounding
     if untraced:
