@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,17 @@ class Source:
     root: str
     """What was indexed (a folder, a file, or ``shop``): deletions are detected per root."""
     digest: str
-    """Content hash; an unchanged digest means nothing to do."""
+    """Hash of the chunks; an unchanged digest means nothing to do."""
     chunks: list[Chunk]
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
+def _source(key: str, root: str, chunks: list[Chunk]) -> Source:
+    """The digest covers the chunks, not the raw file: a change in how documents are chunked
+    re-embeds them on the next `copilot index` even though the files did not change."""
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(json.dumps([chunk.id, chunk.text, chunk.metadata], sort_keys=True).encode())
+    return Source(key, root, h.hexdigest()[:16], chunks)
 
 
 def file_sources(path: Path) -> Iterator[Source]:
@@ -43,7 +49,7 @@ def file_sources(path: Path) -> Iterator[Source]:
     for file in files:
         key = str(file.resolve())
         meta: dict[str, str | int | float] = {"source": key, "root": root}
-        yield Source(key, root, _digest(file.read_bytes()), file_chunks(file, meta))
+        yield _source(key, root, file_chunks(file, meta))
 
 
 def shop_sources(shop: ShopData) -> Iterator[Source]:
@@ -63,9 +69,7 @@ def shop_sources(shop: ShopData) -> Iterator[Source]:
             "heading": "",
             "doc_id": "product",
         }
-        yield Source(
-            key, "shop", _digest(text.encode()), [Chunk(f"product:{row['sku']}", text, meta)]
-        )
+        yield _source(key, "shop", [Chunk(f"product:{row['sku']}", text, meta)])
     for record in shop.campaigns().to_dict("records"):
         row = {str(k): v for k, v in record.items()}
         text = _campaign_text(row)
@@ -81,12 +85,7 @@ def shop_sources(shop: ShopData) -> Iterator[Source]:
             "doc_id": "campaign",
             "date": _date(row.get("start_date")),
         }
-        yield Source(
-            key,
-            "shop",
-            _digest(text.encode()),
-            [Chunk(f"campaign:{row['campaign_id']}", text, meta)],
-        )
+        yield _source(key, "shop", [Chunk(f"campaign:{row['campaign_id']}", text, meta)])
 
 
 def _given(value: object) -> bool:

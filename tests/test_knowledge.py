@@ -8,14 +8,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import knowledge.sources
 from copilot.errors import ConfigError, ToolError
 from copilot.settings import Settings
-from knowledge.chunking import markdown_chunks, split_text
+from knowledge.chunking import Chunk, file_chunks, markdown_chunks, split_text
 from knowledge.evaluate import evaluate_retrieval, load_queries
 from knowledge.sources import file_sources, shop_sources
 from knowledge.store import KnowledgeStore
@@ -103,6 +105,23 @@ def test_incremental_index_skips_edits_and_deletes(tmp_path: Path) -> None:
     removed = store.index(file_sources(docs), roots)
     assert removed.deleted == 1
     assert all(h.citation.startswith("shipping") for h in store.search("发货", limit=5))
+
+
+def test_a_change_in_chunking_reindexes_unchanged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = write_docs(tmp_path / "docs")
+    store = KnowledgeStore(Settings(home=tmp_path / "home"))
+    roots = {str(docs.resolve())}
+    store.index(file_sources(docs), roots)
+
+    def rechunked(path: Path, meta: dict[str, str | int | float]) -> list[Chunk]:
+        return [replace(c, text=c.text + " (new rules)") for c in file_chunks(path, meta)]
+
+    monkeypatch.setattr(knowledge.sources, "file_chunks", rechunked)
+    again = store.index(file_sources(docs), roots)
+    assert again.updated == 2 and again.unchanged == 0 and again.chunks == 3
+    assert all(h.text.endswith("(new rules)") for h in store.search("shipping", limit=3))
 
 
 def test_opening_with_another_embedder_says_to_reindex(tmp_path: Path) -> None:
