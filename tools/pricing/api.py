@@ -244,7 +244,8 @@ def recommend_discount(
     assumption chain spelled out. Use for "what discount should I give at-risk customers".
 
     Args:
-        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N".
+        segment: RFM segment key or "cluster N", e.g. "at_risk" = 有流失风险, "lost" =
+            已流失, "champions" = 最有价值.
         budget: the most the discount may cost over the campaign (money given away).
         weeks: campaign length in weeks.
     """

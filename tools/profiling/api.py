@@ -105,7 +105,8 @@ def find_customers(
     are about to churn", "list my champions in Germany".
 
     Args:
-        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N"; omit for all.
+        segment: RFM segment key or "cluster N", e.g. "at_risk" = 有流失风险, "lost" =
+            已流失, "champions" = 最有价值; omit for all.
         min_clv: keep customers whose predicted 12-month CLV is at least this amount.
         churn_risk_above: keep customers whose churn risk (0-1) is above this value.
         country: keep customers from this country.

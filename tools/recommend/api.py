@@ -104,7 +104,8 @@ def recommend_for_segment(
     segment's customers each product suits (it is in their personal top 20 of new products).
 
     Args:
-        segment: RFM segment key (e.g. "at_risk", "champions") or "cluster N".
+        segment: RFM segment key or "cluster N", e.g. "at_risk" = 有流失风险, "lost" =
+            已流失, "champions" = 最有价值.
         n: how many products (1-30).
     """
     table = profiles(ctx).table
