@@ -76,17 +76,25 @@ def split_text(text: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_CHA
 
 
 _BLOCK_LINE = re.compile(r"^\s*([-*+>|]|\d+[.)])\s?")
+_FENCES = ("```", "~~~")
 
 
 def join_soft_breaks(text: str) -> str:
     """Markdown's wrapped lines joined back into one line per paragraph, as a reader sees
     them: a fact wrapped across lines ("需在\n14 天内") reads as one phrase to the model and the
-    embedder. List items, quotes, table rows and hard breaks (two trailing spaces) stay."""
+    embedder. List items, quotes, table rows, code blocks and hard breaks (two trailing
+    spaces) stay."""
     out: list[str] = []
+    fenced = False
     for line in text.split("\n"):
+        fence = line.lstrip().startswith(_FENCES)
+        fenced = fenced != fence  # a fence line opens or closes a code block
         previous = out[-1] if out else ""
         joinable = (
-            previous.strip()
+            not fenced
+            and not fence
+            and not previous.lstrip().startswith(_FENCES)
+            and previous.strip()
             and line.strip()
             and not _BLOCK_LINE.match(line)
             and not previous.endswith("  ")

@@ -69,12 +69,13 @@ def test_wrapped_lines_are_joined_as_a_reader_sees_them() -> None:
     text = (
         "# Policy\n\n## Window\n\n顾客可在签收后 30 天内退回。服饰类商品需在\n14 天内退回。\n"
         "Apparel may be returned\nwithin 14 days.  \nA hard break stays.\n\n- one\n- two\n"
-        "\n| a | b |\n| 1 | 2 |\n"
+        "\n| a | b |\n| 1 | 2 |\n\n```\ncode line\nnext line\n```\nafter the code\njoined\n"
     )
     body = markdown_chunks("policy", text, {})[0].text
     assert "服饰类商品需在14 天内退回" in body  # no break inside a Chinese sentence
     assert "Apparel may be returned within 14 days.  \nA hard break stays." in body
     assert "- one\n- two" in body and "| a | b |\n| 1 | 2 |" in body
+    assert "```\ncode line\nnext line\n```\nafter the code joined" in body
 
 
 def test_long_sections_split_with_overlap() -> None:
