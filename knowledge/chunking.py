@@ -75,8 +75,9 @@ def split_text(text: str, max_chars: int = MAX_CHARS, overlap: int = OVERLAP_CHA
     return pieces
 
 
-_BLOCK_LINE = re.compile(r"^\s*([-*+>|]|\d+[.)])\s?")
-_FENCES = ("```", "~~~")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_BLOCK_LINE = re.compile(r"^\s*([-*+>|]|\d+[.)]|```|~~~)")
+"""Lines that start a block of their own: list items, quotes, table rows, code fences."""
 
 
 def join_soft_breaks(text: str) -> str:
@@ -87,13 +88,10 @@ def join_soft_breaks(text: str) -> str:
     out: list[str] = []
     fenced = False
     for line in text.split("\n"):
-        fence = line.lstrip().startswith(_FENCES)
-        fenced = fenced != fence  # a fence line opens or closes a code block
+        fenced = fenced != bool(_FENCE.match(line))  # a fence opens or closes a code block
         previous = out[-1] if out else ""
         joinable = (
             not fenced
-            and not fence
-            and not previous.lstrip().startswith(_FENCES)
             and previous.strip()
             and line.strip()
             and not _BLOCK_LINE.match(line)

@@ -74,10 +74,7 @@ def answer_evidence(traces: Sequence[ToolTrace], said: Sequence[str]) -> set[flo
     budget 10 does not cover about 29 per send" is computed by a tool), and what was said in
     the conversation: the question and the earlier turns (the user's words, and answers that
     were themselves checked, so a follow-up may compare with them)."""
-    found = evidence_numbers([t.result_json for t in traces])
-    for text in said:
-        found.update(v for _, v in parse_numbers(text))
-    return found
+    return evidence_numbers([*(t.result_json for t in traces), *said])
 
 
 def _matches(value: float, evidence: set[float]) -> bool:
