@@ -161,6 +161,8 @@ def _agent(settings: Settings) -> Any:
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from copilot.agent.verdict import verdict_text
+
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
     agent = _agent(settings)
@@ -181,6 +183,8 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                     "language": answer.language,
                     "citations": answer.citations,
                     "grounding": vars(answer.grounding),
+                    "verdict": verdict_text(answer.grounding, answer.language),
+                    "next_steps": [vars(s) for s in answer.next_steps],
                     "tools": [
                         {"name": t.name, "arguments": t.arguments, "ok": t.ok} for t in answer.tools
                     ],
@@ -191,20 +195,24 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(answer.text)
-        g = answer.grounding
-        print(
-            f"[grounding: {'ok' if g.ok else 'failed'}"
-            f"{', fallback to tool results' if g.fallback else ''}]",
-            file=sys.stderr,
-        )
+        _print_next_steps(answer)
+        print(f"[{verdict_text(answer.grounding, answer.language)}]", file=sys.stderr)
     return 0
+
+
+def _print_next_steps(answer: Any) -> None:
+    label = "下一步" if answer.language == "zh" else "Next"
+    for n, step in enumerate(answer.next_steps, 1):
+        print(f"  {label} {n}: {step.question}")
 
 
 def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.agent import Message
+    from copilot.agent.types import ToolCall
 
     agent = _agent(settings)
     history: list[Message] = []
+    answer: Any = None
     print("Marketing copilot chat. Empty line or Ctrl-D to quit.")
     while True:
         try:
@@ -213,8 +221,16 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             break
         if not question:
             break
-        answer = agent.ask(question, history)
+        # A next step is taken by its number or by its question; it runs its tool directly.
+        offered = list(answer.next_steps) if answer is not None else []
+        step = next((s for s in offered if s.question == question), None)
+        if question.isdigit() and 0 < int(question) <= len(offered):
+            step = offered[int(question) - 1]
+            question = step.question
+        planned = ToolCall(step.tool, dict(step.arguments)) if step else None
+        answer = agent.ask(question, history, planned)
         print(answer.text)
+        _print_next_steps(answer)
         history += [Message("user", question), Message("assistant", answer.text)]
     return 0
 

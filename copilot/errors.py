@@ -24,7 +24,16 @@ class InputError(CopilotError):
 
 
 class ToolError(CopilotError):
-    """A tool was called with a bad argument; returned to the model as text with a next step."""
+    """A tool was called with a bad argument or an unknown id.
+
+    ``message`` is for people (it names no tools or settings); ``hint`` is the next step for
+    the model ("use find_customers to look customers up"). The model reads both.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(f"{message} {hint}".strip())
+        self.message_for_people = message
+        self.hint = hint
 
 
 class ModelBehaviorError(CopilotError):

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
         "CPU writes them at 6-30 tokens/s.",
     )
     max_steps: int = Field(default=5, ge=1, le=20, description="Tool steps per question.")
+    answer_style: Literal["auto", "facts", "narrative"] = Field(
+        default="auto",
+        description="facts: the answer is the tools' findings (the model chooses, it writes no "
+        "prose about data); narrative: the model writes the answer, number-checked; auto: "
+        "facts for the local model, narrative for an OpenAI-compatible one.",
+    )
+    currency: str = Field(
+        default="", max_length=8, description="Currency symbol put before amounts, e.g. £ or ¥."
+    )
     allow_pii_remote: bool = Field(
         default=False, description="Send e-mails/phone numbers to a remote LLM backend."
     )
@@ -120,6 +129,8 @@ class Settings(BaseSettings):
             if self.model_path
             else "(bundled Qwen2.5-Coder-1.5B)",
             "grounding": "on" if self.grounding else "off",
+            "answer_style": self.answer_style,
+            "currency": self.currency or "(none)",
             "scope_guard": "on" if self.scope_guard else "off",
         }
 

@@ -143,7 +143,7 @@ cases:
   - id: segments-zh
     language: zh
     input: 我有哪些客户分群？
-    expect: {tools: [segment_overview]}
+    expect: {tools: [segment_overview], language: en}
 """
 
 

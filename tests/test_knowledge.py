@@ -231,7 +231,7 @@ def test_search_tool_quotes_and_cites(
 
 def test_search_tool_on_an_empty_index(tmp_path: Path, demo_ctx: ToolContext) -> None:
     ctx = ToolContext(demo_ctx.shop, Settings(home=tmp_path / "empty"))
-    with pytest.raises(ToolError, match="copilot index"):
+    with pytest.raises(ToolError, match="not been indexed"):
         search_knowledge(ctx, query="returns")
 
 

@@ -8,7 +8,7 @@ from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
 from copilot.ui.events import badge, linkify, passage_url, turn_view
 from tools.knowledge_search import KnowledgeResults, Passage
 
-OK = Grounding(True, [], 1, False)
+OK = Grounding(True, [], 1, False, "model", checked=1)
 
 
 def answer_event(text: str, grounding: Grounding = OK, citations: list[str] | None = None) -> Event:
@@ -48,7 +48,7 @@ def test_a_tool_call_becomes_a_collapsible_message_with_arguments_and_summary() 
     assert '`{"query": "return policy"}`' in tool["content"]
     assert "passages: 2 rows" in tool["content"] and "query: return policy" in tool["content"]
     assert reply["content"].startswith("Returns within 30 days.")
-    assert "✔ Grounded" in reply["content"]
+    assert "✔ 1 figure checked" in reply["content"]
     assert view.result is result and view.result_tool == "search_knowledge"
 
 
@@ -80,12 +80,20 @@ def test_tool_errors_and_grounding_retries_are_visible() -> None:
     assert "42" in check["content"] and check["metadata"]["status"] == "done"
 
 
-def test_badges_name_the_grounding_verdict() -> None:
-    assert badge(Grounding(True, [], 1, False), "en").startswith("✔ Grounded")
-    assert badge(Grounding(False, ["7"], 2, True), "en").startswith("⚠ Fallback: the model")
-    assert "step limit" in badge(Grounding(True, [], 0, True), "en")
-    assert badge(Grounding(True, [], 0, False), "en") == "○ Grounding check off"
-    assert badge(Grounding(True, [], 1, False), "zh").startswith("✔ 已核实")
+def test_badges_say_what_was_checked_and_never_tick_text_with_nothing_to_check() -> None:
+    model = Grounding(True, [], 1, False, "model", checked=3)
+    assert badge(model, "en") == "✔ 3 figures checked against the tool results"
+    assert badge(Grounding(True, [], 1, False, "findings", 4), "en").startswith("✔ Stated by the")
+    quoted = Grounding(True, [], 1, False, "findings", 0, 2)
+    assert badge(quoted, "en") == "✔ Quoted from 2 passages"
+    # A greeting, a decline or prose without figures: nothing was verified, and no tick says so.
+    assert badge(Grounding(True, [], 1, False, "model"), "en") == "○ No figures to check"
+    assert badge(Grounding(True, [], 0, False, "fixed"), "zh") == "○ 没有需要核对的数字"
+    assert badge(Grounding(True, [], 2, True, "findings", 5), "en").startswith("⚠ The model's")
+    assert "Step limit" in badge(Grounding(True, [], 1, True, "findings", 5), "en")
+    assert badge(Grounding(True, [], 0, False, "model", 2), "en") == "○ Number check off"
+    assert badge(Grounding(False, ["7"], 1, False, "findings", 2), "en").endswith(": 7")
+    assert badge(model, "zh") == "✔ 3 个数字已与工具结果核对"
 
 
 def test_chinese_questions_get_chinese_labels() -> None:
@@ -93,7 +101,7 @@ def test_chinese_questions_get_chinese_labels() -> None:
     tool, reply = turn_view("我的客户分群是怎样的？", events).messages[1:]
     assert tool["metadata"]["title"] == "⚙ 工具: segment_overview"
     assert "参数" in tool["content"] and "（无）" in tool["content"]
-    assert "已核实" in reply["content"]
+    assert "个数字已与工具结果核对" in reply["content"]
 
 
 def test_cited_passages_become_links_bracketed_or_bare() -> None:
@@ -145,6 +153,8 @@ def test_the_real_agent_stream_renders(demo_ctx: Any) -> None:
     view = turn_view("What price should I set for CT-0002?", events)
     titles = [m["metadata"]["title"] for m in view.messages if "metadata" in m]
     assert titles == ["⚙ Tool: optimize_price"]
-    assert "recommended_price" in view.messages[-1]["content"]
+    final = view.messages[-1]["content"]
+    assert "The profit-maximising price for" in final and "recommended_price" not in final
+    assert "figures, each checked against the results" in final
     assert isinstance(events[-1].data["answer"].tools[0], ToolTrace)
     assert view.result is not None and view.result.decisions[0].product == "CT-0002"

@@ -52,12 +52,18 @@ def test_sessions_keep_their_own_chats_with_one_shared_agent(demo_ctx: ToolConte
     agent = Agent(LockedModel(demo_model()), demo_ctx)
     alice, bob = ChatSession(), ChatSession()
     list(run_turn(agent, alice, "What price should I set for CT-0002?"))
-    list(run_turn(agent, bob, "What sample size does my A/B test need?"))
+    list(
+        run_turn(
+            agent,
+            bob,
+            "What sample size does my A/B test need to detect a 10% lift from a 5% baseline?",
+        )
+    )
     list(run_turn(agent, alice, "为客户 C10001 推荐 5 个商品"))
     said = [m["content"] for m in alice.messages() if m["role"] == "user"]
     assert said == ["What price should I set for CT-0002?", "为客户 C10001 推荐 5 个商品"]
     assert [m["content"] for m in bob.messages() if m["role"] == "user"] == [
-        "What sample size does my A/B test need?"
+        "What sample size does my A/B test need to detect a 10% lift from a 5% baseline?"
     ]
     assert [m.content for m in alice.history if m.role == "user"] == said
     last = alice.last_result()

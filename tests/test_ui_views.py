@@ -117,7 +117,7 @@ def test_long_customer_lists_are_capped_and_results_without_a_chart_say_so(
 
 
 def test_scalar_results_become_field_value_rows() -> None:
-    from tools.pricing.api import SampleSizePlan
+    from tools.pricing.results import SampleSizePlan
 
     plan = SampleSizePlan("conversion", 0.05, 0.055, 31200, 31200, 62400, 14, 0.05, 0.8, "z")
     table = result_table(plan)

@@ -94,8 +94,8 @@ class Tool:
                 for e in exc.errors()
             )
             raise ToolError(
-                f"invalid arguments for {self.name}: {problems}. "
-                "Fix the arguments and call the tool again."
+                f"the request could not be read: {problems}.",
+                f"Invalid arguments for {self.name}; fix the arguments and call the tool again.",
             ) from exc
         return self.fn(ctx, **parsed.model_dump())
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from copilot.errors import ToolError
 from knowledge.embedder import Embedder, make_embedder
+from knowledge.quotes import best_quotes, covers, rank_sentences
 from knowledge.store import KnowledgeStore
 from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
@@ -67,12 +68,27 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A sentence of a passage that answers the query, with its passage's id and kind."""
+
+    citation: str
+    title: str
+    type: str
+    sentence: str
+    score: float = field(metadata=BRIEF_OFF)
+
+
+@dataclass(frozen=True)
 class KnowledgeResults:
-    """Passages for a query, with the rule for using them."""
+    """Passages for a query, the sentences that answer it, and whether any does."""
 
     query: str
     note: str = field(metadata=BRIEF_OFF)
     passages: list[Passage]
+    quotes: list[Quote] = field(default_factory=list)
+    covered: bool = True
+    """False when no sentence is close enough to the query to answer it."""
+    best_score: float = field(default=0.0, metadata=BRIEF_OFF)
 
 
 def knowledge_store(ctx: ToolContext) -> KnowledgeStore:
@@ -109,10 +125,27 @@ def search_knowledge(
     """
     store = knowledge_store(ctx)
     if store.count() == 0:
-        raise ToolError("the knowledge base is empty; run `copilot index` first, then ask again.")
+        raise ToolError("the knowledge base is empty: the shop's documents have not been indexed.")
     hits = store.search(query, type=None if type == "any" else type, limit=limit)
     passages = []
     for h in hits:
         quote, removed = defuse(h.text)
         passages.append(Passage(h.citation, h.title, h.type, h.language, quote, removed))
-    return KnowledgeResults(query, QUOTE_NOTE, passages)
+    ranked = rank_sentences(
+        store.embedder,
+        query,
+        [(p.citation, p.quote.replace(REMOVED, ""), p.title) for p in passages],
+    )
+    by_id = {p.citation: p for p in passages}
+    quotes = [
+        Quote(s.citation, by_id[s.citation].title, by_id[s.citation].type, s.text, s.score)
+        for s in best_quotes(ranked)
+    ]
+    return KnowledgeResults(
+        query,
+        QUOTE_NOTE,
+        passages,
+        quotes,
+        bool(ranked) and covers(hits[0].score),
+        hits[0].score if hits else 0.0,
+    )

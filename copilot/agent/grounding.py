@@ -96,12 +96,19 @@ def _matches(value: float, evidence: set[float]) -> bool:
     return False
 
 
+def claimed_numbers(answer: str) -> list[tuple[str, float]]:
+    """The numbers of ``answer`` the check looks at (small integers such as "top 5" are not)."""
+    return [
+        (raw, value)
+        for raw, value in parse_numbers(answer)
+        if not (float(value).is_integer() and abs(value) <= _IGNORED_MAX and not raw.endswith("%"))
+    ]
+
+
 def unsupported_numbers(answer: str, evidence: set[float]) -> list[str]:
     """Numbers in ``answer`` that no evidence supports (small integers are ignored)."""
     bad = []
-    for raw, value in parse_numbers(answer):
-        if float(value).is_integer() and abs(value) <= _IGNORED_MAX and not raw.endswith("%"):
-            continue
+    for raw, value in claimed_numbers(answer):
         if not _matches(value, evidence) and not (
             raw.endswith("%") and _matches(value / 100, evidence)
         ):

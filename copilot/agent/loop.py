@@ -1,4 +1,6 @@
-"""The agent loop: the model picks tools, tools compute, the answer is grounding-checked."""
+"""The agent loop: the model picks tools and fills arguments, tools compute and state what
+their results mean, and the answer is either those findings (``facts``) or the model's wording
+checked against them (``narrative``)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,19 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 
+from copilot.agent.answers import facts_answer, findings_text, next_steps, result_evidence
+from copilot.agent.arguments import ground_arguments
 from copilot.agent.citations import cited_ids, sources_line
-from copilot.agent.grounding import answer_evidence, rewrite_once, unsupported_numbers
+from copilot.agent.grounding import claimed_numbers, rewrite_once, unsupported_numbers
+from copilot.agent.guards import repetitive, scrub
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
-from copilot.agent.render import render_results
 from copilot.agent.scope import ScopeGuard
-from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolTrace
+from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolCall, ToolTrace
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
+from tools.findings import describe
 
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -43,10 +48,12 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
-def _refused(name: str, arguments: dict[str, object], error: str, language: str) -> ToolTrace:
-    """A failed call: the model reads the error with advice; the user-facing fallback, the
+def _refused(
+    name: str, arguments: dict[str, object], error: str, language: str, hint: str = ""
+) -> ToolTrace:
+    """A failed call: the model reads the error with its hint and advice; people read the
     error alone."""
-    advice = render("retry_arguments", language, error=error)
+    advice = render("retry_arguments", language, error=f"{error} {hint}".strip())
     return ToolTrace(name, arguments, False, advice, error=error)
 
 
@@ -54,6 +61,11 @@ def summary_of(tool: Tool) -> str:
     """The first sentence of a tool's description (for the system prompt)."""
     first = tool.description.replace("\n", " ").split(". ")[0]
     return first.rstrip(".") + "."
+
+
+def _words(text: str) -> Iterator[Event]:
+    for word in text.split(" "):
+        yield Event("token", {"text": word + " "})
 
 
 class Agent:
@@ -74,6 +86,13 @@ class Agent:
         self.shop_name = shop_name
         self.scope = scope
 
+    @property
+    def style(self) -> str:
+        """``facts`` or ``narrative`` (``auto``: narrative only for a remote, strong model)."""
+        if self.settings.answer_style != "auto":
+            return self.settings.answer_style
+        return "narrative" if self.model.remote else "facts"
+
     def warm_up(self) -> None:
         """Fit the tools' models and, for a local model, read the system prompt once (llama.cpp
         keeps it in its prompt cache), so that the first question is not the slow one."""
@@ -81,49 +100,55 @@ class Agent:
         greeting = [Message("system", self.system_prompt("en")), Message("user", "Hello")]
         self.model.read_prompt(greeting)
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> AgentAnswer:
+    def ask(
+        self, question: str, history: Sequence[Message] = (), planned: ToolCall | None = None
+    ) -> AgentAnswer:
         """Run to completion and return the answer."""
-        for event in self.run(question, history):
+        for event in self.run(question, history, planned):
             if event.kind == "answer":
                 answer: AgentAnswer = event.data["answer"]
                 return answer
         raise RuntimeError("the agent loop ended without an answer")  # a bug, not user error
 
-    def run(self, question: str, history: Sequence[Message] = ()) -> Iterator[Event]:
-        """Stream events: guard, step, tool_call, tool_result/tool_error, token, grounding,
-        answer."""
+    def run(
+        self, question: str, history: Sequence[Message] = (), planned: ToolCall | None = None
+    ) -> Iterator[Event]:
+        """Stream events: guard, step, arguments, tool_call, tool_result/tool_error, token,
+        grounding, answer. ``planned`` runs that tool first instead of asking the model (a next
+        step the user clicked)."""
         language = language_of(question)
-        system = self.system_prompt(language)
-        asked = f"{question}\n{render('answer_language', language)}"
-        messages = [Message("system", system), *history, Message("user", asked)]
+        messages = [Message("system", self.system_prompt(language)), *history]
+        messages.append(Message("user", question))
+        said = [question, *(m.content for m in history if m.role in ("user", "assistant"))]
+        # Arguments must come from the user's own words (this turn or an earlier one).
+        words = [question, *(m.content for m in history if m.role == "user" and m.name is None)]
         traces: list[ToolTrace] = []
-        scope = self.scope.check(question) if self.scope is not None else None
+        scope = self.scope.check(question) if self.scope is not None and not planned else None
         if scope is not None and scope.declined:
             yield Event("guard", {"declined": True, "nearest": scope.nearest})
-            text: str | None = render("decline", language, shop_name=self.shop_name)
-            finished = True
-        else:
-            text, finished = yield from self._use_tools(messages, traces, language)
-        if not finished:
-            final = render_results(traces, language)
-            verdict = Grounding(True, [], 0, True)
-            yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
-            yield Event("answer", {"answer": AgentAnswer(final, language, traces, verdict, [])})
+            yield from self._fixed(render("decline", language, shop_name=self.shop_name), language)
+            return
+        text, finished = yield from self._use_tools(messages, traces, language, words, planned)
+        if text == "\0decline":
+            yield from self._fixed(render("decline", language, shop_name=self.shop_name), language)
+            return
+        if traces and (self.style == "facts" or not finished):
+            if not finished:
+                yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
+            answer = facts_answer(traces, language, said)
+            if self.style == "narrative":  # the model never got to write: a fallback
+                answer = replace(answer, grounding=replace(answer.grounding, fallback=True))
+            yield Event("grounding", {"ok": answer.grounding.ok, "source": "findings"})
+            yield Event("answer", {"answer": answer})
             return
         if text is None:
             if traces:
-                # A request the tools refused (unknown id, budget too small) is explained, not
-                # answered around; a failed extra call after a result does not hide the result.
                 key = "write_answer" if any(t.ok for t in traces) else "explain_error"
                 messages.append(Message("user", render(key, language, question=question)))
             text = yield from self._stream(messages)
         else:
-            for word in text.split(" "):
-                yield Event("token", {"text": word + " "})
-        if not text.strip():
-            text = render_results(traces, language)  # a model with nothing to add
-        said = [question, *(m.content for m in history if m.role in ("user", "assistant"))]
-        answer = yield from self._grounded(said, text, messages, traces, language)
+            yield from _words(text)
+        answer = yield from self._checked(said, text, messages, traces, language)
         sources = "" if answer.grounding.fallback else sources_line(answer.text, traces, language)
         if sources:
             yield Event("token", {"text": sources})
@@ -131,32 +156,39 @@ class Agent:
             answer = replace(answer, text=full, citations=cited_ids(full, traces))
         yield Event("answer", {"answer": answer})
 
+    def _fixed(self, text: str, language: str) -> Iterator[Event]:
+        """A fixed message (a polite decline): nothing to check, and the verdict says so."""
+        yield from _words(text)
+        verdict = Grounding(True, [], 0, False, "fixed")
+        yield Event("answer", {"answer": AgentAnswer(text, language, [], verdict, [])})
+
     def _use_tools(
-        self, messages: list[Message], traces: list[ToolTrace], language: str
+        self,
+        messages: list[Message],
+        traces: list[ToolTrace],
+        language: str,
+        words: list[str],
+        planned: ToolCall | None,
     ) -> Generator[Event, None, tuple[str | None, bool]]:
         """Tool steps until the model answers: (its text or None to stream, finished)."""
         for step in range(1, self.settings.max_steps + 1):
             yield Event("step", {"n": step})
-            turn = self.model.turn(self._outgoing(messages), list(self.tools.values()))
-            repeat = turn.tool_call is not None and any(
-                t.ok and t.name == turn.tool_call.name and t.arguments == turn.tool_call.arguments
-                for t in traces
+            if planned is not None and step == 1:
+                call: ToolCall | None = planned
+                text = None
+            else:
+                turn = self.model.turn(self._outgoing(messages), list(self.tools.values()))
+                if turn.decline and not traces:
+                    return "\0decline", True  # out of scope: a fixed polite refusal
+                call, text = turn.tool_call, turn.text
+            repeat = call is not None and any(
+                t.ok and t.name == call.name and t.arguments == call.arguments for t in traces
             )
-            if turn.decline and not traces:
-                # Out of scope: a fixed polite refusal, not the model's own words.
-                return render("decline", language, shop_name=self.shop_name), True
-            if turn.tool_call is None or repeat:
+            if call is None or repeat:
                 # Asking again for a result already in the conversation means: answer now.
-                return (turn.text if not repeat else None), True
-            call = turn.tool_call
-            # Announced before it runs: fitting a model can take seconds, and the UI shows it.
-            yield Event("tool_call", {"name": call.name, "arguments": call.arguments})
-            trace = self._run_tool(call.name, call.arguments, language)
+                return (text if not repeat else None), True
+            trace = yield from self._call(call, language, words)
             traces.append(trace)
-            yield Event(
-                "tool_result" if trace.ok else "tool_error",
-                {"name": trace.name, "result": trace.result, "text": trace.result_json},
-            )
             messages.append(
                 Message(
                     "assistant",
@@ -165,18 +197,60 @@ class Agent:
                     ),
                 )
             )
-            limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
-            shown = (to_llm_brief(trace.result, language) if trace.ok else trace.result_json)[
-                :limit
-            ]
             hint = render("after_tool", language)
+            shown = self._shown(trace, language)
             messages.append(
                 Message("user", f"Tool result ({trace.name}):\n{shown}\n{hint}", name=trace.name)
             )
         return None, False
 
+    def _call(
+        self, call: ToolCall, language: str, words: list[str]
+    ) -> Generator[Event, None, ToolTrace]:
+        """Ground the arguments in the user's words, run the tool, state its findings."""
+        tool = self.tools.get(call.name)
+        if tool is None:
+            hint = f"There is no tool named {call.name!r}; use one of: {', '.join(self.tools)}."
+            return _refused(
+                call.name, call.arguments, "that request is not supported.", language, hint
+            )
+        grounded = ground_arguments(tool, call.arguments, words)
+        if grounded.changed:
+            yield Event("arguments", grounded.event())
+        # Announced before it runs: fitting a model can take seconds, and the UI shows it.
+        yield Event("tool_call", {"name": call.name, "arguments": grounded.arguments})
+        if grounded.missing:
+            trace = _refused(call.name, grounded.arguments, grounded.need(language), language)
+        else:
+            trace = self._run_tool(tool, grounded.arguments, language)
+        yield Event(
+            "tool_result" if trace.ok else "tool_error",
+            {
+                "name": trace.name,
+                "result": trace.result,
+                "text": trace.result_json if trace.ok else trace.error,
+                "findings": trace.findings,
+            },
+        )
+        if trace.ok and trace.findings is not None and self.style == "facts":
+            # The answer starts as soon as the tool has run.
+            yield from _words(trace.findings.text() + "\n\n")
+        return trace
+
+    def _shown(self, trace: ToolTrace, language: str) -> str:
+        """What the model reads of a result: with facts, the findings' sentences (it only
+        decides whether another tool is needed); with narrative, the brief and the findings."""
+        if not trace.ok:
+            return trace.result_json
+        sentences = " ".join(trace.findings.sentences) if trace.findings else ""
+        if self.style == "facts":
+            return sentences
+        limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
+        return f"{to_llm_brief(trace.result, language)[:limit]}\nMeaning: {sentences}"
+
     def system_prompt(self, language: str) -> str:
-        """The system prompt in ``language`` with tool hints and worked examples."""
+        """The system prompt with tool hints and worked examples (one text for both languages,
+        so llama.cpp's prompt cache serves every question)."""
         hints = routing()["hints"]
         examples = [
             {"q": e["q"], "a": json.dumps(e["a"], ensure_ascii=False)}
@@ -195,16 +269,13 @@ class Agent:
             ],
         )
 
-    def _run_tool(self, name: str, arguments: dict[str, object], language: str) -> ToolTrace:
-        tool = self.tools.get(name)
-        if tool is None:
-            error = f"there is no tool named {name!r}; use one of: {', '.join(self.tools)}."
-            return _refused(name, arguments, error, language)
+    def _run_tool(self, tool: Tool, arguments: dict[str, object], language: str) -> ToolTrace:
         try:
             result = tool(self.ctx, **arguments)
         except ToolError as exc:
-            return _refused(name, arguments, str(exc), language)
-        return ToolTrace(name, arguments, True, to_llm_json(result), result)
+            return _refused(tool.name, arguments, exc.message_for_people, language, exc.hint)
+        findings = describe(result, language, self.settings.currency)
+        return ToolTrace(tool.name, arguments, True, to_llm_json(result), result, None, findings)
 
     def _stream(self, messages: list[Message]) -> Generator[Event, None, str]:
         parts = []
@@ -213,7 +284,7 @@ class Agent:
             yield Event("token", {"text": token})
         return whole_sentences("".join(parts))
 
-    def _grounded(
+    def _checked(
         self,
         said: list[str],
         text: str,
@@ -221,35 +292,50 @@ class Agent:
         traces: list[ToolTrace],
         language: str,
     ) -> Generator[Event, None, AgentAnswer]:
-        evidence = answer_evidence(traces, said)
-        citations = cited_ids(text, traces)
-        if not self.settings.grounding:
-            return AgentAnswer(text, language, traces, Grounding(True, [], 0, False), citations)
-        bad = unsupported_numbers(text, evidence)
-        if not bad:
-            yield Event("grounding", {"ok": True})
-            return AgentAnswer(text, language, traces, Grounding(True, [], 1, False), citations)
-        yield Event("grounding", {"ok": False, "unsupported": bad, "retry": True})
-        second, still = rewrite_once(
-            lambda m: self.model.answer(self._outgoing(m)), messages, text, bad, evidence, language
-        )
-        if not still:
-            yield Event("grounding", {"ok": True, "attempts": 2})
-            return AgentAnswer(
-                second,
-                language,
-                traces,
-                Grounding(True, [], 2, False),
-                cited_ids(second, traces),
+        """The model's text through the guards: scaffolding removed, loops and ungrounded
+        numbers replaced (one rewrite for numbers, then the findings)."""
+        text = scrub(text, self.tools)
+        evidence = result_evidence(traces, said)
+        if repetitive(text) or not text.strip():
+            yield Event(
+                "grounding", {"ok": False, "repetition": repetitive(text), "fallback": True}
             )
-        yield Event("grounding", {"ok": False, "unsupported": still, "fallback": True})
+            return self._fallback(traces, language, said)
+        if not self.settings.grounding:
+            verdict = Grounding(True, [], 0, False, "model")
+            return AgentAnswer(text, language, traces, verdict, cited_ids(text, traces))
+        bad = unsupported_numbers(text, evidence)
+        if bad:
+            yield Event("grounding", {"ok": False, "unsupported": bad, "retry": True})
+            text, bad = rewrite_once(
+                lambda m: self.model.answer(self._outgoing(m)),
+                messages,
+                text,
+                bad,
+                evidence,
+                language,
+            )
+            text = scrub(text, self.tools)
+            if bad or repetitive(text) or not text.strip():
+                yield Event("grounding", {"ok": False, "unsupported": bad, "fallback": True})
+                return self._fallback(traces, language, said)
+            attempts = 2
+        else:
+            attempts = 1
+        yield Event("grounding", {"ok": True, "attempts": attempts})
+        verdict = Grounding(True, [], attempts, False, "model", len(claimed_numbers(text)))
         return AgentAnswer(
-            render_results(traces, language),
-            language,
-            traces,
-            Grounding(False, still, 2, True),
-            citations,
+            text, language, traces, verdict, cited_ids(text, traces), next_steps(traces)
         )
+
+    def _fallback(self, traces: list[ToolTrace], language: str, said: list[str]) -> AgentAnswer:
+        """The findings instead of a model text that failed a check."""
+        answer = facts_answer(traces, language, said)
+        verdict = replace(answer.grounding, fallback=True, attempts=2)
+        if not traces:
+            text = findings_text(traces, language)
+            return AgentAnswer(text, language, [], Grounding(True, [], 2, True, "fixed"), [])
+        return replace(answer, grounding=verdict)
 
     def _outgoing(self, messages: list[Message]) -> list[Message]:
         """What is sent to the model: within the context budget, PII redacted if remote."""

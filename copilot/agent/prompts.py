@@ -16,7 +16,6 @@ _ENV = jinja2.Environment(
 )
 REQUIRED = {
     "system",
-    "answer_language",
     "after_tool",
     "write_answer",
     "explain_error",
@@ -25,6 +24,7 @@ REQUIRED = {
     "decline",
     "plan_system",
     "plan_narrative",
+    "need_values",
 }
 
 
@@ -50,6 +50,13 @@ def render(key: str, language: str, **values: Any) -> str:
 
 
 @cache
+def argument_labels() -> dict[str, dict[str, str]]:
+    """What each tool argument is, in words for people (asking for a missing value)."""
+    labels = _templates().get("argument_labels") or {}
+    return {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in labels.items()}
+
+
+@cache
 def routing() -> dict[str, Any]:
     """Per-tool hints and worked examples (prompts/routing.yaml)."""
     text = resources.files("prompts").joinpath("routing.yaml").read_text(encoding="utf-8")
@@ -69,6 +76,7 @@ def check_prompts() -> None:
         "examples": [{"q": "q", "a": "a"}],
         "error": "e",
         "question": "q",
+        "values": "v",
     }
     for language in ("en", "zh"):
         for key in REQUIRED:

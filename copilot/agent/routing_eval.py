@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from copilot.agent.loop import Agent
-from copilot.agent.prompts import render
 from copilot.agent.types import Message
 from evals.labelled import load_labelled
 from knowledge.chunking import language_of
@@ -45,7 +44,7 @@ def route(agent: Agent, cases: list[dict[str, Any]]) -> list[RoutingResult]:
         language = language_of(case["q"])
         messages = [
             Message("system", agent.system_prompt(language)),
-            Message("user", f"{case['q']}\n{render('answer_language', language)}"),
+            Message("user", case["q"]),
         ]
         started = time.perf_counter()
         turn = agent.model.turn(messages, list(agent.tools.values()))

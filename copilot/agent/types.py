@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tools.findings import Findings, NextStep
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 
@@ -40,7 +42,15 @@ class Event:
     """Something the UI can show while the agent works."""
 
     kind: Literal[
-        "step", "guard", "tool_call", "tool_result", "tool_error", "token", "grounding", "answer"
+        "step",
+        "guard",
+        "arguments",
+        "tool_call",
+        "tool_result",
+        "tool_error",
+        "token",
+        "grounding",
+        "answer",
     ]
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -57,16 +67,27 @@ class ToolTrace:
     result: Any = field(default=None, repr=False, compare=False)
     error: str | None = None
     """The tool's own message when it refused (without the advice added for the model)."""
+    findings: Findings | None = field(default=None, compare=False)
+    """What the result means, in the question's language (successful calls)."""
+
+
+Source = Literal["findings", "model", "fixed"]
 
 
 @dataclass(frozen=True)
 class Grounding:
-    """The verdict of the number check on the final answer."""
+    """The verdict of the number check on the final answer, and what was checked."""
 
     ok: bool
     unsupported: list[str]
     attempts: int
     fallback: bool
+    source: Source = "model"
+    """Who wrote the text: the tools' findings, the model, or a fixed message."""
+    checked: int = 0
+    """Figures in the text that were checked against the tool results."""
+    quoted: int = 0
+    """Document passages the text quotes."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +99,5 @@ class AgentAnswer:
     tools: list[ToolTrace]
     grounding: Grounding
     citations: list[str]
+    next_steps: list[NextStep] = field(default_factory=list)
+    """Follow-ups the user can take with one click (from the last result's findings)."""

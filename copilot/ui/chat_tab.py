@@ -61,6 +61,13 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                 )
                 send = gr.Button(i18n("send"), variant="primary", scale=1, elem_id="send")
                 stop = gr.Button(i18n("stop"), variant="stop", scale=1, elem_id="stop")
+            next_steps = gr.Dataset(
+                components=[question],
+                samples=[],
+                label=i18n("next_steps"),
+                visible=False,
+                elem_id="next-steps",
+            )
             with gr.Row():
                 gr.Examples(EXAMPLES["en"], inputs=[question], label="Examples (English)")
                 gr.Examples(EXAMPLES["zh"], inputs=[question], label="示例问题（中文）")
@@ -81,7 +88,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
             )
             passage = gr.Markdown(elem_id="passage")
 
-    outputs = [chatbot, session, question, table, line, bar, citation]
+    outputs = [chatbot, session, question, table, line, bar, citation, next_steps]
 
     def respond(text_in: str, state: ChatSession) -> Iterator[list[Any]]:
         asked = text_in.strip()
@@ -101,7 +108,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                     lang,
                 )
             )
-            yield [state.messages(), state, "", *[gr.skip()] * 4]
+            yield [state.messages(), state, "", *[gr.skip()] * 5]
             return
         shown: int | None = None
         for current in run_turn(agent, state, asked):
@@ -112,9 +119,13 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                 shown = id(view.result) if view is not None else None
                 ids = current.views()[-1].citations
                 pick = gr.update(choices=ids, value=ids[0] if ids else None)
-                yield [current.messages(), current, "", *_result_outputs(view), pick]
+                steps = (
+                    [[s.question] for s in current.next_steps()] if current.question is None else []
+                )
+                offer = gr.Dataset(samples=steps, visible=bool(steps))
+                yield [current.messages(), current, "", *_result_outputs(view), pick, offer]
             else:
-                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 4]
+                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 5]
 
     def stopped(state: ChatSession) -> list[Any]:
         state.stop()
@@ -122,7 +133,14 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
 
     def reset() -> list[Any]:
         fresh = ChatSession()
-        return [[], fresh, "", *_result_outputs(None), gr.update(choices=[], value=None)]
+        return [
+            [],
+            fresh,
+            "",
+            *_result_outputs(None),
+            gr.update(choices=[], value=None),
+            gr.Dataset(samples=[], visible=False),
+        ]
 
     submitted = gr.on(
         [send.click, question.submit],
@@ -132,8 +150,18 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
         concurrency_limit=4,
         concurrency_id="chat",
     )
-    stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=[submitted])
-    new_chat.click(reset, outputs=outputs, cancels=[submitted])
+    # A clicked next step is asked like a typed question (and runs its tool directly).
+    clicked = next_steps.click(
+        lambda sample: sample[0], inputs=[next_steps], outputs=[question]
+    ).then(
+        respond,
+        inputs=[question, session],
+        outputs=outputs,
+        concurrency_limit=4,
+        concurrency_id="chat",
+    )
+    stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=[submitted, clicked])
+    new_chat.click(reset, outputs=outputs, cancels=[submitted, clicked])
     citation.change(
         lambda cid: passage_markdown(runtime, cid), inputs=[citation], outputs=[passage]
     )

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from copilot.agent.citations import without_sources_line
 from copilot.agent.types import AgentAnswer, Event, Grounding
+from copilot.agent.verdict import verdict_text
 from copilot.ui.i18n import Language, language, text
 from copilot.ui.views import result_summary
 
@@ -44,12 +45,8 @@ def passage_url(citation: str) -> str:
 
 
 def badge(grounding: Grounding, lang: Language) -> str:
-    """The grounding verdict in words."""
-    if grounding.fallback:
-        return text("badge_limit" if grounding.ok else "badge_fallback", lang)
-    if grounding.attempts == 0:
-        return text("badge_off", lang)
-    return text("badge_ok", lang)
+    """What was checked, in words (never a tick for text with nothing checkable)."""
+    return verdict_text(grounding, lang)
 
 
 def _arguments(arguments: dict[str, Any], lang: Language) -> str:
@@ -79,6 +76,26 @@ def _finish_tool(message: ChatMessage, event: Event, lang: Language) -> ChatMess
         detail = result_summary(event.data.get("result"), lang)
     body = f"{message['content']}\n\n**{text('result', lang)}:**\n{detail}"
     return {**message, "content": body, "metadata": meta}
+
+
+def _arguments_message(data: dict[str, Any], lang: Language) -> ChatMessage:
+    """What the argument check changed: filters dropped, values filled, values missing."""
+
+    def items(values: Any) -> str:
+        if isinstance(values, dict):
+            return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+        return ", ".join(str(v) for v in values)
+
+    lines = [
+        text(f"args_{key}", lang, items=items(data[key]))
+        for key in ("dropped", "filled", "missing")
+        if data.get(key)
+    ]
+    return {
+        "role": "assistant",
+        "content": "\n".join(f"- {line}" for line in lines),
+        "metadata": {"title": f"⚖ {text('args_checked', lang)}", "status": "done"},
+    }
 
 
 def _search_ids(result: Any) -> list[str]:
@@ -135,6 +152,8 @@ def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> 
                 }
             )
             thinking = True
+        elif event.kind == "arguments":
+            messages.append(_arguments_message(event.data, lang))
         elif event.kind == "tool_call":
             n = len(tools) + 1
             tools[n] = len(messages)

@@ -8,10 +8,11 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent, Message
-from copilot.agent.types import Event
+from copilot.agent.types import Event, ToolCall
 from copilot.errors import CopilotError
 from copilot.ui.events import ChatMessage, TurnView, turn_view
 from copilot.ui.i18n import language, text
+from tools.findings import NextStep
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,13 @@ class ChatSession:
     def last_result(self) -> TurnView | None:
         """The latest turn with a tool result (what the table and chart show)."""
         return next((v for v in reversed(self.views()) if v.result is not None), None)
+
+    def next_steps(self) -> list[NextStep]:
+        """The follow-ups the last finished answer offers (clickable in the chat)."""
+        for view in reversed(self.turns):
+            if view.answer is not None:
+                return list(view.answer.next_steps)
+        return []
 
     def stop(self) -> None:
         """End the turn in progress, keeping what was shown."""
@@ -96,7 +104,12 @@ def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[Chat
     yield session
     started = time.perf_counter()
     log.info("question (%d chars, %s)", len(question), language(question))
-    events = agent.run(question, list(session.history))
+    # A next step the last answer offered runs its tool directly (its question names every
+    # argument, so the argument check passes it unchanged).
+    offered = {step.question: step for step in session.next_steps()}
+    step = offered.get(question)
+    planned = ToolCall(step.tool, dict(step.arguments)) if step else None
+    events = agent.run(question, list(session.history), planned)
     try:
         for event in events:
             if session.stop_requested:

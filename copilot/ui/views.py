@@ -10,8 +10,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from copilot.ui.i18n import Language, text
-from tools.pricing.api import ElasticityReport, PriceOptimization
 from tools.pricing.discount import DiscountPlan
+from tools.pricing.results import ElasticityReport, PriceOptimization
 from tools.profiling.results import SegmentOverview
 from tools.recommend.results import (
     ProductRecommendations,

@@ -1,90 +1,24 @@
-"""Agent-facing pricing and experiment tools."""
+"""Agent-facing pricing tools: elasticity, price optimisation, discounts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
-from tools._brief import BRIEF_OFF
 from tools._match import close_matches
 from tools._tool import ToolContext, tool
 from tools.pricing.demand import DemandModel, ProductDemand, fit_demand
 from tools.pricing.discount import DiscountPlan, plan_discount
-from tools.pricing.experiments import (
-    PEEKING_WARNING,
-    Readout,
-    readout_means,
-    readout_proportions,
-    sample_size_means,
-    sample_size_proportions,
-)
-from tools.pricing.optimize import Constraints, PriceDecision, optimize_prices
+from tools.pricing.optimize import Constraints, optimize_prices
 from tools.pricing.panel import shop_panel
+from tools.pricing.results import ElasticityReport, PriceOptimization, ProductElasticity
+from tools.pricing.sensitivity import category_elasticity, product_elasticity, rank_categories
 from tools.profiling.api import profiles, segment_mask
 from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import non_merchandise
-
-
-@dataclass(frozen=True)
-class ProductElasticity:
-    """One product's price sensitivity in numbers and words."""
-
-    sku: str
-    title: str | None
-    category: str | None
-    elasticity: float
-    ci90: tuple[float, float]
-    raw_elasticity: float = field(metadata=BRIEF_OFF)
-    promo_depth_elasticity: float | None = field(metadata=BRIEF_OFF)
-    weeks: int
-    price_cv: float = field(metadata=BRIEF_OFF)
-    r2: float = field(metadata=BRIEF_OFF)
-    flags: list[str]
-    meaning: str
-
-
-@dataclass(frozen=True)
-class ElasticityReport:
-    """Elasticities of a product or a category, with the category prior."""
-
-    scope: str
-    category_mean: float | None
-    products: list[ProductElasticity]
-    method: str = field(metadata=BRIEF_OFF)
-
-
-@dataclass(frozen=True)
-class PriceOptimization:
-    """Price decisions with totals (weekly, at the recommended prices)."""
-
-    scope: str
-    objective: str
-    decisions: list[PriceDecision]
-    weekly_profit_now: float
-    weekly_profit_new: float
-    cost_note: str
-
-
-@dataclass(frozen=True)
-class SampleSizePlan:
-    """How many customers an A/B test needs and how long it runs."""
-
-    metric: str
-    baseline: float
-    target: float
-    control: int
-    treatment: int
-    total: int
-    days: int | None
-    alpha: float
-    power: float
-    method: str = field(metadata=BRIEF_OFF)
-    warning: str = PEEKING_WARNING
 
 
 def demand_model(ctx: ToolContext) -> DemandModel:
@@ -124,8 +58,9 @@ def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[Prod
     return [p for p in model.products.values() if p.category == match[0]]
 
 
-def _title(ctx: ToolContext, sku: str) -> str | None:
-    title = ctx.catalog()["title"].get(sku)
+def _title(ctx: ToolContext, sku: str, column: str = "title") -> str | None:
+    catalog = ctx.catalog()
+    title = catalog[column].get(sku) if column in catalog else None
     return None if title is None or not isinstance(title, str) else title
 
 
@@ -135,45 +70,50 @@ def price_elasticity(
     sku: Annotated[str | None, Field(max_length=40)] = None,
     category: Annotated[str | None, Field(max_length=60)] = None,
 ) -> ElasticityReport:
-    """How sensitive demand is to price for one product or a category: the own-price
-    elasticity with a 90% interval, fitted from weekly sales (log-log with seasonality, trend
-    and promotion controls, shrunk toward the category). Use for "how price sensitive is X";
-    use optimize_price to choose a price.
+    """How sensitive demand is to price for one product, a category, or every category ranked
+    (give neither sku nor category): the own-price elasticity with a 90% interval, fitted from
+    weekly sales (log-log with seasonality, trend and promotion controls, shrunk toward the
+    category). Use for "how price sensitive is X", "which categories are most price
+    sensitive"; use optimize_price to choose a price.
 
     Args:
-        sku: the product's stock code; give this or category.
-        category: a product category name; give this or sku (a sku wins when both are given).
+        sku: the product's stock code; omit both for a ranking of all categories.
+        category: a product category name (a sku wins when both are given).
     """
-    demands = _scope(ctx, sku, category)
     model = demand_model(ctx)
-    rows = []
-    for d in sorted(demands, key=lambda d: -d.baseline_units)[:25]:
-        change = 100 * (1.1**d.elasticity - 1)
-        rows.append(
-            ProductElasticity(
-                d.product,
-                _title(ctx, d.product),
-                d.category,
-                d.elasticity,
-                d.ci90,
-                d.raw_elasticity,
-                d.depth_elasticity,
-                d.n_weeks,
-                d.price_cv,
-                d.r2,
-                d.flags,
-                f"a 10% price rise changes weekly units by about {change:+.0f}%",
-            )
+    method = (
+        "log-log regression per product on weeks with sales; empirical-Bayes shrinkage "
+        "toward the category mean; category: random-effects mean of reliable products"
+    )
+    if sku is None and category is None:
+        everything = list(model.products.values())
+        if not everything:
+            raise ToolError("no product has enough sales history for a demand estimate yet.")
+        ranking = rank_categories(everything, lambda s: _title(ctx, s))
+        top = sorted((d for d in everything if d.reliable), key=lambda d: d.elasticity)[:5]
+        return ElasticityReport(
+            "all categories", None, [_product(ctx, d) for d in top], method, ranking
         )
+    demands = _scope(ctx, sku, category)
+    rows = [_product(ctx, d) for d in sorted(demands, key=lambda d: -d.baseline_units)[:25]]
     cat = demands[0].category
     prior = model.priors.get(cat or "(none)")
+    summary = (
+        category_elasticity(cat or "(none)", demands, lambda s: _title(ctx, s))
+        if sku is None
+        else None
+    )
     return ElasticityReport(
-        sku or f"category {category}",
+        sku or f"category {cat}",
         prior[0] if prior else None,
         rows,
-        "log-log regression per product on weeks with sales; empirical-Bayes "
-        "shrinkage toward the category mean",
+        method,
+        [summary] if summary else [],
     )
+
+
+def _product(ctx: ToolContext, d: ProductDemand) -> ProductElasticity:
+    return product_elasticity(d, _title(ctx, d.product), _title(ctx, d.product, "title_zh"))
 
 
 @tool
@@ -208,10 +148,7 @@ def optimize_price(
         if known is not None and not pd.isna(known) and known > 0:
             costs[d.product] = (float(known), "catalogue unit cost")
         else:
-            costs[d.product] = (
-                d.current_price * (1 - margin),
-                f"assumed: {margin:.0%} margin (COPILOT_DEFAULT_MARGIN)",
-            )
+            costs[d.product] = (d.current_price * (1 - margin), f"assumed: {margin:.0%} margin")
     ending = None if price_ending == "any" else float(price_ending)
     decisions = optimize_prices(
         demands,
@@ -221,15 +158,32 @@ def optimize_price(
         curve_points=25 if sku else 0,
     )
     assumed = sum(1 for c in costs.values() if c[1].startswith("assumed"))
+    now = float(sum(x.weekly_profit_now for x in decisions))
+    new = float(sum(x.weekly_profit_new for x in decisions))
     return PriceOptimization(
-        sku or f"category {category}",
+        sku or f"category {demands[0].category}",
         objective,
         decisions,
-        float(sum(x.weekly_profit_now for x in decisions)),
-        float(sum(x.weekly_profit_new for x in decisions)),
+        now,
+        new,
         f"{len(costs) - assumed} products with catalogue cost, {assumed} with an assumed "
         f"{margin:.0%} margin",
+        max_change_pct,
+        min_margin_pct,
+        100 * (new / now - 1) if now > 0 else 0.0,
+        margin if assumed else None,
+        _titles(ctx, [d.product for d in decisions]),
     )
+
+
+def _titles(ctx: ToolContext, skus: list[str]) -> dict[str, str]:
+    out = {}
+    for sku in skus:
+        for column, key in (("title", sku), ("title_zh", f"{sku}/zh")):
+            title = _title(ctx, sku, column)
+            if title:
+                out[key] = title
+    return out
 
 
 @tool
@@ -252,7 +206,7 @@ def recommend_discount(
     table = profiles(ctx).table
     members = table.index[segment_mask(table, segment)]
     if len(members) == 0:
-        raise ToolError(f"segment {segment!r} has no customers; use segment_overview.")
+        raise ToolError(f"segment {segment!r} has no customers right now.")
     model = demand_model(ctx)
     elasticity = {k: v.elasticity for k, v in model.products.items() if v.reliable}
     catalog = ctx.catalog()
@@ -267,98 +221,3 @@ def recommend_discount(
         weeks,
         default_margin=ctx.settings.default_margin,
     )
-
-
-@tool
-def ab_test_sample_size(
-    ctx: ToolContext,
-    metric: Literal["conversion", "revenue"],
-    baseline: Annotated[float, Field(gt=0)],
-    mde_pct: Annotated[float, Field(gt=0, le=500)],
-    sd: Annotated[float | None, Field(gt=0)] = None,
-    alpha: Annotated[float, Field(gt=0, lt=0.5)] = 0.05,
-    power: Annotated[float, Field(gt=0.5, lt=1)] = 0.8,
-    treatment_share: Annotated[float, Field(gt=0, lt=1)] = 0.5,
-    daily_customers: Annotated[int | None, Field(gt=0)] = None,
-) -> SampleSizePlan:
-    """Customers needed per group for an A/B test or a campaign holdout to detect a relative
-    change of mde_pct, and how many days that takes. Use for "how big must my test be".
-
-    Args:
-        metric: "conversion" (a rate, baseline like 0.05) or "revenue" (mean per customer).
-        baseline: control conversion rate (0-1) or mean revenue per customer.
-        mde_pct: smallest relative change worth detecting, in percent (10 = +10%).
-        sd: standard deviation of revenue per customer (required for revenue).
-        alpha: significance level (two-sided).
-        power: probability of detecting the change if it is real.
-        treatment_share: share of customers who get the treatment (0.9 = 10% holdout).
-        daily_customers: eligible customers per day, to estimate the duration.
-    """
-    ratio = treatment_share / (1 - treatment_share)
-    target = baseline * (1 + mde_pct / 100)
-    if metric == "conversion":
-        if baseline >= 1 or target >= 1:
-            raise ToolError(
-                "a conversion baseline is a rate below 1 (e.g. 0.05 for 5%), and "
-                "baseline x (1 + mde) must stay below 1."
-            )
-        control, treat = sample_size_proportions(baseline, target, alpha, power, ratio)
-        method = "two-proportion test, normal approximation on Cohen's h"
-    else:
-        if sd is None:
-            raise ToolError("revenue needs sd, the standard deviation of revenue per customer.")
-        control, treat = sample_size_means(target - baseline, sd, alpha, power, ratio)
-        method = "Welch/Student t-test power (noncentral t)"
-    total = control + treat
-    days = int(np.ceil(total / daily_customers)) if daily_customers else None
-    return SampleSizePlan(
-        metric, baseline, target, control, treat, total, days, alpha, power, method
-    )
-
-
-@tool
-def ab_test_readout(
-    ctx: ToolContext,
-    metric: Literal["conversion", "revenue"],
-    control_n: Annotated[int, Field(ge=2)],
-    treatment_n: Annotated[int, Field(ge=2)],
-    control_conversions: Annotated[int | None, Field(ge=0)] = None,
-    treatment_conversions: Annotated[int | None, Field(ge=0)] = None,
-    control_mean: float | None = None,
-    control_sd: Annotated[float | None, Field(ge=0)] = None,
-    treatment_mean: float | None = None,
-    treatment_sd: Annotated[float | None, Field(ge=0)] = None,
-) -> Readout:
-    """Read out an A/B test: difference, 95% interval, p-value and a plain-words verdict
-    (two-proportion z-test for conversion, Welch t-test for revenue per customer).
-
-    Args:
-        metric: "conversion" or "revenue".
-        control_n: customers in the control group.
-        treatment_n: customers in the treatment group.
-        control_conversions: converted control customers (conversion).
-        treatment_conversions: converted treatment customers (conversion).
-        control_mean: mean revenue per control customer (revenue).
-        control_sd: standard deviation of revenue per control customer (revenue).
-        treatment_mean: mean revenue per treatment customer (revenue).
-        treatment_sd: standard deviation of revenue per treatment customer (revenue).
-    """
-    try:
-        if metric == "conversion":
-            if control_conversions is None or treatment_conversions is None:
-                raise ToolError("conversion needs control_conversions and treatment_conversions.")
-            return readout_proportions(
-                control_conversions, control_n, treatment_conversions, treatment_n
-            )
-        if (
-            control_mean is None
-            or control_sd is None
-            or treatment_mean is None
-            or treatment_sd is None
-        ):
-            raise ToolError("revenue needs control_mean, control_sd, treatment_mean, treatment_sd.")
-        return readout_means(
-            control_mean, control_sd, control_n, treatment_mean, treatment_sd, treatment_n
-        )
-    except ValueError as exc:
-        raise ToolError(f"{exc}; fix the numbers and call again.") from exc

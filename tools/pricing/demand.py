@@ -58,7 +58,23 @@ class ProductDemand:
     @property
     def reliable(self) -> bool:
         """No flag that makes the estimate unusable for pricing."""
-        return not any(f.startswith(("positive", "too little", "too few")) for f in self.flags)
+        return not any(flag_kind(f) in UNUSABLE for f in self.flags)
+
+
+UNUSABLE = ("positive_slope", "too_little_variation", "too_few_weeks")
+
+
+def flag_kind(flag: str) -> str:
+    """The kind of a reliability flag (the flags are written in this module)."""
+    for prefix, kind in (
+        ("positive", "positive_slope"),
+        ("too little", "too_little_variation"),
+        ("too few", "too_few_weeks"),
+        ("inelastic", "inelastic"),
+    ):
+        if flag.startswith(prefix):
+            return kind
+    return "other"
 
 
 def _design(

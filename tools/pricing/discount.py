@@ -39,6 +39,11 @@ class DiscountPlan:
     """How strongly the segment responds to promotions relative to all customers."""
     options: list[DiscountOption]
     assumptions: list[str] = field(metadata=BRIEF_OFF)
+    outcome: str = "offer"
+    """"offer" (a depth pays within budget), "over_budget" (a profitable depth costs more than
+    the budget) or "no_profit" (no depth raises profit)."""
+    best_any_budget: DiscountOption | None = None
+    """The most profitable depth ignoring the budget (what "over_budget" would need)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per depth."""
@@ -98,6 +103,9 @@ def plan_discount(
         )
     good = [o for o in options if o.within_budget and o.incremental_profit > 0]
     best = max(good, key=lambda o: o.incremental_profit) if good else None
+    profitable = [o for o in options if o.incremental_profit > 0]
+    unbounded = max(profitable, key=lambda o: o.incremental_profit) if profitable else None
+    outcome = "offer" if best else "over_budget" if unbounded else "no_profit"
     if best:
         verdict = (
             f"Offer {best.depth_pct:.0f}% off: expected incremental profit "
@@ -126,7 +134,7 @@ def plan_discount(
         if promo_known
         else "no promotion flags in the data: elasticities are used as fitted",
         f"unit cost from the catalogue where known, else {1 - default_margin:.0%} of the price "
-        f"(COPILOT_DEFAULT_MARGIN {default_margin:.0%})",
+        f"(an assumed {default_margin:.0%} margin)",
         "no halo on other products, no pull-forward of future purchases, no cannibalisation",
     ]
     return DiscountPlan(
@@ -139,4 +147,6 @@ def plan_discount(
         response,
         options,
         assumptions,
+        outcome,
+        unbounded,
     )

@@ -93,6 +93,16 @@ class Readout:
     significant: bool
     verdict: str
     warning: str = PEEKING_WARNING
+    control_n: int = 0
+    treatment_n: int = 0
+    control_conversions: int | None = None
+    treatment_conversions: int | None = None
+    p_below: float | None = None
+    """0.001 when the p-value is smaller than that (stated as "p < 0.001")."""
+
+    def __post_init__(self) -> None:
+        if self.p_below is None and self.p_value < 0.001:
+            object.__setattr__(self, "p_below", 0.001)
 
 
 def _verdict(significant: bool, difference: float, p: float, what: str) -> str:
@@ -131,6 +141,10 @@ def readout_proportions(
         p,
         p < alpha,
         _verdict(p < alpha, diff, p, "conversion rate"),
+        control_n=n_a,
+        treatment_n=n_b,
+        control_conversions=conv_a,
+        treatment_conversions=conv_b,
     )
 
 
@@ -159,6 +173,8 @@ def readout_means(
         p,
         p < alpha,
         _verdict(p < alpha, diff, p, "mean per customer"),
+        control_n=n_a,
+        treatment_n=n_b,
     )
 
 

@@ -70,6 +70,13 @@ class PriceDecision:
     """In words: what decided the price (the demand curve or which constraint)."""
     notes: list[str]
     curve: list[CurvePoint] = field(default_factory=list, metadata=BRIEF_OFF)
+    binding_kind: str = field(default="demand_curve", metadata=BRIEF_OFF)
+    """"demand_curve", "none" (refused), or "lower:"/"upper:" + "range", "step", "margin"."""
+    price_change_pct: float = 0.0
+    refusal: str = field(default="", metadata=BRIEF_OFF)
+    """Why no price is recommended: "unreliable" estimate or "infeasible" limits."""
+    lowest_allowed: float = field(default=0.0, metadata=BRIEF_OFF)
+    highest_allowed: float = field(default=0.0, metadata=BRIEF_OFF)
 
 
 def optimize_prices(
@@ -110,13 +117,14 @@ def optimize_prices(
     ratio = (price / p0)[:, None] ** e_draws
     out = []
     for i, d in enumerate(demands):
-        status, notes = _status(d, bool(feasible[i]), lows[i], highs[i], low_why[i])
+        why_low = _WHY[low_why[i]].format(**_limits(constraints))
+        status, notes = _status(d, bool(feasible[i]), lows[i], highs[i], why_low)
         new_price = float(price[i]) if status != "refused" else float(p0[i])
         r = ratio[i] if status != "refused" else np.ones(draws)
         r_point = (new_price / p0[i]) ** e[i]
         margin_now = p0[i] - cost[i]
         profit_ratio = (new_price - cost[i]) * r / margin_now if margin_now > 0 else r * np.nan
-        binding = _binding(float(price[i]), grid[i][valid[i]], low_why[i], high_why[i], status)
+        kind = _binding(float(price[i]), grid[i][valid[i]], low_why[i], high_why[i], status)
         out.append(
             PriceDecision(
                 product=d.product,
@@ -139,9 +147,20 @@ def optimize_prices(
                 weekly_profit_now=float(margin_now * q0[i]),
                 weekly_profit_new=float((new_price - cost[i]) * q0[i] * r_point),
                 bounds=(round(float(lows[i]), 2), round(float(highs[i]), 2)),
-                binding=binding,
+                binding=_BINDING_WORDS[kind.split(":")[0]].format(
+                    why=_WHY[kind.split(":")[-1]].format(**_limits(constraints))
+                ),
                 notes=notes,
                 curve=_curve(d, cost[i], lows[i], highs[i], curve_points),
+                binding_kind=kind,
+                price_change_pct=float(100 * (new_price / p0[i] - 1)),
+                refusal=""
+                if status != "refused"
+                else "infeasible"
+                if not feasible[i]
+                else "unreliable",
+                lowest_allowed=float(lows[i]),
+                highest_allowed=float(highs[i]),
             )
         )
     return out
@@ -157,11 +176,7 @@ def _bounds(
     floor = np.maximum(cost / max(1 - c.min_margin_pct / 100, 1e-6), cost + 0.01)
     lo_options = np.stack([seen_lo, step_lo, floor])
     hi_options = np.stack([seen_hi, step_hi])
-    lo_names = [
-        f"the observed price range widened by {c.range_margin_pct:g}%",
-        f"the maximum change of {c.max_change_pct:g}% per decision",
-        f"the minimum margin of {c.min_margin_pct:g}% over unit cost",
-    ]
+    lo_names = ["range", "step", "margin"]
     hi_names = lo_names[:2]
     lows, highs = lo_options.max(axis=0), hi_options.min(axis=0)
     low_why = [lo_names[k] for k in lo_options.argmax(axis=0)]
@@ -185,14 +200,38 @@ def _status(
     return "recommended", notes
 
 
+_BINDING_WORDS = {
+    "none": "no change: the estimate or the constraints do not allow a recommendation",
+    "lower": "the lower bound set by {why} (the demand curve wants lower)",
+    "upper": "the upper bound set by {why} (the demand curve wants higher)",
+    "demand_curve": "the demand curve: an interior optimum inside all constraints",
+}
+_WHY = {
+    "range": "the observed price range widened by {range}%",
+    "step": "the maximum change of {step}% per decision",
+    "margin": "the minimum margin of {margin}% over unit cost",
+    "none": "",
+    "demand_curve": "",
+}
+
+
+def _limits(c: Constraints) -> dict[str, str]:
+    return {
+        "range": f"{c.range_margin_pct:g}",
+        "step": f"{c.max_change_pct:g}",
+        "margin": f"{c.min_margin_pct:g}",
+    }
+
+
 def _binding(price: float, allowed: np.ndarray, low_why: str, high_why: str, status: str) -> str:
+    """What decided the price: "demand_curve", "none" (refused), "lower:<why>", "upper:<why>"."""
     if status == "refused":
-        return "no change: the estimate or the constraints do not allow a recommendation"
+        return "none"
     if price <= allowed.min() + 1e-9:
-        return f"the lower bound set by {low_why} (the demand curve wants lower)"
+        return f"lower:{low_why}"
     if price >= allowed.max() - 1e-9:
-        return f"the upper bound set by {high_why} (the demand curve wants higher)"
-    return "the demand curve: an interior optimum inside all constraints"
+        return f"upper:{high_why}"
+    return "demand_curve"
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:

@@ -20,6 +20,7 @@ from tools.profiling.results import (
     CustomerRow,
     Driver,
     OrderSummary,
+    Relaxation,
     ScoreWeights,
     SegmentOverview,
     SegmentRow,
@@ -62,7 +63,7 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
             f"cluster {c}": (
                 f"Cluster {c}",
                 f"客群 {c}",
-                "; ".join(prof.clustering.descriptions[int(c)]),
+                "; ".join(prof.clustering.describe(int(c))),
             )
             for c in sorted(t["cluster"].unique())
         }
@@ -84,6 +85,7 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
                 float(part["churn_risk"].mean()),
                 float(part["clv_12m"].mean()),
                 rule,
+                prof.clustering.traits[int(key.split()[1])] if kind == "cluster" else [],
             )
         )
     rows.sort(key=lambda r: -r.revenue)
@@ -97,12 +99,13 @@ def find_customers(
     min_clv: Annotated[float | None, Field(ge=0)] = None,
     churn_risk_above: Annotated[float | None, Field(ge=0, le=1)] = None,
     country: Annotated[str | None, Field(max_length=60)] = None,
+    inactive_days_over: Annotated[int | None, Field(ge=0, le=3650)] = None,
     sort_by: Literal["clv", "churn_risk", "monetary", "recency"] = "clv",
     limit: Annotated[int, Field(ge=1, le=100)] = 10,
 ) -> CustomerList:
-    """Find customers by segment, value, churn risk and country: returns how many match, their
-    total revenue and 12-month CLV, and the top customers. Use for "which high-value customers
-    are about to churn", "list my champions in Germany".
+    """Find customers by segment, value, churn risk, country and inactivity: returns how many
+    match, their total revenue and 12-month CLV, and the top customers. Use for "which
+    high-value customers are about to churn", "list my champions in Germany".
 
     Args:
         segment: RFM segment key or "cluster N", e.g. "at_risk" = 有流失风险, "lost" =
@@ -110,32 +113,26 @@ def find_customers(
         min_clv: keep customers whose predicted 12-month CLV is at least this amount.
         churn_risk_above: keep customers whose churn risk (0-1) is above this value.
         country: keep customers from this country.
+        inactive_days_over: keep customers whose last purchase was more than this many days ago.
         sort_by: order of the returned top customers.
         limit: how many top customers to return (1-100); the count covers all matches.
     """
     prof = profiles(ctx)
     t = prof.table
-    mask = pd.Series(True, index=t.index)
+    conditions: dict[str, pd.Series] = {}
     if segment:
-        mask &= segment_mask(t, segment)
+        conditions["segment"] = segment_mask(t, segment)
     if min_clv is not None:
-        mask &= t["clv_12m"] >= min_clv
+        conditions["min_clv"] = t["clv_12m"] >= min_clv
     if churn_risk_above is not None:
-        mask &= t["churn_risk"] > churn_risk_above
+        conditions["churn_risk_above"] = t["churn_risk"] > churn_risk_above
     if country:
-        known = t["country"].dropna().unique().tolist()
-        match = [c for c in known if c.lower() == country.strip().lower()]
-        if not match:
-            hint = difflib.get_close_matches(country, known, n=3, cutoff=0.5)
-            raise ToolError(
-                f"unknown country {country!r}; "
-                + (
-                    f"did you mean {', '.join(hint)}?"
-                    if hint
-                    else f"known countries include {', '.join(sorted(known)[:8])}."
-                )
-            )
-        mask &= t["country"] == match[0]
+        conditions["country"] = t["country"] == _country(t, country)
+    if inactive_days_over is not None:
+        conditions["inactive_days_over"] = t["recency_days"] > inactive_days_over
+    mask = pd.Series(True, index=t.index)
+    for condition in conditions.values():
+        mask &= condition
     column, ascending = _SORTS[sort_by]
     hits = t[mask].sort_values(column, ascending=ascending)
     filters: dict[str, object] = {
@@ -145,6 +142,7 @@ def find_customers(
             "min_clv": min_clv,
             "churn_risk_above": churn_risk_above,
             "country": country,
+            "inactive_days_over": inactive_days_over,
         }.items()
         if v is not None
     }
@@ -171,7 +169,38 @@ def find_customers(
         sort_by,
         top,
         hits,
+        total_customers=len(t),
+        share=len(hits) / len(t) if len(t) else 0.0,
+        horizon_days=prof.score.horizon_days,
+        relaxed=_relaxed(conditions) if hits.empty else [],
     )
+
+
+def _country(t: pd.DataFrame, country: str) -> str:
+    known = t["country"].dropna().unique().tolist()
+    match = [c for c in known if c.lower() == country.strip().lower()]
+    if match:
+        return str(match[0])
+    hint = difflib.get_close_matches(country, known, n=3, cutoff=0.5)
+    raise ToolError(
+        f"unknown country {country!r}; "
+        + (
+            f"did you mean {', '.join(hint)}?"
+            if hint
+            else f"known countries include {', '.join(sorted(known)[:8])}."
+        )
+    )
+
+
+def _relaxed(conditions: dict[str, pd.Series]) -> list[Relaxation]:
+    """When nobody matches: how many would without each condition, and with it alone, so the
+    answer can say which condition emptied the list and what the nearest non-empty one is."""
+    out = []
+    for name in conditions:
+        others = [c for k, c in conditions.items() if k != name]
+        without = int(pd.concat(others, axis=1).all(axis=1).sum()) if others else None
+        out.append(Relaxation(name, without, int(conditions[name].sum())))
+    return out
 
 
 @tool
@@ -192,9 +221,9 @@ def profile_customer(
         ids = t.index.astype(str).tolist()
         close = close_matches(cid, ids)
         raise ToolError(
-            f"unknown customer {cid!r} (no purchases with that id). "
-            + (f"Closest ids: {', '.join(close)}. " if close else "")
-            + "Check the id or use find_customers to look customers up."
+            f"unknown customer {cid!r} (no purchases with that id)."
+            + (f" Closest ids: {', '.join(close)}." if close else ""),
+            "Check the id or use find_customers to look customers up.",
         )
     row: dict[str, Any] = {str(k): v for k, v in t.loc[cid].to_dict().items()}
     z = prof.score.standardised(t.loc[[cid]]).iloc[0]
@@ -224,7 +253,7 @@ def profile_customer(
         rfm_en,
         rfm_zh,
         int(row["cluster"]),
-        prof.clustering.descriptions[int(row["cluster"])],
+        prof.clustering.describe(int(row["cluster"])),
         float(row["profile_score"]),
         float(row["purchase_prob"]),
         float(row["churn_risk"]),

@@ -33,11 +33,40 @@ def category_feature(category: str) -> str:
     return "cat_share:" + category
 
 
-def label(feature: str) -> str:
-    """Words a marketer understands for a feature name."""
+LABELS_ZH: dict[str, str] = {
+    "tenure_days": "首次购买至今的天数",
+    "recency_days": "距上次购买的天数",
+    "frequency": "订单数",
+    "purchase_days": "不同购买日数",
+    "monetary": "累计消费额",
+    "aov": "平均客单价",
+    "basket_size": "每单商品行数",
+    "ipt_mean_days": "平均购买间隔天数",
+    "ipt_cv": "购买间隔的不规律程度",
+    "promo_share": "促销或低于标价的消费占比",
+    "return_rate": "退货件数占比",
+    "orders_90d": "近 90 天订单数",
+    "spend_90d": "近 90 天消费额",
+    "views_90d": "近 90 天商品浏览次数",
+    "searches_90d": "近 90 天搜索次数",
+    "carts_90d": "近 90 天加购次数",
+}
+
+
+def label(feature: str, language: str = "en") -> str:
+    """Words a marketer understands for a feature name, in English or Chinese."""
+    zh = language == "zh"
     if feature.startswith("cat_share:"):
-        return f"share of spend on {feature.split(':', 1)[1]}"
+        category = feature.split(":", 1)[1]
+        return f"{category} 品类消费占比" if zh else f"share of spend on {category}"
+    if zh and feature in LABELS_ZH:
+        return LABELS_ZH[feature]
     return LABELS.get(feature, feature.replace("_", " "))
+
+
+def is_share(feature: str) -> bool:
+    """Features that are shares (shown as percentages)."""
+    return feature.startswith("cat_share:") or feature in ("promo_share", "return_rate")
 
 
 def customer_features(

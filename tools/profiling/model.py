@@ -32,7 +32,7 @@ def data_end(lines: pd.DataFrame) -> pd.Timestamp:
     """The day after the last order line: the 'as of' instant of the profiles."""
     last = lines["ts"].max()
     if pd.isna(last):
-        raise ToolError("the shop has no orders yet; ingest order data first (copilot ingest).")
+        raise ToolError("the shop has no orders yet; order data must be loaded first.")
     return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tools._brief import BRIEF_OFF
+from tools.profiling.segments import Trait
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class SegmentRow:
     avg_clv_12m: float
     rule: str = field(metadata=BRIEF_OFF)
     """How membership is decided (RFM rule) or what distinguishes the cluster."""
+    traits: list[Trait] = field(default_factory=list, metadata=BRIEF_OFF)
+    """For a cluster: the features that set it apart from the average customer."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,16 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
+class Relaxation:
+    """For an empty result: matches without one condition, and with that condition alone."""
+
+    condition: str
+    without: int | None
+    """Customers matching every other condition (None when it was the only one)."""
+    alone: int
+
+
+@dataclass(frozen=True)
 class CustomerList:
     """Customers matching filters: count, totals and the top rows."""
 
@@ -71,6 +84,11 @@ class CustomerList:
     sorted_by: str
     top: list[CustomerRow]
     _table: pd.DataFrame = field(repr=False, compare=False)
+    total_customers: int = 0
+    share: float = 0.0
+    """Matches as a share of all customers."""
+    horizon_days: int = field(default=90, metadata=BRIEF_OFF)
+    relaxed: list[Relaxation] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """Every matching customer (not only the top rows)."""

@@ -128,7 +128,7 @@ def fit_score(
     if pd.isna(start) or train_cut - start < pd.Timedelta(days=30):
         raise ToolError(
             f"the shop has {have} days of customer history; a {horizon_days}-day score needs at "
-            f"least {2 * horizon_days + 30} days. Try a shorter horizon_days."
+            f"least {2 * horizon_days + 30} days; a shorter horizon is needed."
         )
     x_train, y_train = labelled(lines, products, customers, events, train_cut, horizon_days)
     x_test, y_test = labelled(lines, products, customers, events, test_cut, horizon_days)
@@ -136,7 +136,7 @@ def fit_score(
         if len(y) < MIN_CUSTOMERS or y.min() == y.max():
             raise ToolError(
                 f"the {name} window has too few customers or only one outcome "
-                f"({len(y)} customers); try another horizon_days."
+                f"({len(y)} customers); another horizon is needed."
             )
     columns = tuple(c for c in x_train.columns if c not in EXCLUDED)
     profile = _logistic().fit(design(x_train, columns), y_train)

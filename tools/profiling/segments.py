@@ -12,7 +12,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from tools.profiling.features import label
+from tools.profiling.features import is_share, label
 from tools.profiling.score import LOG_FEATURES
 
 # (key, English, Chinese, rule on R and F scores 1-5). The grid is the common R x F map; every
@@ -110,6 +110,22 @@ def rfm_segments(features: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class Trait:
+    """What sets a group apart: a feature whose group mean is far from the overall mean."""
+
+    feature: str
+    z: float
+    """(group mean - overall mean) / overall standard deviation."""
+    mean: float
+    overall: float
+
+    @property
+    def high(self) -> bool:
+        """The group has more of the feature than the average customer."""
+        return self.z > 0
+
+
+@dataclass(frozen=True)
 class Clustering:
     """Data-driven clusters with the quality of each candidate k."""
 
@@ -117,8 +133,12 @@ class Clustering:
     k: int
     silhouette: dict[int, float]
     components: int
-    descriptions: dict[int, list[str]]
-    """Cluster -> its most distinguishing features, in words."""
+    traits: dict[int, list[Trait]]
+    """Cluster -> its most distinguishing features."""
+
+    def describe(self, cluster: int) -> list[str]:
+        """The cluster's traits in English words."""
+        return [describe_trait(t) for t in self.traits[cluster]]
 
 
 def cluster_customers(
@@ -149,26 +169,29 @@ def cluster_customers(
         )
     best = max(scores, key=lambda k: scores[k])
     labels = pd.Series(fits[best], index=features.index, name="cluster")
-    return Clustering(labels, best, scores, n_comp, describe_groups(features[columns], labels))
+    return Clustering(labels, best, scores, n_comp, group_traits(features[columns], labels))
 
 
-def describe_groups(
-    features: pd.DataFrame, labels: pd.Series, top: int = 3
-) -> dict[int, list[str]]:
-    """The features whose group mean differs most from the overall mean, in words."""
+def group_traits(features: pd.DataFrame, labels: pd.Series, top: int = 3) -> dict[int, list[Trait]]:
+    """The features whose group mean differs most from the overall mean."""
     mean, std = features.mean(), features.std().replace(0, np.nan)
-    out: dict[int, list[str]] = {}
+    out: dict[int, list[Trait]] = {}
     for group, rows in features.groupby(labels):
         z = ((rows.mean() - mean) / std).dropna()
         picks = z.abs().sort_values(ascending=False).index[:top]
         out[int(group)] = [
-            f"{'high' if z[c] > 0 else 'low'} {label(c)} ({_fmt(c, rows[c].mean())} vs "
-            f"{_fmt(c, mean[c])} overall)"
-            for c in picks
+            Trait(str(c), float(z[c]), float(rows[c].mean()), float(mean[c])) for c in picks
         ]
     return out
 
 
+def describe_trait(trait: Trait) -> str:
+    """ "high total spend (1,234.0 vs 456.0 overall)"."""
+    return (
+        f"{'high' if trait.high else 'low'} {label(trait.feature)} "
+        f"({_fmt(trait.feature, trait.mean)} vs {_fmt(trait.feature, trait.overall)} overall)"
+    )
+
+
 def _fmt(feature: str, value: float) -> str:
-    is_share = feature.startswith("cat_share:") or feature in ("promo_share", "return_rate")
-    return f"{value:.0%}" if is_share else f"{value:,.1f}"
+    return f"{value:.0%}" if is_share(feature) else f"{value:,.1f}"

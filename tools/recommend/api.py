@@ -87,11 +87,20 @@ def recommend_products(
             sku,
             *_describe(catalog, sku),
             score=score,
-            reason=_name_products(reason, owned, catalog),
+            reason=_name_products(str(reason), owned, catalog),
+            reason_kind=reason.kind,
+            because=list(reason.products),
+            neighbours=reason.counts,
         )
         for sku, score, reason in zip(rec.items, rec.scores, rec.reasons, strict=True)
     ]
-    return ProductRecommendations(cid, rec.cold_start, note, exclude_purchased, items)
+    named = {p for r in rec.reasons for p in r.products}
+    titles = {}
+    for sku in named:
+        title, title_zh, *_ = _describe(catalog, sku)
+        titles.update({sku: title} if title else {})
+        titles.update({f"{sku}/zh": title_zh} if title_zh else {})
+    return ProductRecommendations(cid, rec.cold_start, note, exclude_purchased, items, titles)
 
 
 @tool
@@ -146,15 +155,21 @@ def similar_products(
     model = recommender(ctx)
     if model.data.item_index(code) is None:
         raise ToolError(
-            f"product {code} has never been bought, so there is no purchase "
-            "behaviour to compare; try search or another product."
+            f"product {code} has never been bought, so there is no purchase behaviour to compare."
         )
     pairs = model.for_mode(True).similar_items(code, n)
     strongest = max((v for _, v in pairs), default=1.0) or 1.0
     pairs = [(s, v / strongest) for s, v in pairs]  # 1.0 = the closest product
     catalog = ctx.catalog()
     items = [
-        RelatedProduct(s, _describe(catalog, s)[0], _describe(catalog, s)[2], v) for s, v in pairs
+        RelatedProduct(
+            s,
+            _describe(catalog, s)[0],
+            _describe(catalog, s)[2],
+            v,
+            title_zh=_describe(catalog, s)[1],
+        )
+        for s, v in pairs
     ]
     return RelatedProducts(
         code,
@@ -162,6 +177,7 @@ def similar_products(
         "bought by the same customers (item-based CF)",
         None,
         items,
+        _describe(catalog, code)[1],
     )
 
 
@@ -202,11 +218,17 @@ def frequently_bought_with(
             int(together[i]),
             float(confidence[i]),
             float(lift[i]),
+            _describe(catalog, items[i])[1],
         )
         for i in order
     ]
     return RelatedProducts(
-        code, _describe(catalog, code)[0], "same order (market basket)", orders, rows
+        code,
+        _describe(catalog, code)[0],
+        "same order (market basket)",
+        orders,
+        rows,
+        _describe(catalog, code)[1],
     )
 
 
@@ -264,5 +286,5 @@ def _resolve_sku(ctx: ToolContext, sku: str) -> str:
     raise ToolError(
         f"unknown product {sku!r}. "
         + (f"Did you mean: {', '.join(hints)}? " if hints else "")
-        + "Use the stock code (sku) exactly as in the catalogue."
+        + "Use the stock code exactly as in the catalogue."
     )

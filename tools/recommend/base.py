@@ -10,12 +10,44 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
 
 from tools.recommend.interactions import Interactions
+
+ReasonKind = Literal[
+    "also_bought", "similar_to", "neighbours", "trending", "buy_again", "cold_start", "model"
+]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an item is recommended, as the recommender knows it: a kind and the customer's own
+    products behind it (findings put it in words in either language)."""
+
+    kind: ReasonKind
+    products: tuple[str, ...] = ()
+    model: str = ""
+    counts: tuple[int, int] = (0, 0)
+    """For "neighbours": (how many of the nearest customers bought it, how many there are)."""
+
+    def __str__(self) -> str:
+        names = " and ".join(self.products)
+        return {
+            "neighbours": f"{self.counts[0]} of {self.counts[1]} customers with baskets like "
+            "yours bought this",
+            "also_bought": f"customers who bought {names} also bought this",
+            "similar_to": f"similar to {names} you bought",
+            "trending": "trending: bought by many customers in the last weeks",
+            "buy_again": "you buy this regularly",
+            "cold_start": "popular with all customers this month (no purchase history yet)",
+            "model": f"recommended by {self.model}",
+        }[self.kind]
+
+    def __contains__(self, text: str) -> bool:
+        return text in str(self)
 
 
 @dataclass(frozen=True)
@@ -25,7 +57,7 @@ class Recommendation:
     customer_id: str
     items: list[str]
     scores: list[float]
-    reasons: list[str]
+    reasons: list[Reason]
     cold_start: bool
 
 
@@ -48,9 +80,9 @@ class Recommender(ABC):
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Dense (len(rows), n_items) preference scores of known customers (higher = better)."""
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """Why each item is recommended to the customer in ``row``."""
-        return [f"recommended by {self.name}"] * len(items)
+        return [Reason("model", model=self.name)] * len(items)
 
     def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
         """Items most often bought by the same customers (cosine of purchase columns)."""
@@ -142,7 +174,7 @@ class Recommender(ABC):
             "",
             [s for s, _ in top],
             [v for _, v in top],
-            ["popular with all customers this month (no purchase history yet)"] * len(top),
+            [Reason("cold_start")] * len(top),
             True,
         )
 

@@ -9,7 +9,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tools.recommend.base import ItemSimilarityRecommender, pruned_similarity, row_normalise
+from tools.recommend.base import (
+    ItemSimilarityRecommender,
+    Reason,
+    pruned_similarity,
+    row_normalise,
+)
 from tools.recommend.interactions import Interactions
 
 
@@ -47,9 +52,9 @@ class ContentRecommender(ItemSimilarityRecommender):
         unit = row_normalise(sp.csr_matrix(vectors, dtype=np.float32))
         self.similarity_matrix = pruned_similarity(unit, self.k_neighbours)
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """The purchased product each item resembles most."""
         user = self.data.matrix[row]
         sims = self.similarity_matrix[user.indices][:, items].toarray()
         best = user.indices[np.argmax(sims, axis=0)] if len(user.indices) else []
-        return [f"similar to {self.data.items[b]} you bought" for b in best]
+        return [Reason("similar_to", (str(self.data.items[b]),)) for b in best]

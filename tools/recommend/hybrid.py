@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from tools.recommend.base import Recommender
+from tools.recommend.base import Reason, Recommender
 from tools.recommend.interactions import Interactions
 
 
@@ -49,7 +49,7 @@ class HybridRecommender(Recommender):
             total += self.weights[name] * values
         return total
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """The reason of the component that contributes most to each item."""
         parts = self.component_scores(np.array([row]))
         names = list(parts)

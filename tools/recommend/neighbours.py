@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from tools.recommend.base import (
     ItemSimilarityRecommender,
+    Reason,
     Recommender,
     pruned_similarity,
     row_normalise,
@@ -67,14 +68,12 @@ class UserKNNRecommender(Recommender):
             pred += self._means[rows][:, None]
         return pred
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """How many of the customer's nearest neighbours bought each item."""
         nb = self.neighbours(np.array([row]))
         who = nb.indices[nb.data > 0]
         bought = np.asarray(self.data.purchased[who][:, items].sum(axis=0)).ravel()
-        return [
-            f"{int(b)} of {len(who)} customers with baskets like yours bought this" for b in bought
-        ]
+        return [Reason("neighbours", counts=(int(b), len(who))) for b in bought]
 
 
 class ItemKNNRecommender(ItemSimilarityRecommender):
@@ -104,7 +103,7 @@ class ItemKNNRecommender(ItemSimilarityRecommender):
             x = row_normalise(x)
         self.similarity_matrix = pruned_similarity(x, self.k_neighbours, self.block)
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """The customer's purchases that contribute most to each item."""
         user = self.data.matrix[row]
         owned = user.indices
@@ -112,12 +111,8 @@ class ItemKNNRecommender(ItemSimilarityRecommender):
         reasons = []
         for j in range(len(items)):
             best = np.argsort(-contrib[:, j])[:2]
-            names = " and ".join(str(self.data.items[owned[k]]) for k in best if contrib[k, j] > 0)
-            reasons.append(
-                f"customers who bought {names} also bought this"
-                if names
-                else "popular with customers this month"
-            )
+            names = tuple(str(self.data.items[owned[k]]) for k in best if contrib[k, j] > 0)
+            reasons.append(Reason("also_bought", names) if names else Reason("trending"))
         return reasons
 
 

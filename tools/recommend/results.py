@@ -20,6 +20,11 @@ class RecommendedProduct:
     list_price: float | None
     score: float = field(metadata=BRIEF_OFF)
     reason: str
+    reason_kind: str = field(default="model", metadata=BRIEF_OFF)
+    because: list[str] = field(default_factory=list, metadata=BRIEF_OFF)
+    """The customer's own products (skus) behind the reason."""
+    neighbours: tuple[int, int] = field(default=(0, 0), metadata=BRIEF_OFF)
+    """For a neighbour reason: (similar customers who bought it, similar customers)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class ProductRecommendations:
     note: str
     exclude_purchased: bool
     items: list[RecommendedProduct]
+    titles: dict[str, str] = field(default_factory=dict, metadata=BRIEF_OFF)
+    """Titles of the products named in reasons, by sku (Chinese under "sku/zh")."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per recommended product."""
@@ -75,6 +82,7 @@ class RelatedProduct:
     together_orders: int | None = None
     confidence: float | None = None
     lift: float | None = None
+    title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class RelatedProducts:
     basis: str
     orders_with_sku: int | None
     items: list[RelatedProduct]
+    title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per related product."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.recommend.base import Recommender
+from tools.recommend.base import Reason, Recommender
 from tools.recommend.interactions import Interactions
 
 
@@ -24,9 +24,9 @@ class PopularityRecommender(Recommender):
         """Popularity, broadcast to every requested customer."""
         return np.broadcast_to(self._pop, (len(rows), len(self._pop))).copy()
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """Popularity needs no personal reason."""
-        return ["trending: bought by many customers in the last weeks"] * len(items)
+        return [Reason("trending")] * len(items)
 
 
 class BuyAgainRecommender(Recommender):
@@ -41,10 +41,7 @@ class BuyAgainRecommender(Recommender):
         """Decayed own purchase counts."""
         return np.asarray(self._recent[rows].todense(), dtype=np.float32)
 
-    def explain(self, row: int, items: np.ndarray) -> list[str]:
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """Repeat purchases explain themselves."""
         bought = self.data.purchased[row].toarray().ravel() > 0
-        return [
-            "you buy this regularly" if bought[i] else "popular with customers this month"
-            for i in items
-        ]
+        return [Reason("buy_again") if bought[i] else Reason("trending") for i in items]

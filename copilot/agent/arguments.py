@@ -1,0 +1,296 @@
+"""Grounded arguments: every value a model fills in must come from the user's words.
+
+Small models copy values from examples ("segment: loyal") and invent filters nobody asked for.
+Before a tool runs, each argument the model set (other than a default) is traced to what the
+user said in this or an earlier turn, after normalising numbers and units in both languages
+(``copilot.agent.normalise``) and naming words (``lexicon.yaml``). An untraceable filter is
+dropped and the drop is shown; an untraceable required value makes the copilot ask for it.
+Values the user stated that the model left out are filled in the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
+from copilot.agent.prompts import argument_labels, render
+from tools import Tool
+
+FREE = {"query", "goal", "metric"}
+"""Text the model composes (a search query, a campaign goal) or a choice it must make."""
+CHURN_DEFAULT = 0.5
+"""The churn-risk threshold that "about to churn" means when the user gives no number."""
+
+
+@cache
+def lexicon() -> dict[str, dict[str, list[str]]]:
+    """Argument -> value -> the words that name it (lexicon.yaml)."""
+    text = resources.files("copilot.agent").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    return {str(k): {str(v): [str(w) for w in ws] for v, ws in d.items()} for k, d in data.items()}
+
+
+def _said(word: str, text: str) -> bool:
+    word = word.lower()
+    if re.search(r"[\u3400-\u9fff]", word):
+        return word in text
+    return re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text) is not None
+
+
+def named(kind: str, text: str) -> list[str]:
+    """Values of ``kind`` that ``text`` names, in the order they first appear."""
+    lowered = text.lower()
+    hits = []
+    for value, words in lexicon().get(kind, {}).items():
+        positions = [lowered.find(w.lower()) for w in words if _said(w, lowered)]
+        if positions:
+            hits.append((min(p for p in positions if p >= 0), value))
+    return [v for _, v in sorted(hits)]
+
+
+def _canonical(code: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", code.lower())
+
+
+def _in_words(value: str, text: str) -> bool:
+    """An id or a name written in the text (case, spaces and punctuation aside)."""
+    key = _canonical(value)
+    return bool(key) and key in _canonical(text)
+
+
+_NEAR = 24
+"""How far (characters) a number may stand from the word that says what it is."""
+
+
+def _number_after(text: str, words: str, percent: bool | None = None) -> float | None:
+    """The first number within a few characters after one of ``words`` (a regex)."""
+    for m in re.finditer(words, text, re.IGNORECASE):
+        for a in amounts(text[m.end() : m.end() + _NEAR]):
+            if percent is None or a.percent == percent:
+                return a.value
+    return None
+
+
+_BUDGET = r"budget|预算|经费|spend up to|花费"
+_MONEY = re.compile(
+    r"[£$¥€]\s*(\d[\d,.]*\s*[kK万千]?)|(\d[\d,.]*\s*[kK万千]?|[一二两三四五六七八九十百千万]+)\s*(?:元|块|rmb|yuan|dollars|pounds|euros)",
+    re.IGNORECASE,
+)
+
+
+def _budget(text: str) -> float | None:
+    found = _number_after(text, _BUDGET)
+    if found is not None:
+        return found
+    for m in _MONEY.finditer(text):
+        values = amounts(m.group(0))
+        if values:
+            return values[0].value
+    return None
+
+
+def _churn(text: str) -> float | None:
+    value = _number_after(text, r"churn(?: risk| probability)?|流失(?:风险|概率)")
+    if value is not None:
+        return value / 100 if value > 1 else value
+    return CHURN_DEFAULT if named("churn", text) else None
+
+
+def _count(text: str) -> float | None:
+    m = re.search(
+        r"(?:top|first|best)\s+(\d+)|(\d+|[一二两三四五六七八九十]+)\s*(?:个|款|件|位|名|种)"
+        r"|(\d+)\s+(?:\w+\s+)?(?:products|items|customers|recommendations|ideas)"
+        r"|前\s*(\d+|[一二三四五六七八九十]+)",
+        text,
+        re.IGNORECASE,
+    )
+    if not m:
+        return None
+    token = next(g for g in m.groups() if g)
+    values = amounts(token)
+    return values[0].value if values else None
+
+
+def _weeks(text: str) -> float | None:
+    whole = [w for w in durations_in_weeks(text) if float(w).is_integer() and 1 <= w <= 12]
+    return whole[0] if whole else None
+
+
+def _inactive(text: str) -> float | None:
+    if not re.search(
+        r"not (?:bought|purchased|ordered)|no (?:purchase|order)|haven't|hasn't|"
+        r"inactive|没(?:有)?(?:买|购买|下单)|未(?:购买|下单)",
+        text,
+        re.IGNORECASE,
+    ):
+        return None
+    days = durations_in_days(text)
+    return days[0] if days else None
+
+
+_CUSTOMER = re.compile(r"\b(C\d{4,6}|\d{5})\b")
+_SKU = re.compile(r"\b([A-Z]{2}-\d{4}|\d{5}[A-Z]?)\b")
+
+
+def _first(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
+    def find(text: str) -> str | None:
+        m = pattern.search(text)
+        return m.group(1) if m else None
+
+    return find
+
+
+def _lexical(kind: str) -> Callable[[str], str | None]:
+    def find(text: str) -> str | None:
+        hits = named(kind, text)
+        return hits[0] if hits else None
+
+    return find
+
+
+FILL: dict[str, Callable[[str], Any]] = {
+    "budget": _budget,
+    "weeks": _weeks,
+    "min_margin_pct": lambda t: _number_after(t, r"margin|毛利率?|利润率", percent=True),
+    "max_change_pct": lambda t: _number_after(
+        t, r"(?:price )?change|move|adjust|调价|涨跌|变动|幅度", percent=True
+    ),
+    "min_clv": lambda t: _number_after(t, r"clv|lifetime value|终身价值"),
+    "churn_risk_above": _churn,
+    "inactive_days_over": _inactive,
+    "n": _count,
+    "limit": _count,
+    "channel": _lexical("channel"),
+    "country": _lexical("country"),
+    "segment": _lexical("segment"),
+    "audience": _lexical("segment"),
+    "customer_id": _first(_CUSTOMER),
+    "sku": _first(_SKU),
+}
+"""Arguments read from the user's words when the model left them out."""
+
+
+def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
+    """Whether the user's words (``text``) support ``value`` for argument ``name``."""
+    if name in FREE:
+        return True
+    if name in ("segment", "audience"):
+        if str(value).startswith("cluster"):
+            return _in_words(str(value), text) or str(value).split()[-1] in text
+        return value in named("segment", text) + named("segment_described", text)
+    if name in ("customer_id", "sku", "category", "start"):
+        return _in_words(str(value), text) or (
+            name == "category" and _category_named(str(value), text, tool)
+        )
+    if name == "country":
+        return _in_words(str(value), text) or value in named("country", text)
+    if name == "exclude_purchased":
+        return bool(value) or "false" in named("exclude_purchased", text)
+    if name in ("kind", "sort_by", "objective", "channel", "type", "price_ending"):
+        return str(value) in named(name, text)
+    if name == "churn_risk_above":
+        return mentions(float(value), text) or (
+            value == CHURN_DEFAULT and bool(named("churn", text))
+        )
+    if name == "weeks":
+        return mentions(float(value), text) or float(value) in durations_in_weeks(text)
+    if name == "inactive_days_over":
+        return mentions(float(value), text) or float(value) in durations_in_days(text)
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int | float):
+        return mentions(float(value), text)
+    return _in_words(str(value), text)
+
+
+def _category_named(category: str, text: str, tool: Tool) -> bool:
+    """A category named by one of its words ("tea" for "Coffee & Tea")."""
+    words = [w for w in re.findall(r"[a-z]{3,}", category.lower()) if w not in ("and",)]
+    return any(_said(w, text.lower()) for w in words)
+
+
+@dataclass(frozen=True)
+class GroundedArguments:
+    """The arguments a tool runs with, and what the check changed."""
+
+    tool: str
+    arguments: dict[str, Any]
+    dropped: dict[str, Any] = field(default_factory=dict)
+    filled: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Something was dropped, filled or is missing."""
+        return bool(self.dropped or self.filled or self.missing)
+
+    def event(self) -> dict[str, Any]:
+        """What the UI shows about the change."""
+        return {
+            "tool": self.tool,
+            "dropped": self.dropped,
+            "filled": self.filled,
+            "missing": self.missing,
+        }
+
+    def need(self, language: str) -> str:
+        """A question to the user for the values the request did not give."""
+        lang = "zh" if language == "zh" else "en"
+        names = [argument_labels().get(n, {}).get(lang, n) for n in self.missing]
+        return render("need_values", lang, values=("、" if lang == "zh" else "; ").join(names))
+
+
+def ground_arguments(
+    tool: Tool, arguments: dict[str, Any], said: Sequence[str]
+) -> GroundedArguments:
+    """Drop what the user did not say, fill what the user said and the model left out."""
+    text = "\n".join(said)
+    fields = tool.args_model.model_fields
+    kept: dict[str, Any] = {}
+    dropped: dict[str, Any] = {}
+    for name, value in arguments.items():
+        spec = fields.get(name)
+        if spec is None or value is None:
+            kept[name] = value  # unknown names are the schema's to reject
+            continue
+        if not spec.is_required() and value == spec.default:
+            kept[name] = value
+        elif traceable(name, value, text, tool):
+            kept[name] = value
+        else:
+            dropped[name] = value
+    filled: dict[str, Any] = {}
+    for name, spec in fields.items():
+        # A default the model repeated is no choice of its own: the user's value wins.
+        repeated_default = not spec.is_required() and kept.get(name) == spec.default
+        if (kept.get(name) is not None and not repeated_default) or name not in FILL:
+            continue
+        found = FILL[name](text)
+        if found is None:
+            continue
+        if name == "churn_risk_above" and tool.name != "find_customers":
+            continue
+        value = int(round(found)) if name in _WHOLE else found
+        if value != kept.get(name):
+            filled[name] = value
+    result = {**kept, **filled}
+    missing = [n for n, spec in fields.items() if spec.is_required() and n not in result]
+    return GroundedArguments(tool.name, result, dropped, filled, missing)
+
+
+_WHOLE = {
+    "n",
+    "limit",
+    "weeks",
+    "inactive_days_over",
+    "daily_customers",
+    "control_n",
+    "treatment_n",
+}

@@ -1,0 +1,66 @@
+"""Guards on any text a model writes: loops are cut, prompt scaffolding never reaches people.
+
+A small model can loop (the same citation twenty times) and can copy the instructions it was
+given ("choose respond ...") into its answer. Neither contains a wrong number, so the number
+check lets both through; these guards do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from knowledge.chunking import language_of
+
+NGRAM = 8
+MAX_NGRAM_REPEATS = 2
+"""An 8-gram seen three times marks a loop."""
+_SENTENCES = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
+_WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_SCAFFOLDING = re.compile(
+    r"(?:choose|pick|select|选择)\s*[\"'“]?(?:respond|decline)\b|[\"']tool[\"']\s*:"
+    r"|tool result|call (?:the|another) tool|\(answer in english\.?\)"
+    r"|请用简体中文回答|调用(?:其他|另一个)?工具|工具结果"
+    r"|COPILOT_[A-Z_]+|(?<!\w)--[a-z][a-z-]+",
+    re.IGNORECASE,
+)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words for English, characters for Chinese (an 8-gram of characters is a short phrase)."""
+    if language_of(text) == "zh":
+        return [c for c in text if _WORD.match(c)]
+    return re.findall(r"[\w'-]+", text.lower())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.findall(text) if len(_tokens(s.strip())) >= 3]
+
+
+def repetitive(text: str) -> bool:
+    """A sentence said twice, or an 8-gram said three times."""
+    seen = Counter(re.sub(r"\s+", " ", s.lower()) for s in _sentences(text))
+    if any(n > 1 for n in seen.values()):
+        return True
+    tokens = _tokens(text)
+    grams = Counter(tuple(tokens[i : i + NGRAM]) for i in range(len(tokens) - NGRAM + 1))
+    return any(n > MAX_NGRAM_REPEATS for n in grams.values())
+
+
+def scaffolding(text: str, tool_names: Iterable[str]) -> list[str]:
+    """Sentences of ``text`` that repeat the agent's instructions or name its tools."""
+    names = [n for n in tool_names if n]
+    tool = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+    return [
+        s
+        for s in _SENTENCES.findall(text)
+        if _SCAFFOLDING.search(s) or (tool is not None and tool.search(s))
+    ]
+
+
+def scrub(text: str, tool_names: Iterable[str]) -> str:
+    """``text`` without the sentences that repeat scaffolding or name tools."""
+    for sentence in scaffolding(text, list(tool_names)):
+        text = text.replace(sentence, "")
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
