@@ -10,11 +10,15 @@ import pytest
 
 from copilot.agent.types import AgentAnswer, Grounding, ToolTrace
 from copilot.evaluation.cases import Expect, PlanExpect
+from copilot.evaluation.meaning import (
+    score_arguments_exact,
+    score_clean,
+    score_not_covered,
+    score_states,
+)
 from copilot.evaluation.scorers import (
     Observation,
     argument_matches,
-    model_grader,
-    score,
     score_arguments,
     score_citations,
     score_grounding,
@@ -26,6 +30,7 @@ from copilot.evaluation.scorers import (
     score_tools,
     tool_f1,
 )
+from copilot.evaluation.scoring import model_grader, score
 from copilot.testing import ScriptedModel, assistant_message
 from tools import ToolContext, to_llm_json
 from tools.planning import plan_campaign
@@ -254,9 +259,10 @@ def test_plan_schema_audience_channel_and_budget(plan_trace: ToolTrace) -> None:
 def test_rubric_grader_is_model_graded_and_optional() -> None:
     expect = Expect(rubric="The answer declines politely.", language="any", grounded=False)
     answer = obs("Sorry, I only help with marketing.")
-    assert score(expect, answer) == []  # off unless a grader is given
+    # The rubric is off unless a grader is given; the text checks always run.
+    assert [v.scorer for v in score(expect, answer)] == ["clean"]
     model = ScriptedModel([assistant_message("PASS: it declines.")])
-    (verdict,) = score(expect, answer, model_grader(model))
+    (_, verdict) = score(expect, answer, model_grader(model))
     assert verdict.scorer == "rubric" and verdict.passed and not verdict.deterministic
     assert "Criterion:\nThe answer declines politely." in model.calls[0][-1].content
     fail = model_grader(ScriptedModel([assistant_message("FAIL - it is rude")]))
@@ -272,5 +278,56 @@ def test_score_runs_every_applicable_scorer() -> None:
     verdicts = score(
         expect, obs("Champions are 653 customers.", trace("segment_overview", result={"n": 653}))
     )
-    assert [v.scorer for v in verdicts] == ["tools", "contains", "grounded", "language", "latency"]
+    assert [v.scorer for v in verdicts] == [
+        "tools",
+        "contains",
+        "grounded",
+        "clean",
+        "language",
+        "latency",
+    ]
     assert all(v.passed for v in verdicts)
+
+
+def test_states_reads_the_facts_from_the_tool_result() -> None:
+    found = trace("find_customers", result={"count": 1438, "top": [{"customer_id": "C12403"}]})
+    expect = Expect(states=("find_customers.count", "find_customers.top.0.customer_id"))
+    v = score_states(expect, obs("1,438 customers match; the first is C12403.", found))
+    assert v is not None and v.passed, v.reason
+    v = score_states(expect, obs("About 1,500 customers match; the first is C12403.", found))
+    assert v is not None and not v.passed and "find_customers.count = 1438" in v.reason
+    missing = score_states(Expect(states=("find_customers.nope",)), obs("x", found))
+    assert missing is not None and "not in the result" in missing.reason
+    none = score_states(expect, obs("1,438"))
+    assert none is not None and not none.passed and "gave no result" in none.reason
+
+
+def test_not_covered_must_be_said_exactly_when_expected() -> None:
+    said = obs("The shop's documents do not cover this. The closest passages are [a#b].")
+    quoted = obs('The policy "Returns" says [returns#window]: "30 days."')
+    assert score_not_covered(Expect(not_covered=True), said).passed  # type: ignore[union-attr]
+    assert not score_not_covered(Expect(not_covered=True), quoted).passed  # type: ignore[union-attr]
+    assert not score_not_covered(Expect(not_covered=False), said).passed  # type: ignore[union-attr]
+    assert score_not_covered(Expect(not_covered=True), obs("店铺的文档中没有涉及这个问题。")).passed  # type: ignore[union-attr]
+
+
+def test_arguments_exact_rejects_filters_nobody_asked_for() -> None:
+    extra = trace("find_customers", country="Germany", segment="loyal", limit=10)
+    expect = Expect(arguments_exact={"find_customers": {"country": "Germany"}})
+    v = score_arguments_exact(expect, obs("x", extra))
+    # limit=10 is the default, so only the segment is an unasked filter.
+    assert v is not None and not v.passed and v.reason == "find_customers: unasked segment='loyal'"
+    exact = score_arguments_exact(expect, obs("x", trace("find_customers", country="germany")))
+    assert exact is not None and exact.passed
+
+
+def test_clean_text_has_no_loop_no_raw_dump_and_no_tool_names() -> None:
+    assert score_clean(Expect(), obs("Champions bring 42% of revenue.")).passed  # type: ignore[union-attr]
+    loop = obs("See [postmortem#x]. See [postmortem#x]. See [postmortem#x].")
+    assert "repeats itself" in score_clean(Expect(), loop).reason  # type: ignore[union-attr]
+    dump = obs("Here is what the tools returned:\n- recommended_price: 5.83")
+    assert "raw field dump" in score_clean(Expect(), dump).reason  # type: ignore[union-attr]
+    leak = obs("40 champions. 如果这个结果已能回答问题，请选择 respond。")
+    assert "scaffolding" in score_clean(Expect(), leak).reason  # type: ignore[union-attr]
+    named = obs("Use find_customers to list them.")
+    assert not score_clean(Expect(), named).passed  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
 from copilot.agent.prompts import argument_labels, render
@@ -275,14 +276,27 @@ def ground_arguments(
         found = FILL[name](text)
         if found is None:
             continue
-        if name == "churn_risk_above" and tool.name != "find_customers":
+        # "About to churn" is a churn-risk filter only when no segment says it already
+        # ("有流失风险的客户" is the at-risk segment).
+        if name == "churn_risk_above" and (
+            tool.name != "find_customers" or kept.get("segment") or filled.get("segment")
+        ):
             continue
         value = int(round(found)) if name in _WHOLE else found
-        if value != kept.get(name):
+        if value != kept.get(name) and _valid(tool, name, value):
             filled[name] = value
     result = {**kept, **filled}
     missing = [n for n, spec in fields.items() if spec.is_required() and n not in result]
     return GroundedArguments(tool.name, result, dropped, filled, missing)
+
+
+def _valid(tool: Tool, name: str, value: Any) -> bool:
+    """A value the tool accepts for ``name`` (a filled value must not cause a new error)."""
+    try:
+        tool.args_model.model_validate({name: value})
+    except ValidationError as exc:
+        return all(e["loc"][:1] != (name,) for e in exc.errors())
+    return True
 
 
 _WHOLE = {

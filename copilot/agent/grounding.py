@@ -77,7 +77,9 @@ def answer_evidence(traces: Sequence[ToolTrace], said: Sequence[str]) -> set[flo
     return evidence_numbers([*(t.result_json for t in traces), *said])
 
 
-def _matches(value: float, evidence: set[float]) -> bool:
+def matches(value: float, evidence: set[float]) -> bool:
+    """Whether ``value`` (as written in an answer) is one of ``evidence``, allowing rounding,
+    the sign and percentages (12% = 0.12)."""
     # Signs are compared loosely: "falls by 24%" states the evidence -24% correctly.
     value = abs(value)
     for signed in evidence:
@@ -109,8 +111,8 @@ def unsupported_numbers(answer: str, evidence: set[float]) -> list[str]:
     """Numbers in ``answer`` that no evidence supports (small integers are ignored)."""
     bad = []
     for raw, value in claimed_numbers(answer):
-        if not _matches(value, evidence) and not (
-            raw.endswith("%") and _matches(value / 100, evidence)
+        if not matches(value, evidence) and not (
+            raw.endswith("%") and matches(value / 100, evidence)
         ):
             bad.append(raw)
     return bad

@@ -16,8 +16,10 @@ from knowledge.chunking import language_of
 NGRAM = 8
 MAX_NGRAM_REPEATS = 2
 """An 8-gram seen three times marks a loop."""
-_SENTENCES = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
+_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n")
+"""Sentence ends: a stop followed by space (so 0.3% stays one number), a Chinese stop, a line."""
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SCAFFOLDING = re.compile(
     r"(?:choose|pick|select|选择)\s*[\"'“]?(?:respond|decline)\b|[\"']tool[\"']\s*:"
     r"|tool result|call (?:the|another) tool|\(answer in english\.?\)"
@@ -34,16 +36,22 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.lower())
 
 
+def _pieces(text: str) -> list[str]:
+    return [p for p in _SPLIT.split(text) if p and p.strip()]
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.findall(text) if len(_tokens(s.strip())) >= 3]
+    return [s.strip() for s in _pieces(text) if len(_tokens(s.strip())) >= 3]
 
 
 def repetitive(text: str) -> bool:
-    """A sentence said twice, or an 8-gram said three times."""
+    """A sentence (or list item) said twice, or an 8-gram said three times in the prose (list
+    items may share a phrase: three products bought "with Vintage Dark Chocolate")."""
     seen = Counter(re.sub(r"\s+", " ", s.lower()) for s in _sentences(text))
     if any(n > 1 for n in seen.values()):
         return True
-    tokens = _tokens(text)
+    prose = "\n".join(line for line in text.splitlines() if not _LIST_ITEM.match(line))
+    tokens = _tokens(prose)
     grams = Counter(tuple(tokens[i : i + NGRAM]) for i in range(len(tokens) - NGRAM + 1))
     return any(n > MAX_NGRAM_REPEATS for n in grams.values())
 
@@ -53,9 +61,7 @@ def scaffolding(text: str, tool_names: Iterable[str]) -> list[str]:
     names = [n for n in tool_names if n]
     tool = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
     return [
-        s
-        for s in _SENTENCES.findall(text)
-        if _SCAFFOLDING.search(s) or (tool is not None and tool.search(s))
+        s for s in _pieces(text) if _SCAFFOLDING.search(s) or (tool is not None and tool.search(s))
     ]
 
 

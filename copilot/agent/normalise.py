@@ -104,7 +104,10 @@ def values(text: str) -> set[float]:
 def mentions(value: float, text: str) -> bool:
     """Whether ``value`` is a number the user wrote in ``text`` (25 for "25%", 0.25 too)."""
     for known in values(text):
-        for candidate in (known, known * 100, known / 100):
+        # 0.25 written may be passed as 25 (percent); 25 written as 0.25 only for values that
+        # can be percentages (3000 is not 30%).
+        shares = (known * 100,) if known < 1 else ((known / 100,) if known <= 100 else ())
+        for candidate in (known, *shares):
             if abs(candidate - value) <= 1e-6 * max(1.0, abs(value)):
                 return True
     return False

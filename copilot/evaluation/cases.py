@@ -47,7 +47,13 @@ class Expect:
     tools_exact: bool = False
     tools_forbidden: tuple[str, ...] = ()
     arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    arguments_exact: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per tool: some call's non-default arguments are exactly these (nothing unasked-for)."""
     argument_tolerance: float = 0.01
+    states: tuple[str, ...] = ()
+    """Facts the answer must state, as paths into a tool's result (``find_customers.count``)."""
+    not_covered: bool | None = None
+    """True: the answer must say the documents do not cover it; False: it must not."""
     contains: tuple[str, ...] = ()
     contains_any: tuple[str, ...] = ()
     not_contains: tuple[str, ...] = ()
@@ -224,17 +230,21 @@ def _semantic_errors(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
             for j, name in enumerate(expect.get(key) or []):
                 if name not in tools:
                     yield (*at, "expect", key, j), f"{name!r} is not a tool ({', '.join(tools)})"
-        for name, args in (expect.get("arguments") or {}).items():
-            if name not in tools:
-                yield (*at, "expect", "arguments", name), f"{name!r} is not a tool"
-                continue
-            for arg in args:
-                if arg not in tools[name]:
-                    known = ", ".join(sorted(tools[name])) or "none"
-                    yield (
-                        (*at, "expect", "arguments", name, arg),
-                        f"{name} has no argument {arg!r} (it takes: {known})",
-                    )
+        for key in ("arguments", "arguments_exact"):
+            for name, args in (expect.get(key) or {}).items():
+                if name not in tools:
+                    yield (*at, "expect", key, name), f"{name!r} is not a tool"
+                    continue
+                for arg in args:
+                    if arg not in tools[name]:
+                        known = ", ".join(sorted(tools[name])) or "none"
+                        yield (
+                            (*at, "expect", key, name, arg),
+                            f"{name} has no argument {arg!r} (it takes: {known})",
+                        )
+        for j, path in enumerate(expect.get("states") or []):
+            if path.split(".")[0] not in tools:
+                yield (*at, "expect", "states", j), f"{path!r} does not start with a tool name"
         for key in ("regex", "not_regex"):
             for j, pattern in enumerate(expect.get(key) or []):
                 try:
@@ -255,7 +265,10 @@ def _expect(raw: dict[str, Any], language: str) -> Expect:
         tools_exact=bool(raw.get("tools_exact", False)),
         tools_forbidden=tuple(raw.get("tools_forbidden") or ()),
         arguments={k: dict(v) for k, v in (raw.get("arguments") or {}).items()},
+        arguments_exact={k: dict(v) for k, v in (raw.get("arguments_exact") or {}).items()},
         argument_tolerance=float(raw.get("argument_tolerance", 0.01)),
+        states=tuple(raw.get("states") or ()),
+        not_covered=raw.get("not_covered"),
         contains=tuple(raw.get("contains") or ()),
         contains_any=tuple(raw.get("contains_any") or ()),
         not_contains=tuple(raw.get("not_contains") or ()),

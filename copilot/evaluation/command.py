@@ -117,7 +117,7 @@ def run_command(
     from copilot.evaluation.checkpoint import Checkpoint
     from copilot.evaluation.report import run_json, write_json, write_junit
     from copilot.evaluation.runner import RunOptions, run_suites
-    from copilot.evaluation.scorers import model_grader
+    from copilot.evaluation.scoring import model_grader
     from copilot.evaluation.summary import markdown, write_markdown
     from copilot.shop import ShopData
     from tools import ToolContext

@@ -29,7 +29,8 @@ from copilot.evaluation.results import (
     suite_metrics,
     threshold_verdicts,
 )
-from copilot.evaluation.scorers import Grader, Observation, Verdict, score
+from copilot.evaluation.scorers import Grader, Observation, Verdict
+from copilot.evaluation.scoring import score
 from tools import ToolContext
 
 RESULT_CHARS = 2000

@@ -18,7 +18,7 @@ import jsonschema
 from pydantic import BaseModel, ValidationError
 
 from copilot.agent.grounding import answer_evidence, unsupported_numbers
-from copilot.agent.types import AgentAnswer, Message, ToolTrace
+from copilot.agent.types import AgentAnswer, ToolTrace
 from copilot.evaluation.cases import EVALS_DIR, Expect
 from knowledge.chunking import language_of
 
@@ -335,46 +335,6 @@ def score_latency(expect: Expect, obs: Observation) -> Verdict | None:
     return Verdict("latency", ok, f"{obs.latency_s:.1f} s (limit {expect.max_latency_s:g} s)")
 
 
-SCORERS: tuple[Scorer, ...] = (
-    score_tools,
-    score_arguments,
-    score_text,
-    score_regex,
-    score_grounding,
-    score_citations,
-    score_language,
-    score_plan,
-    score_latency,
-)
-
-
-def score(expect: Expect, obs: Observation, grader: Grader | None = None) -> list[Verdict]:
-    """Every applicable scorer's verdict; the rubric only when a grader is given."""
-    verdicts = [v for s in SCORERS if (v := s(expect, obs)) is not None]
-    if expect.rubric and grader is not None:
-        verdicts.append(grader(obs.question, obs.answer.text, expect.rubric))
-    return verdicts
-
-
-GRADER_PROMPT = (
-    "You grade answers of a marketing assistant. Read the question, the answer and one "
-    "criterion. Reply with PASS or FAIL on the first line, then one sentence saying why. "
-    "Judge only the criterion."
-)
-
-
-def model_grader(model: Any) -> Grader:
-    """A rubric grader that asks ``model`` (the configured backend); not deterministic."""
-
-    def grade(question: str, answer: str, rubric: str) -> Verdict:
-        messages = [
-            Message("system", GRADER_PROMPT),
-            Message("user", f"Question:\n{question}\n\nAnswer:\n{answer}\n\nCriterion:\n{rubric}"),
-        ]
-        reply = "".join(model.answer(messages)).strip()
-        first = reply.split(maxsplit=1)[0].strip(".:,").upper() if reply else ""
-        if first not in ("PASS", "FAIL"):
-            return Verdict("rubric", False, f"unreadable grade: {reply[:80]!r}", {}, False)
-        return Verdict("rubric", first == "PASS", reply[:200], {}, False)
-
-    return grade
+def tool_names() -> list[str]:
+    """Names of the registered tools (text meant for people must not mention them)."""
+    return list(_argument_models())

@@ -37,14 +37,16 @@ def recommend_products(result: ProductRecommendations, say: Say) -> Findings:
         return Findings((say("recs.none", id=result.customer_id),))
     key = "recs.cold" if result.cold_start else "recs.head"
     scope = say("recs.new_only" if result.exclude_purchased else "recs.with_rebuys")
+    reasons = [_reason(i, result.titles, say) for i in result.items]
+    shared = len(reasons) > 2 and len(set(reasons)) == 1
     items = tuple(
         say(
-            "recs.item",
+            "recs.item_plain" if shared else "recs.item",
             product=product_name(i.sku, i.title, i.title_zh, say),
             price=say.money(i.list_price) if i.list_price is not None else "n/a",
-            reason=_reason(i, result.titles, say),
+            reason=reason,
         )
-        for i in result.items
+        for i, reason in zip(result.items, reasons, strict=True)
     )
     first = result.items[0]
     steps = (
@@ -54,9 +56,9 @@ def recommend_products(result: ProductRecommendations, say: Say) -> Findings:
             {"sku": first.sku},
         ),
     )
-    return Findings(
-        (say(key, id=result.customer_id, n=len(result.items), scope=scope),), items, steps
-    )
+    head = say(key, id=result.customer_id, n=len(result.items), scope=scope)
+    sentences = (head, say("recs.shared_reason", reason=reasons[0])) if shared else (head,)
+    return Findings(sentences, items, steps)
 
 
 def recommend_for_segment(result: SegmentPicks, say: Say) -> Findings:

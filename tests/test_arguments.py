@@ -1,0 +1,136 @@
+"""Arguments grounded in the user's words: numbers and units in both languages, filters nobody
+asked for dropped, values the user stated filled in, missing ones asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from copilot.agent import Agent
+from copilot.agent.arguments import ground_arguments
+from copilot.agent.normalise import amounts, chinese_number, durations_in_weeks, mentions
+from copilot.settings import Settings
+from copilot.testing import ScriptedModel, function_call, respond
+from tools import TOOLS, ToolContext
+
+T = {t.name: t for t in TOOLS}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("五千", 5000),
+        ("一万五", 15000),
+        ("三千五", 3500),
+        ("一百零五", 105),
+        ("两", 2),
+        ("二十五", 25),
+        ("两万三千", 23000),
+    ],
+)
+def test_chinese_numerals(text: str, value: float) -> None:
+    assert chinese_number(text) == value
+
+
+def test_numbers_as_marketers_write_them() -> None:
+    assert [a.value for a in amounts("budget 5,000, or 5k, 1.5万 and 5千元")] == [
+        5000,
+        5000,
+        15000,
+        5000,
+    ]
+    assert mentions(25, "利润率至少25%") and mentions(0.25, "margin at least 25%")
+    assert mentions(0.2, "百分之二十") and not mentions(30, "预算 3000")
+    assert durations_in_weeks("两周") == [2] and durations_in_weeks("14 days") == [2]
+    assert durations_in_weeks("一个月") == [4]
+
+
+def grounded(tool: str, arguments: dict[str, Any], *said: str) -> Any:
+    return ground_arguments(T[tool], arguments, list(said))
+
+
+def test_a_filter_nobody_asked_for_is_dropped() -> None:
+    g = grounded(
+        "find_customers",
+        {"segment": "loyal", "churn_risk_above": 0.5},
+        "Which high-value customers are about to churn?",
+    )
+    # "About to churn" is the churn-risk filter at its conventional 0.5; "loyal" came from an
+    # example in the prompt, not from the user.
+    assert g.arguments == {"churn_risk_above": 0.5} and g.dropped == {"segment": "loyal"}
+    g = grounded(
+        "find_customers",
+        {"churn_risk_above": 0.7, "country": "all"},
+        "List customers in Germany with a CLV above 800",
+    )
+    assert g.arguments == {"min_clv": 800, "country": "Germany"}
+    assert g.dropped == {"churn_risk_above": 0.7, "country": "all"}
+
+
+def test_values_the_user_stated_are_filled_in_both_languages() -> None:
+    g = grounded(
+        "optimize_price", {"sku": "CT-0001"}, "CT-0001 利润率至少25%，最多调价10%，定什么价？"
+    )
+    assert g.arguments == {"sku": "CT-0001", "min_margin_pct": 25, "max_change_pct": 10}
+    g = grounded(
+        "plan_campaign",
+        {"goal": "召回", "budget": 2000},
+        "做一个召回老客的活动，预算五千元，三周，用推送",
+    )
+    assert g.arguments == {"goal": "召回", "budget": 5000, "channel": "push", "weeks": 3}
+    assert g.dropped == {"budget": 2000}
+    # A default the model repeated gives way to the value the user said ("两周" = 2 weeks).
+    g = grounded(
+        "recommend_discount",
+        {"segment": "at_risk", "budget": 3000, "weeks": 4},
+        "给有流失风险的客户打折，预算3000，两周",
+    )
+    assert g.arguments["weeks"] == 2 and g.filled == {"weeks": 2}
+    g = grounded("find_customers", {}, "Which customers have not bought in 90 days?")
+    assert g.arguments == {"inactive_days_over": 90}
+
+
+def test_copied_example_values_are_replaced_by_the_user_s() -> None:
+    g = grounded(
+        "recommend_products", {"customer_id": "C12345", "n": 3}, "给客户 C10001 推荐五个商品"
+    )
+    assert g.arguments == {"customer_id": "C10001", "n": 5}
+    assert g.dropped == {"customer_id": "C12345", "n": 3}
+
+
+def test_a_required_value_nobody_gave_is_asked_for() -> None:
+    g = grounded(
+        "recommend_discount",
+        {"segment": "at_risk", "budget": 2000},
+        "What discount should I give at-risk customers?",
+    )
+    assert g.missing == ["budget"]
+    assert "the budget" in g.need("en") and "预算" in g.need("zh")
+
+
+def test_earlier_turns_count_and_a_category_may_be_named_by_one_word() -> None:
+    g = grounded(
+        "find_customers",
+        {"country": "Singapore", "segment": "at_risk"},
+        "How many at-risk customers do we have?",
+        "And in Singapore?",
+    )
+    assert g.arguments == {"country": "Singapore", "segment": "at_risk"} and not g.dropped
+    g = grounded("price_elasticity", {"category": "Coffee & Tea"}, "How price sensitive is tea?")
+    assert not g.dropped
+
+
+def test_the_agent_drops_an_unasked_filter_and_shows_it(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel(
+        [function_call("find_customers", segment="loyal", churn_risk_above=0.5), respond()]
+    )
+    ctx = ToolContext(demo_ctx.shop, Settings(home=demo_ctx.settings.home))
+    ctx._models = demo_ctx._models
+    events = list(Agent(model, ctx).run("Which high-value customers are about to churn?"))
+    shown = next(e for e in events if e.kind == "arguments")
+    assert shown.data["dropped"] == {"segment": "loyal"}
+    answer = events[-1].data["answer"]
+    assert answer.tools[0].arguments == {"churn_risk_above": 0.5}
+    assert answer.tools[0].result.count > 0 and "churn risk above 50%" in answer.text
+    model.assert_complete()
