@@ -106,7 +106,7 @@ def _churn(text: str) -> float | None:
 
 def _count(text: str) -> float | None:
     m = re.search(
-        r"(?:top|first|best)\s+(\d+)|(\d+|[一二两三四五六七八九十]+)\s*(?:个|款|件|位|名|种)"
+        r"(?:top|first|best)\s+(\d+)|(\d+|[一二两三四五六七八九十]+)\s*(?:个(?!月|星期|小时|工作日|百分点)|款|件|位|名|种)"
         r"|(\d+)\s+(?:\w+\s+)?(?:products|items|customers|recommendations|ideas)"
         r"|前\s*(\d+|[一二三四五六七八九十]+)",
         text,
@@ -286,6 +286,8 @@ def ground_arguments(
         if value != kept.get(name) and _valid(tool, name, value):
             filled[name] = value
     result = {**kept, **filled}
+    for name in RATES & set(result):
+        result[name] = as_fraction(result[name], text)
     missing = [n for n, spec in fields.items() if spec.is_required() and n not in result]
     return GroundedArguments(tool.name, result, dropped, filled, missing)
 
@@ -297,6 +299,21 @@ def _valid(tool: Tool, name: str, value: Any) -> bool:
     except ValidationError as exc:
         return all(e["loc"][:1] != (name,) for e in exc.errors())
     return True
+
+
+RATES = {"baseline", "control_rate", "treatment_rate"}
+"""Rates the user writes as percentages ("0.8%") and the tools read as fractions."""
+
+
+def as_fraction(value: Any, text: str) -> Any:
+    """A rate the user wrote with a percent sign, as a fraction: 0.8 for "0.8%" is 0.008 (the
+    tool cannot tell 0.8% from 80% by the number alone)."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return value
+    written = [a for a in amounts(text) if abs(a.value - value) <= 1e-9 * max(1.0, value)]
+    if written and all(a.percent for a in written) and value <= 100:
+        return round(value / 100, 12)
+    return value
 
 
 _WHOLE = {

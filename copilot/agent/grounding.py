@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from copilot.agent.prompts import render
-from copilot.agent.types import Message, ToolTrace
+from copilot.agent.types import Message
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.,]*-[A-Za-z])"
@@ -67,14 +67,6 @@ def evidence_numbers(values: Iterable[Any]) -> set[float]:
                 pass  # text that merely starts with a bracket
         walk(item)
     return found
-
-
-def answer_evidence(traces: Sequence[ToolTrace], said: Sequence[str]) -> set[float]:
-    """What an answer's numbers may come from: every tool output, refusals included ("the
-    budget 10 does not cover about 29 per send" is computed by a tool), and what was said in
-    the conversation: the question and the earlier turns (the user's words, and answers that
-    were themselves checked, so a follow-up may compare with them)."""
-    return evidence_numbers([*(t.result_json for t in traces), *said])
 
 
 def matches(value: float, evidence: set[float]) -> bool:

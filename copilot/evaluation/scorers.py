@@ -17,7 +17,8 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
-from copilot.agent.grounding import answer_evidence, unsupported_numbers
+from copilot.agent.answers import result_evidence
+from copilot.agent.grounding import unsupported_numbers
 from copilot.agent.types import AgentAnswer, ToolTrace
 from copilot.evaluation.cases import EVALS_DIR, Expect
 from knowledge.chunking import language_of
@@ -212,7 +213,7 @@ def score_grounding(expect: Expect, obs: Observation) -> Verdict | None:
     if expect.grounded is False:
         return None
     answer = obs.answer
-    evidence = answer_evidence(answer.tools, [obs.question, *obs.earlier])
+    evidence = result_evidence(answer.tools, [obs.question, *obs.earlier])
     untraced = unsupported_numbers(answer.text, evidence)
     g = answer.grounding
     if untraced:

@@ -265,12 +265,18 @@ def recommend_discount(result: DiscountPlan, say: Say) -> Findings:
             cost=say.money(o.discount_cost),
             profit=say.money(o.incremental_profit),
         )
+    elif result.outcome == "no_baseline":
+        return Findings((scope, say("discount.no_baseline", weeks=result.history_weeks)))
     else:
         head = say("discount.no_profit")
     sentences = (
         scope,
         head,
-        say("discount.assumption", response=say.num(result.promo_response)),
+        say(
+            "discount.assumption",
+            weeks=result.history_weeks,
+            response=say.num(result.promo_response),
+        ),
     )
     items = tuple(
         say(

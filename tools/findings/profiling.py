@@ -153,7 +153,7 @@ def find_customers(result: CustomerList, say: Say) -> Findings:
                 items.append(say("customers.without", condition=named, n=say.count(r.without)))
             else:
                 items.append(say("customers.alone", condition=named, n=say.count(r.alone)))
-        sentences = [say("customers.none", where=where)]
+        sentences = [say("customers.none", where=where, n=say.count(result.count))]
         if len(result.relaxed) > 1:
             sentences.append(say("customers.combination"))
         return Findings(tuple(sentences), tuple(items))

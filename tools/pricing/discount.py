@@ -41,9 +41,11 @@ class DiscountPlan:
     assumptions: list[str] = field(metadata=BRIEF_OFF)
     outcome: str = "offer"
     """"offer" (a depth pays within budget), "over_budget" (a profitable depth costs more than
-    the budget) or "no_profit" (no depth raises profit)."""
+    the budget), "no_profit" (no depth raises profit) or "no_baseline" (no recent purchases)."""
     best_any_budget: DiscountOption | None = None
     """The most profitable depth ignoring the budget (what "over_budget" would need)."""
+    history_weeks: int = 12
+    """The weeks of past purchases the baseline is taken from."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per depth."""
@@ -76,6 +78,23 @@ def plan_discount(
         response = float(np.clip(share_seg / share_all, 0.5, 3.0)) if share_all > 0 else 1.0
     else:
         response = 1.0
+    if mine.empty:
+        # Nothing bought lately: there is no baseline for a discount to scale (lost customers).
+        return DiscountPlan(
+            segment,
+            len(members),
+            weeks,
+            budget,
+            None,
+            f"The segment bought nothing in the last {history_weeks} weeks, so there is no "
+            "purchase baseline for a discount to act on; reactivation needs another kind of offer.",
+            response,
+            [],
+            [f"baseline: the segment's purchases over the last {history_weeks} weeks (none)"],
+            "no_baseline",
+            None,
+            history_weeks,
+        )
     per_week = mine.groupby("sku").agg(units=("quantity", "sum"), price=("unit_price", "median"))
     per_week["units"] /= history_weeks
     per_week["e"] = per_week.index.map(lambda s: elasticity.get(s, np.nan))
@@ -149,4 +168,5 @@ def plan_discount(
         assumptions,
         outcome,
         unbounded,
+        history_weeks,
     )
