@@ -41,7 +41,8 @@ def test_numbers_as_marketers_write_them() -> None:
         5000,
     ]
     assert mentions(25, "利润率至少25%") and mentions(0.25, "margin at least 25%")
-    assert mentions(0.2, "百分之二十") and not mentions(30, "预算 3000")
+    assert mentions(0.2, "百分之二十", fraction=True) and not mentions(30, "预算 3000")
+    assert not mentions(0.9, "超过九十天没下单", fraction=True)
     assert durations_in_weeks("两周") == [2] and durations_in_weeks("14 days") == [2]
     assert durations_in_weeks("一个月") == [4]
 
@@ -134,3 +135,40 @@ def test_the_agent_drops_an_unasked_filter_and_shows_it(demo_ctx: ToolContext) -
     assert answer.tools[0].arguments == {"churn_risk_above": 0.5}
     assert answer.tools[0].result.count > 0 and "churn risk above 50%" in answer.text
     model.assert_complete()
+
+
+def test_a_b_test_figures_are_read_from_the_question() -> None:
+    g = grounded(
+        "ab_test_readout",
+        {"metric": "conversion", "control_n": 8000, "treatment_n": 8000, "treatment_mean": 0.033},
+        "A 组转化率 3.0%（8000 人），B 组 3.3%（8000 人），这个差异显著吗？",
+    )
+    # A rate in the mean's slot is dropped; the rates written with % arrive as fractions.
+    assert g.dropped == {"treatment_mean": 0.033}
+    assert g.arguments["control_rate"] == 0.03 and g.arguments["treatment_rate"] == 0.033
+    g = grounded(
+        "ab_test_readout",
+        {"metric": "conversion", "control_n": 2000, "treatment_n": 2050},
+        "Revenue test: control averaged 52.30 per customer (sd 40, n 2,000), "
+        "treatment 55.10 (sd 42, n 2,050). Significant or noise?",
+    )
+    assert g.arguments == {
+        "metric": "revenue",
+        "control_n": 2000,
+        "treatment_n": 2050,
+        "control_mean": 52.3,
+        "control_sd": 40,
+        "treatment_mean": 55.1,
+        "treatment_sd": 42,
+    }
+    g = grounded(
+        "ab_test_sample_size",
+        {"metric": "conversion", "baseline": 2.5, "mde_pct": 10},
+        "转化率现在是2.5%，想测出10%的提升，每天大概有1200人进来，测试要跑多少天？",
+    )
+    assert g.arguments == {
+        "metric": "conversion",
+        "baseline": 0.025,
+        "mde_pct": 10,
+        "daily_customers": 1200,
+    }

@@ -41,8 +41,12 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ANSWER_TIMEOUT_MS = 90_000
-BADGE = re.compile("✔ (Grounded|已核实)|⚠ (Fallback|回退)")
-"""Every finished answer ends with its grounding badge."""
+BADGE = re.compile(
+    r"[✔○⚠] (Stated by the tools|Quoted from|\d+ figures? checked|No figures to check"
+    r"|Number check off|The model's wording|Step limit|Figures not found"
+    r"|由工具给出|引自|\d+ 个数字|没有需要核对|未开启|模型的表述|达到步数上限|以下数字)"
+)
+"""Every finished answer ends with its verdict badge (what was checked)."""
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make install adds it)"
@@ -197,8 +201,9 @@ def test_english_pricing_question_shows_tool_table_chart_and_answer(
 ) -> None:
     page = open_page(scripted_app.url)
     answer = ask(page, "What price should I set for CT-0002?")
-    assert "Grounded" in answer.inner_text()
-    assert "recommended_price" in answer.inner_text()
+    assert "Stated by the tools" in answer.inner_text()
+    assert "The profit-maximising price for" in answer.inner_text()
+    assert "recommended_price" not in answer.inner_text()  # findings, not a field dump
     tool = page.locator("#chat").get_by_text("Tool: optimize_price")
     assert tool.count() == 1
     table = page.locator("#result-table")
@@ -224,13 +229,27 @@ def test_english_pricing_question_shows_tool_table_chart_and_answer(
     print("screenshot:", path)
 
 
+def test_a_next_step_is_one_click_and_runs_its_tool(scripted_app: App, open_page: OpenPage) -> None:
+    page = open_page(scripted_app.url)
+    answer = ask(page, "What customer segments do I have?")
+    assert "RFM segments" in answer.inner_text()
+    steps = page.locator("#next-steps")
+    step = steps.get_by_text("Which products should I feature for Champions?")
+    step.wait_for()
+    step.click()
+    reply = page.locator("#chat .message-row.bot-row").filter(has_text="Products to feature for")
+    reply.last.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator("#chat").get_by_text("Tool: recommend_for_segment").count() == 1
+    print("screenshot:", shot(page, "chat-next-step"))
+
+
 def test_chinese_example_question_in_a_chinese_browser(
     scripted_app: App, open_page: OpenPage
 ) -> None:
     page = open_page(scripted_app.url, locale="zh-CN")
     assert page.locator("#send").inner_text().strip() == "发送"
     answer = ask(page, example="为客户 C10001 推荐 5 个商品")
-    assert "已核实" in answer.inner_text()
+    assert "由工具给出" in answer.inner_text()
     chat = page.locator("#chat")
     assert chat.get_by_text("工具: recommend_products").count() == 1
     table = page.locator("#result-table").inner_text()
@@ -387,7 +406,7 @@ def test_stop_button_stops_generation(ui_home: Path, open_page: OpenPage) -> Non
         assert model.closed.wait(timeout=30)
         assert not runtime.agent().model.lock.locked()  # type: ignore[attr-defined]
         shown = page.locator("#chat").inner_text()
-        assert "word10" in shown and "Grounded" not in shown
+        assert "word10" in shown and not BADGE.search(shown)
         print("screenshot:", shot(page, "chat-stopped"))
     finally:
         server.should_exit = True
@@ -409,7 +428,7 @@ def test_one_question_end_to_end_with_the_local_model(ui_home: Path, open_page: 
         print(f"local model answered in {time.monotonic() - started:.1f} s")
         text = answer.inner_text()
         assert BADGE.search(text), text
-        body = text.split("✔")[0].split("⚠")[0].strip()
+        body = BADGE.split(text)[0].strip()
         assert len(body) > 20, text
         chat = page.locator("#chat")
         assert chat.get_by_text("Tool: segment_overview").count() >= 1

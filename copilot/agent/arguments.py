@@ -20,12 +20,15 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from copilot.agent.ab_figures import ab_figures
 from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
 from copilot.agent.prompts import argument_labels, render
 from tools import Tool
 
-FREE = {"query", "goal", "metric"}
+FREE = {"query", "goal"}
 """Text the model composes (a search query, a campaign goal) or a choice it must make."""
+FRACTIONS = {"baseline", "control_rate", "treatment_rate", "alpha", "power", "treatment_share"}
+"""Rates and probabilities: a whole number justifies them only when written as a percentage."""
 CHURN_DEFAULT = 0.5
 """The churn-risk threshold that "about to churn" means when the user gives no number."""
 
@@ -84,6 +87,15 @@ _MONEY = re.compile(
     r"[£$¥€]\s*(\d[\d,.]*\s*[kK万千]?)|(\d[\d,.]*\s*[kK万千]?|[一二两三四五六七八九十百千万]+)\s*(?:元|块|rmb|yuan|dollars|pounds|euros)",
     re.IGNORECASE,
 )
+
+
+def _number_before(text: str, words: str) -> float | None:
+    """The number right before one of ``words`` (a regex): "1,200 visitors a day"."""
+    for m in re.finditer(words, text, re.IGNORECASE):
+        found = amounts(text[max(0, m.start() - _NEAR) : m.start()])
+        if found:
+            return found[-1].value
+    return None
 
 
 def _budget(text: str) -> float | None:
@@ -148,6 +160,13 @@ def _first(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
     return find
 
 
+def _ab(key: str) -> Callable[[str], float | None]:
+    def find(text: str) -> float | None:
+        return ab_figures(text).get(key)
+
+    return find
+
+
 def _lexical(kind: str) -> Callable[[str], str | None]:
     def find(text: str) -> str | None:
         hits = named(kind, text)
@@ -174,8 +193,22 @@ FILL: dict[str, Callable[[str], Any]] = {
     "audience": _lexical("segment"),
     "customer_id": _first(_CUSTOMER),
     "sku": _first(_SKU),
+    "exclude_purchased": lambda t: False if "false" in named("exclude_purchased", t) else None,
+    "daily_customers": lambda t: (
+        _number_after(
+            t, r"每天(?:大概|大约|约)?(?:有)?|每日|一天|per day|a day|daily", percent=False
+        )
+        or _number_before(t, r"(?:visitors|customers|users|people)?\s*(?:per|a) day|人/天")
+    ),
+    "sd": lambda t: _number_after(t, r"standard deviation|\bsd\b|\bstd\b|标准差"),
+    "metric": _lexical("metric"),
+    **{
+        f"{group}_{key}": _ab(f"{group}_{key}")
+        for group in ("control", "treatment")
+        for key in ("n", "rate", "conversions", "mean", "sd")
+    },
 }
-"""Arguments read from the user's words when the model left them out."""
+"""Arguments read from the user's words when the model left them out (or contradicted them)."""
 
 
 def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
@@ -192,14 +225,24 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
         )
     if name == "country":
         return _in_words(str(value), text) or value in named("country", text)
+    if name == "metric":  # the model's choice, unless the user's words name the other one
+        return not named("metric", text) or value in named("metric", text)
     if name == "exclude_purchased":
         return bool(value) or "false" in named("exclude_purchased", text)
     if name in ("kind", "sort_by", "objective", "channel", "type", "price_ending"):
         return str(value) in named(name, text)
+    if name in AB_SLOTS and ab_figures(text) and isinstance(value, int | float):
+        # The question labels its figures by group: a rate is no mean, control is no treatment.
+        said = ab_figures(text).get(name)
+        return said is not None and any(
+            abs(float(value) - v) <= 1e-6 * max(1.0, v) for v in (said, said / 100)
+        )
     if name == "churn_risk_above":
-        return mentions(float(value), text) or (
+        return mentions(float(value), text, fraction=True) or (
             value == CHURN_DEFAULT and bool(named("churn", text))
         )
+    if name in FRACTIONS and isinstance(value, int | float):
+        return mentions(float(value), text, fraction=True) or mentions(float(value), text)
     if name == "weeks":
         return mentions(float(value), text) or float(value) in durations_in_weeks(text)
     if name == "inactive_days_over":
@@ -268,6 +311,18 @@ def ground_arguments(
         else:
             dropped[name] = value
     filled: dict[str, Any] = {}
+    for name, value in list(dropped.items()):
+        # A value in the wrong slot (a category passed as the sku) moves to the right one.
+        for other in _SLOTS:
+            if (
+                other != name
+                and other in fields
+                and kept.get(other) is None
+                and isinstance(value, str)
+                and traceable(other, value, text, tool)
+            ):
+                filled[other] = kept[other] = value
+                break
     for name, spec in fields.items():
         # A default the model repeated is no choice of its own: the user's value wins.
         repeated_default = not spec.is_required() and kept.get(name) == spec.default
@@ -301,6 +356,12 @@ def _valid(tool: Tool, name: str, value: Any) -> bool:
     return True
 
 
+AB_SLOTS = {
+    f"{group}_{key}"
+    for group in ("control", "treatment")
+    for key in ("n", "rate", "conversions", "mean", "sd")
+}
+_SLOTS = ("category", "segment", "country", "customer_id", "sku")
 RATES = {"baseline", "control_rate", "treatment_rate"}
 """Rates the user writes as percentages ("0.8%") and the tools read as fractions."""
 

@@ -101,15 +101,18 @@ def values(text: str) -> set[float]:
     return out
 
 
-def mentions(value: float, text: str) -> bool:
-    """Whether ``value`` is a number the user wrote in ``text`` (25 for "25%", 0.25 too)."""
-    for known in values(text):
-        # 0.25 written may be passed as 25 (percent); 25 written as 0.25 only for values that
-        # can be percentages (3000 is not 30%).
-        shares = (known * 100,) if known < 1 else ((known / 100,) if known <= 100 else ())
-        for candidate in (known, *shares):
-            if abs(candidate - value) <= 1e-6 * max(1.0, abs(value)):
-                return True
+def mentions(value: float, text: str, fraction: bool = False) -> bool:
+    """Whether ``value`` is a number the user wrote in ``text``: 25 for "25%" or "25", 0.25 for
+    "0.25" or "25%". With ``fraction`` (a rate or a probability) a whole number counts only
+    when written as a percentage: "90 days" does not justify a churn risk of 0.9."""
+    for a in amounts(text):
+        if fraction:
+            candidates = [a.value / 100] if a.percent else [a.value] if a.value <= 1 else []
+        else:
+            candidates = [a.value, *([a.value * 100] if a.value < 1 else [])]
+            candidates += [a.value / 100] if a.percent else []
+        if any(abs(c - value) <= 1e-6 * max(1.0, abs(value)) for c in candidates):
+            return True
     return False
 
 

@@ -32,10 +32,21 @@ def demand_model(ctx: ToolContext) -> DemandModel:
     return ctx.cached("demand", build)
 
 
+def _slots(
+    ctx: ToolContext, sku: str | None, category: str | None
+) -> tuple[str | None, str | None]:
+    """(sku, category), with a category name given as the product code moved to category."""
+    cats = {p.category.lower() for p in demand_model(ctx).products.values() if p.category}
+    if sku is not None and sku.strip().lower() in cats and category is None:
+        return None, sku
+    return sku, category
+
+
 def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[ProductDemand]:
     model = demand_model(ctx)
     if sku is None and category is None:
         raise ToolError("give a sku or a category.")
+    cats = sorted({p.category for p in model.products.values() if p.category})
     # Both given: the SKU is the more specific ask (small models add the product's category).
     if sku is not None:
         code = sku.strip()
@@ -50,7 +61,6 @@ def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[Prod
                     + (f" Did you mean: {', '.join(hints)}?" if hints else "")
                 )
         return [model.products[code]]
-    cats = sorted({p.category for p in model.products.values() if p.category})
     match = [c for c in cats if c.lower() == category.strip().lower()]  # type: ignore[union-attr]
     if not match:
         hints = close_matches(category, cats) or cats[:10]  # type: ignore[arg-type]
@@ -94,6 +104,7 @@ def price_elasticity(
         return ElasticityReport(
             "all categories", None, [_product(ctx, d) for d in top], method, ranking
         )
+    sku, category = _slots(ctx, sku, category)
     demands = _scope(ctx, sku, category)
     rows = [_product(ctx, d) for d in sorted(demands, key=lambda d: -d.baseline_units)[:25]]
     cat = demands[0].category
@@ -139,6 +150,7 @@ def optimize_price(
         min_margin_pct: smallest allowed margin (price - cost) / price, in percent.
         price_ending: "any", ".99" or ".95" price endings.
     """
+    sku, category = _slots(ctx, sku, category)
     demands = _scope(ctx, sku, category)
     catalog = ctx.catalog()
     margin = ctx.settings.default_margin
