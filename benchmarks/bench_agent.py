@@ -1,15 +1,18 @@
 """End-to-end latency of the agent with the default local model, and its routing accuracy.
 
-Usage: .venv/bin/python benchmarks/bench_agent.py
+Usage: .venv/bin/python benchmarks/bench_agent.py [--styles facts,narrative]
 One process, as the UI runs it: the demo shop is generated and indexed, the tools' models are
 fitted once (timed separately), the agent warms up as the UI does (the system prompt read into
 llama.cpp's prompt cache), then every
 question of evals/routing/core.yaml and dev.yaml is asked end to end (routing, tools, streamed
 answer, grounding check). Time to first streamed answer token and total time, p50 and p95.
+Each answer style runs the same questions in the same process (``narrative``, the model writing
+the answer, is the style before findings; ``facts`` the one the local model uses now).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -103,6 +106,9 @@ def calibrate(agent: object) -> str:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="agent latency and tokens per answer style")
+    parser.add_argument("--styles", default="facts,narrative")
+    styles = parser.parse_args().styles.split(",")
     home = Path(tempfile.mkdtemp())
     settings = Settings(home=home, model_path=None)
     shop = ShopData.open(settings.effective_database_url)
@@ -128,6 +134,23 @@ def main() -> int:
         *load_cases(ROOT / "evals" / "routing" / "dev.yaml"),
     ]
     meter = TokenMeter(agent.model._llm)  # type: ignore[attr-defined]
+    for style in styles:
+        agent.settings = agent.settings.model_copy(update={"answer_style": style})
+        print(f"--- answer style: {style}")
+        run_questions(agent, cases, meter)
+    for name in ("core", "dev"):
+        res = route(agent, load_cases(ROOT / "evals" / "routing" / f"{name}.yaml"))
+        print(
+            f"routing {name}: right tool {sum(r.tool_ok for r in res)}/{len(res)}, right key "
+            f"arguments {sum(r.args_ok for r in res)}/{len(res)}"
+        )
+    print(calibrate(agent))
+    return 0
+
+
+def run_questions(agent: Any, cases: list[dict[str, Any]], meter: TokenMeter) -> None:
+    """Ask every question end to end; print per-question and summary times and tokens."""
+    meter.take()
     firsts, visible, totals, fallbacks = [], [], [], 0
     reads, writes = [], []
     for case in cases:
@@ -158,7 +181,7 @@ def main() -> int:
         f"{len(cases)} questions: total p50 {np.median(totals):.1f} s, p95 "
         f"{np.percentile(totals, 95):.1f} s; first token p50 {np.median(firsts):.1f} s, p95 "
         f"{np.percentile(firsts, 95):.1f} s; first visible event (tool call or token) p50 "
-        f"{np.median(visible):.1f} s; answers replaced by the tool rendering: {fallbacks}"
+        f"{np.median(visible):.1f} s; answers replaced by the findings: {fallbacks}"
     )
     quiet = [r / QUIET_READ + w / QUIET_WRITE for r, w in zip(reads, writes, strict=True)]
     print(
@@ -167,13 +190,6 @@ def main() -> int:
         f"{QUIET_WRITE:.0f} written tokens/s): p50 {np.median(quiet):.1f} s, p95 "
         f"{np.percentile(quiet, 95):.1f} s"
     )
-    for name in ("core", "dev"):
-        res = route(agent, load_cases(ROOT / "evals" / "routing" / f"{name}.yaml"))
-        print(
-            f"routing {name}: right tool {sum(r.tool_ok for r in res)}/{len(res)}, right key "
-            f"arguments {sum(r.args_ok for r in res)}/{len(res)}"
-        )
-    return 0
 
 
 if __name__ == "__main__":

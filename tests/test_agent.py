@@ -418,3 +418,19 @@ def test_a_question_that_starts_with_a_bracket_is_text_not_json(demo_ctx: ToolCo
     answer = agent(demo_ctx, model).ask("[urgent] 2 questions: what segments do I have?")
     assert answer.grounding.ok
     assert 2.0 in evidence_numbers(["[urgent] 2 questions"])
+
+
+def test_a_value_nobody_gave_is_asked_for_and_a_repeated_refusal_ends_the_turn(
+    demo_ctx: ToolContext,
+) -> None:
+    model = ScriptedModel(
+        [
+            function_call("recommend_discount", segment="at_risk", budget=2000),
+            function_call("recommend_discount", segment="at_risk"),
+        ]
+    )
+    answer = agent(demo_ctx, model).ask("What discount should I give at-risk customers?")
+    # The invented budget is dropped; the copilot asks for it instead of answering around it.
+    assert [t.ok for t in answer.tools] == [False]
+    assert "To answer this I need the budget" in answer.text
+    model.assert_complete()

@@ -172,3 +172,42 @@ def test_a_b_test_figures_are_read_from_the_question() -> None:
         "mde_pct": 10,
         "daily_customers": 1200,
     }
+
+
+def test_neighbouring_tools_are_corrected_from_the_question_s_words() -> None:
+    from copilot.agent.intents import corrected
+
+    def fix(name: str, arguments: dict[str, Any], question: str) -> Any:
+        return corrected(name, arguments, [question], T)
+
+    assert fix("price_elasticity", {"sku": "PC-0002"}, "PC-0002 卖多少钱最赚钱？") == (
+        "optimize_price",
+        {"sku": "PC-0002"},
+    )
+    assert fix(
+        "ab_test_readout",
+        {"metric": "conversion"},
+        "给有流失风险的客户做四周活动，预算五千元，打折划算吗？",
+    ) == (
+        "recommend_discount",
+        {},
+    )
+    # No customer id, a segment named: the segment's products (a bad id does not carry over).
+    assert fix(
+        "recommend_products",
+        {"customer_id": "hibernating"},
+        "hibernating customers - which products should we feature?",
+    ) == (
+        "recommend_for_segment",
+        {},
+    )
+    # The model's choice stands when the question asks for it.
+    assert fix("price_elasticity", {"sku": "CT-0001"}, "How price sensitive is CT-0001?") is None
+    assert (
+        fix(
+            "recommend_discount",
+            {"segment": "champions"},
+            "冠军客户做两周促销，预算 5000，折扣给多少合适？",
+        )
+        is None
+    )

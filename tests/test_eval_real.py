@@ -20,20 +20,21 @@ REPO = Path(__file__).resolve().parents[1]
 BASELINES = REPO / "evals" / "baselines"
 
 
-def run_core(
+def run_suite(
+    suite: str,
     backend: str,
     home: Path,
     report: Path,
     monkeypatch: pytest.MonkeyPatch,
     *extra: str,
 ) -> tuple[int, str]:
-    """``copilot eval core`` against the committed baseline; (exit status, summary)."""
+    """``copilot eval SUITE`` against the committed baseline; (exit status, summary)."""
     monkeypatch.setenv("COPILOT_HOME", str(home))
-    baseline = BASELINES / f"core-{backend}.json"
+    baseline = BASELINES / f"{suite}-{backend}.json"
     status = main(
         [
             "eval",
-            "core",
+            suite,
             "--backend",
             backend,
             "--baseline",
@@ -51,7 +52,9 @@ def run_core(
 def test_core_suite_with_the_keyword_model_matches_its_baseline(
     indexed_demo_ctx: ToolContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, summary = run_core("scripted", indexed_demo_ctx.settings.home, tmp_path, monkeypatch)
+    status, summary = run_suite(
+        "core", "scripted", indexed_demo_ctx.settings.home, tmp_path, monkeypatch
+    )
     assert "**Newly failing (0)**" in summary, summary
     # The keyword model is deterministic: any change of verdict is a change in the tools,
     # the loop or the suite, and the baseline should be updated on purpose.
@@ -64,18 +67,18 @@ def test_core_suite_with_the_keyword_model_matches_its_baseline(
 
 
 @pytest.mark.real_model
-def test_core_suite_with_the_local_model_has_no_regression(
-    indexed_demo_ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("suite", ["core", "answers"])
+def test_required_cases_with_the_local_model_have_no_regression(
+    suite: str, indexed_demo_ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Join the model once per clone, outside the per-test folders (as test_local_model.py).
     path = model_path(Settings(home=REPO / ".copilot"))
     assert path.stat().st_size == SIZE
     monkeypatch.setenv("COPILOT_MODEL_PATH", str(path))
-    report = REPO / ".copilot" / "reports" / "eval-core-local"  # kept for reading afterwards
-    # The required cases: the full suite takes ~46 minutes with the local model on 2 cores
-    # (evaluators run it with `copilot eval core`); these are the regression gate.
-    status, summary = run_core(
-        "local", indexed_demo_ctx.settings.home, report, monkeypatch, "--required-only"
+    report = REPO / ".copilot" / "reports" / f"eval-{suite}-local"  # kept for reading afterwards
+    # The required cases are the gate (evaluators run whole suites with `copilot eval`).
+    status, summary = run_suite(
+        suite, "local", indexed_demo_ctx.settings.home, report, monkeypatch, "--required-only"
     )
     print(summary)
-    assert status == 0, f"core suite regressed; see {report / 'summary.md'}"
+    assert status == 0, f"{suite} suite regressed; see {report / 'summary.md'}"

@@ -15,6 +15,7 @@ from copilot.agent.arguments import ground_arguments
 from copilot.agent.citations import cited_ids, sources_line
 from copilot.agent.grounding import claimed_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.guards import repetitive, scrub
+from copilot.agent.intents import corrected
 from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
@@ -181,11 +182,12 @@ class Agent:
                 if turn.decline and not traces:
                     return "\0decline", True  # out of scope: a fixed polite refusal
                 call, text = turn.tool_call, turn.text
+            # Asking again for a result already in the conversation, or repeating a call that
+            # was just refused, means: answer now.
             repeat = call is not None and any(
-                t.ok and t.name == call.name and t.arguments == call.arguments for t in traces
+                t.name == call.name and t.arguments == call.arguments for t in traces
             )
             if call is None or repeat:
-                # Asking again for a result already in the conversation means: answer now.
                 return (text if not repeat else None), True
             trace = yield from self._call(call, language, words)
             traces.append(trace)
@@ -214,6 +216,10 @@ class Agent:
             return _refused(
                 call.name, call.arguments, "that request is not supported.", language, hint
             )
+        fixed = corrected(call.name, call.arguments, words, self.tools)
+        if fixed is not None:
+            yield Event("arguments", {"tool": fixed[0], "instead_of": call.name})
+            tool, call = self.tools[fixed[0]], ToolCall(*fixed)
         grounded = ground_arguments(tool, call.arguments, words)
         if grounded.changed:
             yield Event("arguments", grounded.event())

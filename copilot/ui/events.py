@@ -91,6 +91,8 @@ def _arguments_message(data: dict[str, Any], lang: Language) -> ChatMessage:
         for key in ("dropped", "filled", "missing")
         if data.get(key)
     ]
+    if data.get("instead_of"):
+        lines.insert(0, text("args_instead", lang, tool=data["tool"], was=data["instead_of"]))
     return {
         "role": "assistant",
         "content": "\n".join(f"- {line}" for line in lines),
