@@ -30,10 +30,19 @@ class ToolError(CopilotError):
     the model ("use find_customers to look customers up"). The model reads both.
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        key: str = "",
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(f"{message} {hint}".strip())
         self.message_for_people = message
         self.hint = hint
+        self.key = key
+        """A wording key for the message in the user's language (``message`` is English)."""
+        self.values = values or {}
 
 
 class ModelBehaviorError(CopilotError):

@@ -371,7 +371,7 @@ def test_an_ungrounded_explanation_of_a_refusal_falls_back_to_the_tool_s_message
     )
     assert answer.grounding.fallback
     assert answer.text.startswith("I could not answer this from the shop's data:")
-    assert "the budget 10 does not cover" in answer.text and "plan_campaign" not in answer.text
+    assert "The budget of 10 does not cover" in answer.text and "plan_campaign" not in answer.text
     assert "Fix the arguments" not in answer.text  # the advice was for the model, not the user
     model.assert_complete()
 
@@ -434,3 +434,11 @@ def test_a_value_nobody_gave_is_asked_for_and_a_repeated_refusal_ends_the_turn(
     assert [t.ok for t in answer.tools] == [False]
     assert "To answer this I need the budget" in answer.text
     model.assert_complete()
+
+
+def test_a_refusal_is_in_the_question_s_language(demo_ctx: ToolContext) -> None:
+    model = ScriptedModel([function_call("recommend_products", customer_id="C99999"), respond()])
+    answer = agent(demo_ctx, model).ask("给客户 C99999 推荐商品")
+    assert "没有编号为 C99999 的客户" in answer.text
+    # The model still read the hint meant for it.
+    assert "find_customers" in model.calls[-1][-1].content

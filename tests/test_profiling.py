@@ -146,7 +146,7 @@ def test_find_customers_filters_and_exports(demo_ctx: ToolContext, tmp_path: Pat
         find_customers(demo_ctx, segment="sleepy")
     with pytest.raises(ToolError, match="unknown segment 'sleepy'.*champions"):
         segment_mask(t, "sleepy")
-    with pytest.raises(ToolError, match="did you mean Germany"):
+    with pytest.raises(ToolError, match="countries in the data include Germany"):
         find_customers(demo_ctx, country="Germny")
 
 

@@ -96,6 +96,8 @@ class Tool:
             raise ToolError(
                 f"the request could not be read: {problems}.",
                 f"Invalid arguments for {self.name}; fix the arguments and call the tool again.",
+                key="refusal.bad_request",
+                values={"problems": problems},
             ) from exc
         return self.fn(ctx, **parsed.model_dump())
 

@@ -125,7 +125,10 @@ def search_knowledge(
     """
     store = knowledge_store(ctx)
     if store.count() == 0:
-        raise ToolError("the knowledge base is empty: the shop's documents have not been indexed.")
+        raise ToolError(
+            "the knowledge base is empty: the shop's documents have not been indexed.",
+            key="refusal.knowledge_empty",
+        )
     hits = store.search(query, type=None if type == "any" else type, limit=limit)
     passages = []
     for h in hits:

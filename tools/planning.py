@@ -15,7 +15,7 @@ from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 from tools.pricing.api import recommend_discount
 from tools.pricing.experiments import detectable_lift
-from tools.profiling.api import profiles, segment_mask
+from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import RFM_SEGMENTS, SegmentName
 from tools.recommend.api import recommend_for_segment
 
@@ -109,7 +109,7 @@ def plan_campaign(
     table = profiles(ctx).table
     members = table[segment_mask(table, segment)]
     if members.empty:
-        raise ToolError(f"segment {segment!r} has no customers now; pick another audience.")
+        raise empty_segment(segment)
     stats = _channel_stats(ctx.shop.campaigns())
     chosen_channel = channel or (str(stats["roas"].idxmax()) if not stats.empty else "email")
     channel_facts = stats.to_dict("index").get(chosen_channel, {})
@@ -121,7 +121,15 @@ def plan_campaign(
             f"the budget {budget:,.0f} does not cover reaching {treated:,} customers by "
             f"{chosen_channel} for {weeks} weeks (about {channel_cost:,.0f} at the past cost "
             "per send); raise the budget, shorten the campaign or pick a cheaper "
-            "channel."
+            "channel.",
+            key="refusal.budget_too_small",
+            values={
+                "budget": f"{budget:,.0f}",
+                "customers": f"{treated:,}",
+                "channel": chosen_channel,
+                "weeks": weeks,
+                "cost": f"{channel_cost:,.0f}",
+            },
         )
     share = treated / len(members)
     offer_budget = (budget - channel_cost) / share  # discount plans are for the whole segment

@@ -23,7 +23,7 @@ from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolCall
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
-from tools.findings import describe
+from tools.findings import Say, describe
 
 MAX_TOOL_CHARS = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -279,7 +279,8 @@ class Agent:
         try:
             result = tool(self.ctx, **arguments)
         except ToolError as exc:
-            return _refused(tool.name, arguments, exc.message_for_people, language, exc.hint)
+            said = Say(language)(exc.key, **exc.values) if exc.key else exc.message_for_people
+            return _refused(tool.name, arguments, said, language, exc.hint)
         findings = describe(result, language, self.settings.currency)
         return ToolTrace(tool.name, arguments, True, to_llm_json(result), result, None, findings)
 

@@ -16,7 +16,7 @@ from tools.pricing.optimize import Constraints, optimize_prices
 from tools.pricing.panel import shop_panel
 from tools.pricing.results import ElasticityReport, PriceOptimization, ProductElasticity
 from tools.pricing.sensitivity import category_elasticity, product_elasticity, rank_categories
-from tools.profiling.api import profiles, segment_mask
+from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import non_merchandise
 
@@ -58,13 +58,19 @@ def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[Prod
                 hints = close_matches(code, list(model.products))
                 raise ToolError(
                     f"no demand model for product {sku!r} (unknown, or too few sales)."
-                    + (f" Did you mean: {', '.join(hints)}?" if hints else "")
+                    + (f" Did you mean: {', '.join(hints)}?" if hints else ""),
+                    key="refusal.no_demand_near" if hints else "refusal.no_demand",
+                    values={"sku": sku, "ids": ", ".join(hints)},
                 )
         return [model.products[code]]
     match = [c for c in cats if c.lower() == category.strip().lower()]  # type: ignore[union-attr]
     if not match:
         hints = close_matches(category, cats) or cats[:10]  # type: ignore[arg-type]
-        raise ToolError(f"unknown category {category!r}; categories: {', '.join(hints)}.")
+        raise ToolError(
+            f"unknown category {category!r}; categories: {', '.join(hints)}.",
+            key="refusal.unknown_category",
+            values={"category": category, "known": ", ".join(hints)},
+        )
     return [p for p in model.products.values() if p.category == match[0]]
 
 
@@ -218,7 +224,7 @@ def recommend_discount(
     table = profiles(ctx).table
     members = table.index[segment_mask(table, segment)]
     if len(members) == 0:
-        raise ToolError(f"segment {segment!r} has no customers right now.")
+        raise empty_segment(segment)
     model = demand_model(ctx)
     elasticity = {k: v.elasticity for k, v in model.products.items() if v.reliable}
     catalog = ctx.catalog()

@@ -182,13 +182,11 @@ def _country(t: pd.DataFrame, country: str) -> str:
     if match:
         return str(match[0])
     hint = difflib.get_close_matches(country, known, n=3, cutoff=0.5)
+    options = ", ".join(hint or sorted(known)[:8])
     raise ToolError(
-        f"unknown country {country!r}; "
-        + (
-            f"did you mean {', '.join(hint)}?"
-            if hint
-            else f"known countries include {', '.join(sorted(known)[:8])}."
-        )
+        f"unknown country {country!r}; countries in the data include {options}.",
+        key="refusal.unknown_country",
+        values={"country": country, "known": options},
     )
 
 
@@ -220,11 +218,7 @@ def profile_customer(
     if cid not in t.index:
         ids = t.index.astype(str).tolist()
         close = close_matches(cid, ids)
-        raise ToolError(
-            f"unknown customer {cid!r} (no purchases with that id)."
-            + (f" Closest ids: {', '.join(close)}." if close else ""),
-            "Check the id or use find_customers to look customers up.",
-        )
+        raise unknown_customer(cid, close)
     row: dict[str, Any] = {str(k): v for k, v in t.loc[cid].to_dict().items()}
     z = prof.score.standardised(t.loc[[cid]]).iloc[0]
     push = {f: w * z[f] for f, w in prof.score.weights.items()}
@@ -292,6 +286,27 @@ def profile_weights(ctx: ToolContext) -> ScoreWeights:
     )
 
 
+def unknown_customer(cid: str, close: list[str]) -> ToolError:
+    """The refusal for a customer id the data does not have, with the closest ids."""
+    near = f" Closest ids: {', '.join(close)}." if close else ""
+    return ToolError(
+        f"unknown customer {cid!r} (no purchases with that id).{near}",
+        "Check the id or use find_customers to look customers up.",
+        key="refusal.unknown_customer_near" if close else "refusal.unknown_customer",
+        values={"id": cid, "ids": ", ".join(close)},
+    )
+
+
+def empty_segment(segment: str) -> ToolError:
+    """The refusal for a segment with no customers right now."""
+    return ToolError(
+        f"segment {segment!r} has no customers right now.",
+        "Use segment_overview to see segment sizes.",
+        key="refusal.empty_segment",
+        values={"segment": segment},
+    )
+
+
 def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
     wanted = segment.strip().lower()
     for key, en, zh, _ in RFM_SEGMENTS:
@@ -303,7 +318,12 @@ def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
             return t["cluster"] == int(digits)
     valid = ", ".join(key for key, *_ in RFM_SEGMENTS)
     clusters = ", ".join(f"cluster {c}" for c in sorted(t["cluster"].unique()))
-    raise ToolError(f"unknown segment {segment!r}; use one of: {valid}, or {clusters}.")
+    known = f"{valid}, {clusters}"
+    raise ToolError(
+        f"unknown segment {segment!r}; segments: {known}.",
+        key="refusal.unknown_segment",
+        values={"segment": segment, "known": known},
+    )
 
 
 def _last_orders(ctx: ToolContext, cid: str, n: int = 5) -> list[OrderSummary]:

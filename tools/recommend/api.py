@@ -13,7 +13,7 @@ from pydantic import Field
 from copilot.errors import ToolError
 from tools._match import close_matches
 from tools._tool import ToolContext, text_or_none, tool
-from tools.profiling.api import profiles, segment_mask
+from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
 from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender, non_merchandise
 from tools.recommend.results import (
@@ -66,11 +66,7 @@ def recommend_products(
         known = set(ctx.shop.customers()["customer_id"].astype(str))
         if cid not in known:
             close = close_matches(cid, sorted(known))
-            raise ToolError(
-                f"unknown customer {cid!r}. "
-                + (f"Closest ids: {', '.join(close)}. " if close else "")
-                + "Check the id, or use find_customers to look customers up."
-            )
+            raise unknown_customer(cid, close)
     rec = model.for_mode(exclude_purchased).recommend([cid], n, exclude_purchased)[0]
     note = (
         "no purchase history yet: these are the shop's most popular products"
@@ -120,10 +116,7 @@ def recommend_for_segment(
     table = profiles(ctx).table
     members = table.index[segment_mask(table, segment)].astype(str).tolist()
     if not members:
-        raise ToolError(
-            f"segment {segment!r} has no customers right now; "
-            "use segment_overview to see segment sizes."
-        )
+        raise empty_segment(segment)
     model = recommender(ctx).for_mode(True)
     recs = model.recommend(members, SEGMENT_LIST, exclude_purchased=True, explain=False)
     counts = Counter(sku for r in recs if not r.cold_start for sku in r.items)
@@ -155,7 +148,9 @@ def similar_products(
     model = recommender(ctx)
     if model.data.item_index(code) is None:
         raise ToolError(
-            f"product {code} has never been bought, so there is no purchase behaviour to compare."
+            f"product {code} has never been bought, so there is no purchase behaviour to compare.",
+            key="refusal.never_bought",
+            values={"sku": code},
         )
     pairs = model.for_mode(True).similar_items(code, n)
     strongest = max((v for _, v in pairs), default=1.0) or 1.0
@@ -199,7 +194,11 @@ def frequently_bought_with(
     baskets, items = ctx.cached("baskets", lambda: _baskets(ctx))
     col = int(np.searchsorted(items, code))
     if col >= len(items) or items[col] != code:
-        raise ToolError(f"product {code} is in no order yet; try another product.")
+        raise ToolError(
+            f"product {code} is in no order yet.",
+            key="refusal.no_orders_with",
+            values={"sku": code},
+        )
     with_sku = baskets[:, col]
     orders = int(with_sku.sum())
     together = np.asarray((with_sku.T @ baskets).todense()).ravel()
@@ -284,7 +283,8 @@ def _resolve_sku(ctx: ToolContext, sku: str) -> str:
     by_title = titles[titles.str.contains(code, case=False, regex=False)].head(3)
     hints = close + [f"{s} ({t})" for s, t in by_title.items()]
     raise ToolError(
-        f"unknown product {sku!r}. "
-        + (f"Did you mean: {', '.join(hints)}? " if hints else "")
-        + "Use the stock code exactly as in the catalogue."
+        f"unknown product {sku!r}." + (f" Did you mean: {', '.join(hints)}?" if hints else ""),
+        "Use the stock code exactly as in the catalogue.",
+        key="refusal.unknown_product_near" if hints else "refusal.unknown_product",
+        values={"sku": sku, "ids": ", ".join(hints)},
     )
