@@ -112,7 +112,15 @@ def rank_sentences(
 def best_quotes(ranked: Sequence[Sentence]) -> list[Sentence]:
     """The best sentences, in the order they stand in the passages (measured on the coverage
     set: the three best hold the answering sentence about twice as often as the best alone)."""
-    return sorted(ranked[:MAX_QUOTES], key=lambda s: s.position)
+    seen: set[str] = set()
+    unique = []
+    for sentence in ranked:
+        # Overlapping chunks repeat a sentence: quote it once.
+        key = re.sub(r"\s+", "", sentence.text)
+        if key not in seen:
+            seen.add(key)
+            unique.append(sentence)
+    return sorted(unique[:MAX_QUOTES], key=lambda s: s.position)
 
 
 def covers(best_passage_score: float, threshold: float = COVERAGE_THRESHOLD) -> bool:

@@ -60,19 +60,19 @@ def test_multi_step_tool_use_and_grounded_answer(demo_ctx: ToolContext) -> None:
     assert any(m.content.startswith("Tool result (find_customers)") for m in model.calls[1])
 
 
-def test_tool_error_goes_back_to_the_model(demo_ctx: ToolContext) -> None:
-    model = ScriptedModel(
-        [
-            function_call("profile_customer", customer_id="c-10001"),
-            function_call("profile_customer", customer_id="C10001"),
-            assistant_message("Customer C10001 is a loyal customer."),
-        ]
-    )
+def test_an_id_written_another_way_is_found_and_an_unknown_one_ends_the_turn(
+    demo_ctx: ToolContext,
+) -> None:
+    model = ScriptedModel([function_call("profile_customer", customer_id="c-10001"), respond()])
     answer = agent(demo_ctx, model).ask("Tell me about customer c-10001")
-    assert [t.ok for t in answer.tools] == [False, True]
-    error_seen = model.calls[1][-1].content
-    assert "Closest ids: C10001" in error_seen and "Fix the arguments" in error_seen
-    model.assert_complete()
+    assert [t.ok for t in answer.tools] == [True] and "Customer C10001" in answer.text
+    typo = ScriptedModel([function_call("profile_customer", customer_id="C1000")])
+    answer = agent(demo_ctx, typo).ask("Tell me about customer C1000")
+    # Only the user knows which customer they meant: the turn ends with the closest ids.
+    assert [t.ok for t in answer.tools] == [False]
+    assert "There is no customer C1000" in answer.text and "Closest ids:" in answer.text
+    assert "Fix the arguments" in answer.tools[0].result_json  # the model's advice, not ours
+    typo.assert_complete()
 
 
 def test_invalid_arguments_are_validated_and_retried(demo_ctx: ToolContext) -> None:
@@ -259,7 +259,6 @@ def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: To
     model = ScriptedModel(
         [
             function_call("plan_campaign", goal="win back at-risk customers", budget=10),
-            respond(),
             assistant_message(f"Reaching them costs about {cost[1]}, so 10 is too small."),
         ]
     )
@@ -273,7 +272,7 @@ def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: To
     model.assert_complete()
     # In facts style the refusal is stated in the tool's own words, without the model.
     facts = ScriptedModel(
-        [function_call("plan_campaign", goal="win back at-risk customers", budget=10), respond()]
+        [function_call("plan_campaign", goal="win back at-risk customers", budget=10)]
     )
     answer = agent(demo_ctx, facts).ask("Plan a win-back campaign with a budget of 10")
     assert "does not cover reaching" in answer.text and answer.grounding.source == "findings"
@@ -345,7 +344,6 @@ def test_a_failed_extra_call_after_a_result_still_gets_an_answer_from_the_result
         [
             function_call("price_elasticity", sku="CT-0001"),
             function_call("profile_customer", customer_id="CT-0001"),
-            respond(),
             assistant_message("CT-0001 is price sensitive."),
         ]
     )
@@ -361,7 +359,6 @@ def test_an_ungrounded_explanation_of_a_refusal_falls_back_to_the_tool_s_message
     model = ScriptedModel(
         [
             function_call("plan_campaign", goal="win back at-risk customers", budget=10),
-            respond(),
             assistant_message("You need at least 116 to reach 3.46% of them."),
             assistant_message("Still 116 customers at 3.46 each."),
         ]
@@ -437,8 +434,10 @@ def test_a_value_nobody_gave_is_asked_for_and_a_repeated_refusal_ends_the_turn(
 
 
 def test_a_refusal_is_in_the_question_s_language(demo_ctx: ToolContext) -> None:
-    model = ScriptedModel([function_call("recommend_products", customer_id="C99999"), respond()])
+    model = ScriptedModel([function_call("recommend_products", customer_id="C99999")])
     answer = agent(demo_ctx, model).ask("给客户 C99999 推荐商品")
-    assert "没有编号为 C99999 的客户" in answer.text
-    # The model still read the hint meant for it.
-    assert "find_customers" in model.calls[-1][-1].content
+    assert "找不到编号为 C99999 的客户" in answer.text
+    # An id that does not exist ends the turn (only the user can fix it); the hint for the
+    # model stays out of the answer.
+    assert "find_customers" in answer.tools[0].result_json and "find_customers" not in answer.text
+    model.assert_complete()

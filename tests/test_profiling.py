@@ -156,8 +156,10 @@ def test_profile_customer_card_and_unknown_ids(demo_ctx: ToolContext) -> None:
     assert card.purchase_prob == pytest.approx(1 - card.churn_risk)
     assert card.last_orders and card.last_orders[0].date >= card.last_orders[-1].date
     assert all(d.value > 0 for d in card.pushes_up) and all(d.value < 0 for d in card.pushes_down)
+    # An id written another way (case, dash, spaces) is the same customer.
+    assert profile_customer(demo_ctx, customer_id="c-10001 ").customer_id == "C10001"
     with pytest.raises(ToolError, match="Closest ids: C10001.*find_customers"):
-        profile_customer(demo_ctx, customer_id="c-10001 ")
+        profile_customer(demo_ctx, customer_id="C10001x")
 
 
 def test_profile_weights_name_every_feature(demo_ctx: ToolContext) -> None:

@@ -23,3 +23,11 @@ def close_matches(query: str, candidates: Iterable[str], n: int = 3) -> list[str
     by_upper = {c.upper(): c for c in pool}
     out = same + [by_upper[r] for r in rest if by_upper[r] not in same]
     return out[:n]
+
+
+def same_id(query: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate equal to ``query`` up to case, punctuation and zero padding ("c-10001"
+    is C10001), or None when there is none or more than one."""
+    key = _canonical(query)
+    found = {str(c) for c in candidates if _canonical(str(c)) == key}
+    return found.pop() if len(found) == 1 else None

@@ -243,8 +243,10 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
         )
     if name in FRACTIONS and isinstance(value, int | float):
         return mentions(float(value), text, fraction=True) or mentions(float(value), text)
-    if name == "weeks":
-        return mentions(float(value), text) or float(value) in durations_in_weeks(text)
+    if name in ("n", "limit"):  # a count says what it counts: "top 5", "5 个商品"
+        return _count(text) == value
+    if name == "weeks":  # a duration says it is one: "3 weeks", "三周", "21 days"
+        return float(value) in durations_in_weeks(text)
     if name == "inactive_days_over":
         return mentions(float(value), text) or float(value) in durations_in_days(text)
     if isinstance(value, bool):

@@ -19,7 +19,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "optimize_price": ("price_elasticity",),
     "recommend_discount": ("ab_test_sample_size", "ab_test_readout"),
     "ab_test_sample_size": ("recommend_discount", "ab_test_readout"),
-    "ab_test_readout": ("recommend_discount", "ab_test_sample_size"),
+    "ab_test_readout": ("recommend_discount", "ab_test_sample_size", "profile_weights"),
     "recommend_products": ("recommend_for_segment",),
     "recommend_for_segment": ("recommend_products",),
 }

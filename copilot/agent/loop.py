@@ -50,12 +50,26 @@ def redact(text: str) -> str:
 
 
 def _refused(
-    name: str, arguments: dict[str, object], error: str, language: str, hint: str = ""
+    name: str,
+    arguments: dict[str, object],
+    error: str,
+    language: str,
+    hint: str = "",
+    final: bool = False,
 ) -> ToolTrace:
     """A failed call: the model reads the error with its hint and advice; people read the
     error alone."""
     advice = render("retry_arguments", language, error=f"{error} {hint}".strip())
-    return ToolTrace(name, arguments, False, advice, error=error)
+    return ToolTrace(name, arguments, False, advice, error=error, final=final)
+
+
+FINAL_REFUSALS = (
+    "refusal.unknown",
+    "refusal.no_demand",
+    "refusal.empty_segment",
+    "refusal.budget_too_small",
+)
+"""Refusals only the user can resolve (the id, the segment or the budget they gave)."""
 
 
 def summary_of(tool: Tool) -> str:
@@ -191,6 +205,8 @@ class Agent:
                 return (text if not repeat else None), True
             trace = yield from self._call(call, language, words)
             traces.append(trace)
+            if trace.final:
+                return None, True
             messages.append(
                 Message(
                     "assistant",
@@ -280,7 +296,8 @@ class Agent:
             result = tool(self.ctx, **arguments)
         except ToolError as exc:
             said = Say(language)(exc.key, **exc.values) if exc.key else exc.message_for_people
-            return _refused(tool.name, arguments, said, language, exc.hint)
+            final = exc.key.startswith(FINAL_REFUSALS)
+            return _refused(tool.name, arguments, said, language, exc.hint, final)
         findings = describe(result, language, self.settings.currency)
         return ToolTrace(tool.name, arguments, True, to_llm_json(result), result, None, findings)
 

@@ -86,7 +86,8 @@ def amounts(text: str) -> list[Amount]:
         if text[max(0, m.start() - 3) : m.start()].endswith("百分之"):
             continue
         spelled = chinese_number(m.group(0))
-        if spelled is not None and m.group(0) not in ("万", "亿", "千", "百"):
+        # A lone 一 is mostly "a/one" (一个活动, 一起买), not a figure someone stated.
+        if spelled is not None and m.group(0) not in ("万", "亿", "千", "百", "一"):
             found.append(Amount(spelled, m.start(), m.end()))
     return sorted(found, key=lambda a: a.start)
 

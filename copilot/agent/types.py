@@ -69,6 +69,9 @@ class ToolTrace:
     """The tool's own message when it refused (without the advice added for the model)."""
     findings: Findings | None = field(default=None, compare=False)
     """What the result means, in the question's language (successful calls)."""
+    final: bool = False
+    """A refusal only the user can resolve (an id that does not exist, a budget too small):
+    another tool would answer a different question, so the turn ends with it."""
 
 
 Source = Literal["findings", "model", "fixed"]

@@ -273,7 +273,10 @@ def score_language(expect: Expect, obs: Observation) -> Verdict | None:
     """The answer is written in the expected language."""
     if expect.language == "any":
         return None
-    got = language_of(obs.answer.text)
+    # Quotes are verbatim (an English policy quoted for a Chinese question): the language is
+    # that of the answer's own words.
+    own = re.sub(r"“[^”]*”|\"[^\"]*\"|\[[^\]]*\]", " ", obs.answer.text)
+    got = language_of(own)
     return Verdict(
         "language", got == expect.language, f"answer in {got}, expected {expect.language}"
     )

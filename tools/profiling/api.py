@@ -10,7 +10,7 @@ import pandas as pd
 from pydantic import Field
 
 from copilot.errors import ToolError
-from tools._match import close_matches
+from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
@@ -215,6 +215,8 @@ def profile_customer(
     prof = profiles(ctx)
     t = prof.table
     cid = customer_id.strip()
+    if cid not in t.index:
+        cid = same_id(cid, t.index.astype(str)) or cid
     if cid not in t.index:
         ids = t.index.astype(str).tolist()
         close = close_matches(cid, ids)

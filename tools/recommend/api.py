@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from pydantic import Field
 
 from copilot.errors import ToolError
-from tools._match import close_matches
+from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
 from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
 from tools.profiling.segments import SegmentName
@@ -64,6 +64,7 @@ def recommend_products(
     model = recommender(ctx)
     if model.data.user_index(cid) is None:
         known = set(ctx.shop.customers()["customer_id"].astype(str))
+        cid = cid if cid in known else same_id(cid, known) or cid
         if cid not in known:
             close = close_matches(cid, sorted(known))
             raise unknown_customer(cid, close)
