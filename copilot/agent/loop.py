@@ -160,6 +160,10 @@ class Agent:
             if traces:
                 key = "write_answer" if any(t.ok for t in traces) else "explain_error"
                 messages.append(Message("user", render(key, language, question=question)))
+            else:
+                # A reply without tools (thanks, a greeting): the language request comes after
+                # the routing decision, so it never reaches a tool argument or a search.
+                messages.append(Message("user", render("reply_language", language)))
             text = yield from self._stream(messages)
         else:
             yield from _words(text)

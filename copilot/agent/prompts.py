@@ -17,6 +17,7 @@ _ENV = jinja2.Environment(
 REQUIRED = {
     "system",
     "after_tool",
+    "reply_language",
     "write_answer",
     "explain_error",
     "retry_grounding",
