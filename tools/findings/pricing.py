@@ -201,7 +201,11 @@ def optimize_price(result: PriceOptimization, say: Say) -> Findings:
     """The recommended price, what it changes, what decided it, and on what cost."""
     if len(result.decisions) == 1:
         d = result.decisions[0]
-        return Findings(tuple(_decision(d, result, say, _named(result, d.product, say))))
+        step = NextStep(
+            say("price.next_elasticity", sku=d.product), "price_elasticity", {"sku": d.product}
+        )
+        said = tuple(_decision(d, result, say, _named(result, d.product, say)))
+        return Findings(said, (), (step,))
     changed = [d for d in result.decisions if d.status != "refused"]
     kept = len(result.decisions) - len(changed)
     category = result.scope.removeprefix("category ")
@@ -288,4 +292,14 @@ def recommend_discount(result: DiscountPlan, say: Say) -> Findings:
         + ("" if o.within_budget else say("discount.item_over"))
         for o in result.options
     )
-    return Findings(sentences, items)
+    steps: tuple[NextStep, ...] = ()
+    if result.outcome == "offer":
+        plan = say("discount.next_plan", name=name, budget=say.count(result.budget))
+        arguments = {
+            "goal": plan,
+            "budget": result.budget,
+            "audience": result.segment,
+            "weeks": result.weeks,
+        }
+        steps = (NextStep(plan, "plan_campaign", arguments),)
+    return Findings(sentences, items, steps)
