@@ -120,6 +120,8 @@ def best_quotes(ranked: Sequence[Sentence]) -> list[Sentence]:
         if key not in seen:
             seen.add(key)
             unique.append(sentence)
+    # Measured and rejected: quoting a short best passage whole (33 -> 30 of 50 on the
+    # coverage set; the best short passage is often a product text beside the answer).
     return sorted(unique[:MAX_QUOTES], key=lambda s: s.position)
 
 

@@ -11,7 +11,7 @@ from tools import ToolContext
 
 def test_a_repeated_sentence_or_8_gram_is_a_loop() -> None:
     assert repetitive("See [postmortem-cmp-2511#results]. See [postmortem-cmp-2511#results].")
-    looped = "活动效果很好，转化率提升明显。" + "引用来源 [postmortem-cmp-2511#results] " * 3
+    looped = "活动效果很好，转化率提升明显。" + "引用来源 [postmortem-cmp-2511#results] " * 4
     assert repetitive(looped)
     assert not repetitive("Champions bring 42% of revenue. At-risk customers have 54% churn risk.")
     # List items may share a phrase (three products bought with the same chocolate).

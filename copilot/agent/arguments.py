@@ -224,6 +224,8 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
             name == "category" and _category_named(str(value), text, tool)
         )
     if name == "country":
+        if str(value).strip().lower() in _ANY:
+            return False  # "any country" is no filter
         return _in_words(str(value), text) or value in named("country", text)
     if name == "metric":  # the model's choice, unless the user's words name the other one
         return not named("metric", text) or value in named("metric", text)
@@ -363,6 +365,7 @@ AB_SLOTS = {
     for group in ("control", "treatment")
     for key in ("n", "rate", "conversions", "mean", "sd")
 }
+_ANY = {"any", "all", "none", "global", "everywhere", "*", "全部", "所有", "任意"}
 _SLOTS = ("category", "segment", "country", "customer_id", "sku")
 RATES = {"baseline", "control_rate", "treatment_rate"}
 """Rates the user writes as percentages ("0.8%") and the tools read as fractions."""

@@ -11,14 +11,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from knowledge.chunking import language_of
-
 NGRAM = 8
 MAX_NGRAM_REPEATS = 2
 """An 8-gram seen three times marks a loop."""
 _SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n")
 """Sentence ends: a stop followed by space (so 0.3% stays one number), a Chinese stop, a line."""
-_WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SCAFFOLDING = re.compile(
     r"(?:choose|pick|select|选择)\s*[\"'“]?(?:respond|decline)\b|[\"']tool[\"']\s*:"
@@ -30,10 +27,9 @@ _SCAFFOLDING = re.compile(
 
 
 def _tokens(text: str) -> list[str]:
-    """Words for English, characters for Chinese (an 8-gram of characters is a short phrase)."""
-    if language_of(text) == "zh":
-        return [c for c in text if _WORD.match(c)]
-    return re.findall(r"[\w'-]+", text.lower())
+    """Words, each Chinese character as a word (an 8-gram of characters is a short phrase),
+    and a citation id in brackets as one word (not twenty characters that seem to repeat)."""
+    return re.findall(r"\[[^\]]*\]|[\u3400-\u9fff]|[a-z0-9'-]+", text.lower())
 
 
 def _pieces(text: str) -> list[str]:
@@ -41,7 +37,7 @@ def _pieces(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _pieces(text) if len(_tokens(s.strip())) >= 3]
+    return [s.strip() for s in _pieces(text) if len(_tokens(s.strip())) >= 2]
 
 
 def repetitive(text: str) -> bool:

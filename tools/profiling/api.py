@@ -126,6 +126,8 @@ def find_customers(
         conditions["min_clv"] = t["clv_12m"] >= min_clv
     if churn_risk_above is not None:
         conditions["churn_risk_above"] = t["churn_risk"] > churn_risk_above
+    if country and country.strip().lower() in ("any", "all", "*", "全部", "所有"):
+        country = None  # "any country" is no filter
     if country:
         conditions["country"] = t["country"] == _country(t, country)
     if inactive_days_over is not None:
