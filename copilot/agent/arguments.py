@@ -64,9 +64,17 @@ def _canonical(code: str) -> str:
 
 
 def _in_words(value: str, text: str) -> bool:
-    """An id or a name written in the text (case, spaces and punctuation aside)."""
+    """A name written in the text (case, spaces and punctuation aside)."""
     key = _canonical(value)
     return bool(key) and key in _canonical(text)
+
+
+def _id_in_words(value: str, text: str) -> bool:
+    """An id written in the text as a whole token: "c-10001" is C10001, "C1000" is not in
+    "C10001"."""
+    key = _canonical(value)
+    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9_-]*", text)
+    return bool(key) and any(_canonical(t) == key for t in tokens)
 
 
 _NEAR = 24
@@ -219,7 +227,9 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
         if str(value).startswith("cluster"):
             return _in_words(str(value), text) or str(value).split()[-1] in text
         return value in named("segment", text) + named("segment_described", text)
-    if name in ("customer_id", "sku", "category", "start"):
+    if name in ("customer_id", "sku"):
+        return _id_in_words(str(value), text)
+    if name in ("category", "start"):
         return _in_words(str(value), text) or (
             name == "category" and _category_named(str(value), text, tool)
         )
