@@ -336,7 +336,8 @@ def test_two_browser_sessions_keep_their_own_chats(scripted_app: App, open_page:
     first = open_page(scripted_app.url)
     second = open_page(scripted_app.url)
     ask(first, "What price should I set for CT-0002?")
-    ask(second, "What sample size does my A/B test need?")
+    # With the rates in the question: a tool call without them is refused before any result.
+    ask(second, "What sample size does my A/B test need for a 5% conversion and a 10% lift?")
     assert "sample size" not in first.locator("#chat").inner_text()
     assert "CT-0002" not in second.locator("#chat").inner_text()
     assert "ab_test_sample_size" in second.locator("#result-table").inner_text()
