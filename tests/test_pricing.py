@@ -266,3 +266,30 @@ def test_discount_plan_respects_the_budget(demo_ctx: ToolContext) -> None:
         assert chosen.within_budget and chosen.incremental_profit > 0
     else:
         assert "No discount" in plan.verdict or "exceeds the budget" in plan.verdict
+
+
+def test_a_price_moved_in_a_handful_of_weeks_or_a_loose_estimate_is_refused() -> None:
+    """Two promotion weeks in a year decide the slope alone, and a 2-week, noisy product has an
+    interval too wide to price from: both are flagged unusable and the optimiser keeps the
+    current price, saying why."""
+    rng = np.random.default_rng(5)
+    week = pd.date_range("2024-01-01", periods=52, freq="7D")
+    price = np.full(52, 10.0)
+    price[[10, 30]] = 7.0
+    units = 30 * (price / 10) ** -2 * rng.lognormal(0, 0.1, 52)
+    few = pd.DataFrame({"product": "F", "category": "C", "unit": "all", "week": week}).assign(
+        units=units, price=price
+    )
+    noisy_price = 10 * rng.choice([0.97, 1.0, 1.03], 52)
+    noisy = few.assign(
+        product="N", category="D", price=noisy_price, units=rng.lognormal(3, 1.5, 52)
+    )
+    model = fit_demand(pd.concat([few, noisy], ignore_index=True))
+    flagged = model.products["F"]
+    assert any(f.startswith("price moved in only 2 weeks") for f in flagged.flags), flagged.flags
+    loose = model.products["N"]
+    assert loose.sd > 0.6 and any(f.startswith("too uncertain") for f in loose.flags), loose.flags
+    for demand in (flagged, loose):
+        [decision] = optimize_prices([demand], {demand.product: (5.0, "data")})
+        assert decision.status == "refused" and decision.refusal == "unreliable"
+        assert decision.recommended_price == demand.current_price

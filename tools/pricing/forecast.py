@@ -1,0 +1,202 @@
+"""Weekly unit forecasts that are never worse than naive on validation and cannot explode.
+
+Five forecasters compete per product on a validation window (the last weeks before the
+forecast origin): the unit x product training mean (naive), the same week a year earlier
+(seasonal naive), the log-log demand model without and with promotion controls, and a
+gradient-boosted regressor (scikit-learn ``HistGradientBoostingRegressor``, Poisson loss) over
+prices, promotion flags, week of year and the unit x product level. Each product keeps the
+forecaster with the lowest validation WAPE, refitted on all the training weeks. Elasticities
+still come from the interpretable log-log model (``demand.py``); this module only forecasts.
+Every forecast is clipped to the product's training range of weekly units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from tools.pricing.demand import fit_demand
+from tools.pricing.panel import FLAGS
+
+VALIDATION_WEEKS = 13
+CANDIDATES = ("naive", "seasonal_naive", "loglog", "loglog_promo", "gbm")
+
+Predict = Callable[[pd.DataFrame], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The forecaster a product uses and why."""
+
+    product: str
+    model: str
+    validation_wape: float
+    naive_wape: float
+
+
+@dataclass
+class Forecaster:
+    """Per-product choice among the candidates, each refitted on all training weeks."""
+
+    choices: dict[str, Choice]
+    predictors: dict[str, Predict]
+    support: pd.DataFrame
+    """Per product: the lowest and highest weekly units seen in training (per unit row)."""
+
+    def predict(self, rows: pd.DataFrame) -> np.ndarray:
+        """Expected units for panel rows; NaN for products never seen in training."""
+        out = np.full(len(rows), np.nan)
+        model = rows["product"].astype(str).map({p: c.model for p, c in self.choices.items()})
+        for name, part in rows.groupby(model, sort=False):
+            out[rows.index.get_indexer(part.index)] = self.predictors[str(name)](part)
+        lo = rows["product"].astype(str).map(self.support["lo"]).to_numpy(float)
+        hi = rows["product"].astype(str).map(self.support["hi"]).to_numpy(float)
+        return np.clip(out, lo, hi)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per product: chosen model, its validation WAPE and the naive one."""
+        return pd.DataFrame([c.__dict__ for c in self.choices.values()])
+
+
+def wape(actual: np.ndarray, predicted: np.ndarray) -> float:
+    """Weighted absolute percentage error: sum |error| / sum actual."""
+    total = float(np.sum(actual))
+    return float(np.sum(np.abs(actual - predicted)) / total) if total > 0 else float("inf")
+
+
+def fit_forecaster(
+    panel: pd.DataFrame,
+    validation_weeks: int = VALIDATION_WEEKS,
+    candidates: tuple[str, ...] = CANDIDATES,
+) -> Forecaster:
+    """Choose each product's forecaster on the last weeks of ``panel``, refit on all of it."""
+    panel = panel.reset_index(drop=True)
+    cut = panel["week"].max() - pd.Timedelta(weeks=validation_weeks)
+    early, late = panel[panel["week"] <= cut], panel[panel["week"] > cut]
+    late = late[late["product"].isin(set(early["product"]))]
+    scores: dict[str, pd.Series] = {}
+    for name in candidates:
+        predicted = _clean(FIT[name](early)(late))
+        frame = pd.DataFrame(
+            {"product": late["product"].astype(str), "y": late["units"], "p": predicted}
+        )
+        frame["err"] = (frame["y"] - frame["p"]).abs()
+        by = frame.groupby("product")[["err", "y"]].sum()
+        scores[name] = by["err"] / by["y"].where(by["y"] > 0)
+    table = pd.DataFrame(scores)
+    choices = {}
+    for product in sorted(set(panel["product"].astype(str))):
+        row = table.loc[product].dropna().to_dict() if product in table.index else {}
+        if not row:
+            choices[product] = Choice(product, "naive", float("nan"), float("nan"))
+            continue
+        best = str(min(row, key=row.__getitem__))
+        choices[product] = Choice(product, best, row[best], row.get("naive", float("nan")))
+    used = sorted({c.model for c in choices.values()})
+    predictors = {name: FIT[name](panel) for name in used}
+    units = panel.groupby(panel["product"].astype(str))["units"]
+    return Forecaster(choices, predictors, pd.DataFrame({"lo": units.min(), "hi": units.max()}))
+
+
+def _clean(predicted: np.ndarray) -> np.ndarray:
+    """Non-finite forecasts count as the worst possible (never chosen)."""
+    return np.where(np.isfinite(predicted), predicted, 1e300)
+
+
+def _key(rows: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([rows["unit"].astype(str), rows["product"].astype(str)])
+
+
+def _naive(train: pd.DataFrame) -> Predict:
+    cell = train.groupby(_key(train))["units"].mean()
+    product = train.groupby(train["product"].astype(str))["units"].mean()
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        out = cell.reindex(_key(rows)).to_numpy(float)
+        fallback = rows["product"].astype(str).map(product).to_numpy(float)
+        return np.where(np.isnan(out), fallback, out)
+
+    return predict
+
+
+def _seasonal_naive(train: pd.DataFrame) -> Predict:
+    """The units of the same unit and product 52 weeks earlier, else the naive mean."""
+    naive = _naive(train)
+    year_ago = train.assign(week=train["week"] + pd.Timedelta(weeks=52))
+    index = pd.MultiIndex.from_arrays(
+        [year_ago["unit"].astype(str), year_ago["product"].astype(str), year_ago["week"]]
+    )
+    seen = pd.Series(year_ago["units"].to_numpy(float), index=index)
+    seen = seen[~seen.index.duplicated()]
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        key = pd.MultiIndex.from_arrays(
+            [rows["unit"].astype(str), rows["product"].astype(str), rows["week"]]
+        )
+        out = seen.reindex(key).to_numpy(float)
+        return np.where(np.isnan(out), naive(rows), out)
+
+    return predict
+
+
+def _loglog(promo_controls: bool) -> Callable[[pd.DataFrame], Predict]:
+    def fit(train: pd.DataFrame) -> Predict:
+        model = fit_demand(train, promo_controls=promo_controls, shrink=False)
+        naive = _naive(train)
+
+        def predict(rows: pd.DataFrame) -> np.ndarray:
+            out = model.predict(rows.reset_index(drop=True))
+            return np.where(np.isnan(out), naive(rows), out)
+
+        return predict
+
+    return fit
+
+
+def _features(rows: pd.DataFrame, level: pd.Series, codes: dict[str, int]) -> pd.DataFrame:
+    price = rows["price"].to_numpy(float)
+    base = rows["base_price"].to_numpy(float) if "base_price" in rows else price
+    out = pd.DataFrame(
+        {
+            "log_price": np.log(price),
+            "log_base": np.log(base),
+            "depth": np.log(price / base),
+            "week_of_year": rows["week"].dt.isocalendar().week.to_numpy(int),
+            "product": rows["product"].astype(str).map(codes).fillna(-1).to_numpy(float),
+            "level": level.reindex(_key(rows)).to_numpy(float),
+        }
+    )
+    for flag in FLAGS:
+        out[flag] = rows[flag].to_numpy(float) if flag in rows else 0.0
+    return out
+
+
+def _gbm(train: pd.DataFrame) -> Predict:
+    """Poisson-loss boosting: it forecasts expected units directly (no back-transform)."""
+    level = np.log(train["units"]).groupby(_key(train)).mean()
+    codes = {p: i for i, p in enumerate(sorted(set(train["product"].astype(str))))}
+    model = HistGradientBoostingRegressor(
+        loss="poisson", max_iter=300, learning_rate=0.05, random_state=0
+    )
+    model.fit(_features(train, level, codes), train["units"].to_numpy(float))
+    naive = _naive(train)
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        features = _features(rows, level, codes)
+        out = model.predict(features)
+        return np.where(features["level"].isna(), naive(rows), out)
+
+    return predict
+
+
+FIT: dict[str, Callable[[pd.DataFrame], Predict]] = {
+    "naive": _naive,
+    "seasonal_naive": _seasonal_naive,
+    "loglog": _loglog(False),
+    "loglog_promo": _loglog(True),
+    "gbm": _gbm,
+}
