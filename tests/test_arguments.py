@@ -13,6 +13,7 @@ from copilot.agent.normalise import amounts, chinese_number, durations_in_weeks,
 from copilot.settings import Settings
 from copilot.testing import ScriptedModel, function_call, respond
 from tools import TOOLS, ToolContext
+from tools.profiling import find_customers
 
 T = {t.name: t for t in TOOLS}
 
@@ -211,3 +212,25 @@ def test_neighbouring_tools_are_corrected_from_the_question_s_words() -> None:
         )
         is None
     )
+
+
+def test_a_country_written_short_becomes_the_data_s_name_and_all_categories_is_no_filter(
+    demo_ctx: ToolContext,
+) -> None:
+    """Held-out questions (answers-holdout) found both: "our US customers" ran with
+    country='US' (unknown to the data), "across all our categories" with category='all'."""
+    g = grounded(
+        "find_customers",
+        {"country": "US", "inactive_days_over": 180},
+        "How many of our US customers haven't bought anything in 180 days?",
+    )
+    assert g.arguments == {"country": "United States", "inactive_days_over": 180}
+    g = grounded(
+        "price_elasticity",
+        {"category": "all"},
+        "Across all our categories, where would a price increase cost us the most sales?",
+    )
+    assert g.arguments == {} and g.dropped == {"category": "all"}
+    # The tool itself also reads the short forms (a caller other than the agent).
+    usa = find_customers(demo_ctx, country="USA")
+    assert usa.count > 0 and usa.count == find_customers(demo_ctx, country="United States").count

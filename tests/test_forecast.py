@@ -131,7 +131,7 @@ def test_a_planted_price_response_is_forecast_better_than_naive() -> None:
     cut = week[-14]
     train, test = panel[panel["week"] <= cut], panel[panel["week"] > cut].reset_index(drop=True)
     forecaster = fit_forecaster(train)
-    assert set(forecaster.summary()["model"]) <= {"loglog", "loglog_promo", "gbm"}
+    assert set(forecaster.summary()["model"]) <= {"loglog", "loglog_promo", "gbm", "blend"}
     naive = test["product"].map(train.groupby("product")["units"].mean()).to_numpy()
     ours = wape(test["units"].to_numpy(), forecaster.predict(test))
     assert ours < 0.5 * wape(test["units"].to_numpy(), naive)

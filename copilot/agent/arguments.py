@@ -229,6 +229,8 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
         return value in named("segment", text) + named("segment_described", text)
     if name in ("customer_id", "sku"):
         return _id_in_words(str(value), text)
+    if name == "category" and str(value).strip().lower() in _ANY:
+        return False  # "all categories" is no filter
     if name in ("category", "start"):
         return _in_words(str(value), text) or (
             name == "category" and _category_named(str(value), text, tool)
@@ -333,6 +335,7 @@ def ground_arguments(
                 and other in fields
                 and kept.get(other) is None
                 and isinstance(value, str)
+                and value.strip().lower() not in _ANY
                 and traceable(other, value, text, tool)
             ):
                 filled[other] = kept[other] = value
@@ -340,7 +343,9 @@ def ground_arguments(
     for name, spec in fields.items():
         # A default the model repeated is no choice of its own: the user's value wins.
         repeated_default = not spec.is_required() and kept.get(name) == spec.default
-        if (kept.get(name) is not None and not repeated_default) or name not in FILL:
+        # A country written another way ("US") gives way to the name the user's words map to.
+        loose = name == "country" and kept.get(name) not in (None, *lexicon()["country"])
+        if (kept.get(name) is not None and not repeated_default and not loose) or name not in FILL:
             continue
         found = FILL[name](text)
         if found is None:

@@ -178,9 +178,27 @@ def find_customers(
     )
 
 
+_COUNTRY_ALIASES = {
+    "us": "united states",
+    "usa": "united states",
+    "u.s.": "united states",
+    "u.s.a.": "united states",
+    "america": "united states",
+    "uk": "united kingdom",
+    "u.k.": "united kingdom",
+    "gb": "united kingdom",
+    "great britain": "united kingdom",
+    "britain": "united kingdom",
+    "ireland": "eire",
+}
+"""Common short forms of the country names found in shop data."""
+
+
 def _country(t: pd.DataFrame, country: str) -> str:
     known = t["country"].dropna().unique().tolist()
-    match = [c for c in known if c.lower() == country.strip().lower()]
+    wanted = country.strip().lower()
+    wanted = _COUNTRY_ALIASES.get(wanted, wanted)
+    match = [c for c in known if c.lower() == wanted]
     if match:
         return str(match[0])
     hint = difflib.get_close_matches(country, known, n=3, cutoff=0.5)
