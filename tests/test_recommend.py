@@ -153,6 +153,14 @@ def test_ranking_metrics_known_answer() -> None:
     assert m.novelty == pytest.approx(1.0)
 
 
+def test_capped_recall_divides_by_what_the_top_k_could_hold() -> None:
+    """Issue 16: recall@k over all test items is below 1 for a perfect top k when a customer
+    bought more than k items; the usual definition divides by min(k, |T|)."""
+    truth = sp.csr_matrix(np.array([[1, 1, 1, 1, 1]], dtype=np.float32))
+    m = ranking_metrics(np.array([[0, 1]]), truth, np.array([5]), np.full(5, 0.5), 5)
+    assert m.recall == pytest.approx(2 / 5) and m.recall_capped == pytest.approx(1.0)
+
+
 # --- the agent-facing tools on the demo shop -------------------------------------------------
 
 from copilot.errors import ToolError  # noqa: E402
@@ -247,3 +255,27 @@ def test_evaluate_recs_command_writes_a_report(
         r for r in rows if r["model"] == "popularity" and r["mode"] == "new" and r["group"] == "all"
     )
     assert hybrid_new["ndcg"] > pop_new["ndcg"]
+
+
+def test_a_component_no_mode_uses_is_never_fitted(
+    demo_ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the content model was fitted for the shop although tuning gave it weight 0."""
+    from tools.recommend import pipeline
+
+    weights = {n: 0.0 for n in pipeline.make_components({})}
+    chosen = {"all": {**weights, "buy_again": 1.0}, "new": {**weights, "popularity": 1.0}}
+    monkeypatch.setattr(pipeline, "tune", lambda *a, **k: (chosen, {"all": 0.1, "new": 0.1}))
+    fitted: list[str] = []
+    original = Recommender.fit
+
+    def counting(self: Recommender, data: Interactions) -> Recommender:
+        fitted.append(self.name)
+        return original(self, data)
+
+    monkeypatch.setattr(Recommender, "fit", counting)
+    shop = demo_ctx.shop
+    rec = pipeline.fit_shop_recommender(shop.order_lines(), None, shop.products())
+    assert sorted(fitted) == ["buy_again", "item_cf", "popularity"]
+    [picks] = rec.for_mode(exclude_purchased=True).recommend([str(rec.data.users[0])], 3)
+    assert len(picks.items) == 3 and not picks.cold_start

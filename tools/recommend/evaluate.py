@@ -77,9 +77,13 @@ class Metrics:
     hr: float
     ndcg: float
     recall: float
+    """Hits / all test items (the project's original definition: below 1 whenever a customer
+    bought more than k items)."""
     map: float
     coverage: float
     novelty: float
+    recall_capped: float = float("nan")
+    """Hits / min(k, test items): the usual recall@k, 1 when the top k could not do better."""
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -94,7 +98,7 @@ def ranking_metrics(
     users, k = recs.shape
     if users == 0:
         nan = float("nan")
-        return Metrics(0, nan, nan, nan, nan, nan, nan)
+        return Metrics(0, nan, nan, nan, nan, nan, nan, nan)
     safe = np.where(recs >= 0, recs, 0)
     hits = np.asarray(truth[np.repeat(np.arange(users), k), safe.ravel()]).reshape(users, k)
     hits = hits * (recs >= 0)
@@ -113,6 +117,7 @@ def ranking_metrics(
         map=float(ap.mean()),
         coverage=float(len(np.unique(shown)) / n_items),
         novelty=float(-np.log2(np.maximum(popularity_share[shown], 1e-12)).mean()),
+        recall_capped=float((hits.sum(axis=1) / np.maximum(ideal_n, 1)).mean()),
     )
 
 

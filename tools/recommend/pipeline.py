@@ -109,7 +109,10 @@ def fit_shop_recommender(
     end = lines["ts"].max() + pd.Timedelta(seconds=1)
     weights, scores = tune(lines, events, texts, end, window_days, exclude)
     data = build_interactions(lines, events, as_of=end, exclude_skus=exclude)
-    components = make_components(texts)
+    # A component no mode uses is never fitted (the content model alone can dominate the fit
+    # on a large catalogue); item-CF always is: it answers "similar products".
+    used = {n for mode in MODES for n, w in weights[mode].items() if w > 0} | {"item_cf"}
+    components = {n: m for n, m in make_components(texts).items() if n in used}
     for model in components.values():
         model.fit(data)
     hybrids = {}
