@@ -87,7 +87,9 @@ def online_retail() -> int:
     shop = ShopData.open(f"sqlite:///{Path(tempfile.mkdtemp()) / 'or.db'}")
     ingest_file(shop, RETAIL, fmt="online-retail", show_progress=False)
     lines, products = shop.order_lines(), shop.products()
-    rows = evaluate_all(lines, None, products, extra=anchors())
+    rows, notes = evaluate_all(lines, None, products, extra=anchors())
+    for mode, note in notes.items():
+        print(f"hybrid, {mode} items: {note}")
     for group in ("all", "cold", "warm"):
         print(f"\n{group} customers\n{as_table(rows, group)}")
 

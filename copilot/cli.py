@@ -75,7 +75,9 @@ def _cmd_evaluate_recs(args: argparse.Namespace, settings: Settings) -> int:
     lines = shop.order_lines()
     if lines["customer_id"].notna().sum() == 0:
         raise InputError("no orders with customer ids to evaluate; run copilot ingest or demo")
-    rows = evaluate_all(lines, shop.events(), shop.products(), test_days=args.test_days)
+    rows, notes = evaluate_all(lines, shop.events(), shop.products(), test_days=args.test_days)
+    for mode, note in notes.items():
+        print(f"hybrid, {mode} items: {note}")
     for group in ("all", "cold", "warm"):
         print(f"\n{group} customers (test window: last {args.test_days} days)")
         print(as_table(rows, group))

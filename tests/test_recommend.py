@@ -237,6 +237,7 @@ def test_evaluate_recs_command_writes_a_report(
     assert main(["evaluate-recs", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "| hybrid | new |" in printed and "cold customers" in printed
+    assert "hybrid, all items: ships" in printed and "best single component" in printed
     rows = json.loads(out.read_text())
     models = {(r["model"], r["mode"]) for r in rows}
     assert {
@@ -262,10 +263,14 @@ def test_a_component_no_mode_uses_is_never_fitted(
 ) -> None:
     """Issue 16: the content model was fitted for the shop although tuning gave it weight 0."""
     from tools.recommend import pipeline
+    from tools.recommend.hybrid import Tuning
 
     weights = {n: 0.0 for n in pipeline.make_components({})}
-    chosen = {"all": {**weights, "buy_again": 1.0}, "new": {**weights, "popularity": 1.0}}
-    monkeypatch.setattr(pipeline, "tune", lambda *a, **k: (chosen, {"all": 0.1, "new": 0.1}))
+    chosen = {
+        "all": Tuning({**weights, "buy_again": 1.0}, 0.1, {}),
+        "new": Tuning({**weights, "popularity": 1.0}, 0.1, {}),
+    }
+    monkeypatch.setattr(pipeline, "tune", lambda *a, **k: chosen)
     fitted: list[str] = []
     original = Recommender.fit
 
@@ -279,3 +284,42 @@ def test_a_component_no_mode_uses_is_never_fitted(
     assert sorted(fitted) == ["buy_again", "item_cf", "popularity"]
     [picks] = rec.for_mode(exclude_purchased=True).recommend([str(rec.data.users[0])], 3)
     assert len(picks.items) == 3 and not picks.cold_start
+
+
+class _Fixed(Recommender):
+    """Returns the same scores for every customer (for tuning known answers)."""
+
+    def __init__(self, name: str, scores: list[float]) -> None:
+        self.name, self._scores = name, np.array(scores, dtype=np.float32)
+
+    def _fit(self, data: Interactions) -> None:
+        pass
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        return np.tile(self._scores, (len(rows), 1))
+
+
+def test_a_blend_ships_only_when_it_beats_every_component_alone() -> None:
+    """Issue 16: with re-buys the hybrid scored below its own buy-again component on unseen
+    data. A component that any blend would dilute ships alone, and the note says so."""
+    from tools.recommend.hybrid import tune_weights
+
+    good, noise = _Fixed("good", [1.0, 0.0]), _Fixed("noise", [0.0, 1.0])
+    rows = np.arange(3)
+
+    def objective(scores: np.ndarray) -> float:
+        return float(scores[:, 0].mean() - scores[:, 1].mean())
+
+    tuning = tune_weights({"noise": noise, "good": good}, rows, objective, (0.0, 0.5, 1.0))
+    assert tuning.weights == {"noise": 0.0, "good": 1.0}
+    assert tuning.singles == {"noise": -1.0, "good": 1.0}
+    assert tuning.note().startswith("ships good alone")
+    helper = _Fixed("helper", [1.0, 0.5])  # breaks no tie alone, lifts item 0 in a blend
+
+    def wants_both(scores: np.ndarray) -> float:
+        return float(min(scores[:, 0].mean(), 1.2) - abs(scores[:, 1].mean() - 0.5))
+
+    blend = tune_weights({"good": good, "helper": helper}, rows, wants_both, (0.0, 0.5, 1.0))
+    assert sum(w > 0 for w in blend.weights.values()) == 2
+    assert blend.value > max(blend.singles.values())
+    assert blend.note().startswith("ships the blend")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,24 +65,55 @@ class HybridRecommender(Recommender):
         return model.similar_items(sku, n) if model else super().similar_items(sku, n)
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """Blend weights chosen on validation, and what each component scored there alone."""
+
+    weights: dict[str, float]
+    value: float
+    singles: dict[str, float]
+
+    def note(self) -> str:
+        """What ships and why, in one line (``copilot evaluate-recs`` prints it)."""
+        used = [n for n, w in self.weights.items() if w > 0]
+        best = max(self.singles, key=self.singles.__getitem__)
+        others = f"best single component {best} {self.singles[best]:.3f}"
+        if "popularity" in self.singles:
+            others += f", popularity {self.singles['popularity']:.3f}"
+        if len(used) == 1:
+            return (
+                f"ships {used[0]} alone (validation NDCG@10 {self.value:.3f}): "
+                f"no blend beat it ({others})"
+            )
+        blend = " + ".join(f"{self.weights[n]:g} {n}" for n in used)
+        return f"ships the blend {blend}: validation NDCG@10 {self.value:.3f} vs {others}"
+
+
 def tune_weights(
     components: Mapping[str, Recommender],
     rows: np.ndarray,
     objective: Callable[[np.ndarray], float],
     grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
-) -> tuple[dict[str, float], float]:
+) -> Tuning:
     """Grid search over blend weights maximising ``objective(scores)`` on validation rows.
 
-    Components must already be fitted on the validation training data.
+    A blend ships only if it beats every component alone on validation; otherwise the best
+    component ships by itself. Components must already be fitted on the validation training
+    data.
     """
     parts = {n: _normalise(m.scores(rows)) for n, m in components.items()}
     names = list(parts)
-    best: tuple[dict[str, float], float] = ({n: 1.0 for n in names}, -np.inf)
+    singles = {n: objective(parts[n]) for n in names}
+    solo = max(singles, key=singles.__getitem__)
+    best: tuple[dict[str, float], float] = (
+        {n: float(n == solo) for n in names},
+        singles[solo],
+    )
     for combo in itertools.product(grid, repeat=len(names)):
-        if not any(combo) or (max(combo) < 1.0):
-            continue  # scale-free: fix the largest weight at 1
+        if sum(w > 0 for w in combo) < 2 or max(combo) < 1.0:
+            continue  # singles are scored above; scale-free: the largest weight is 1
         blend = sum(w * parts[n] for n, w in zip(names, combo, strict=True) if w)
         value = objective(np.asarray(blend))
         if value > best[1]:
             best = (dict(zip(names, combo, strict=True)), value)
-    return best
+    return Tuning(best[0], best[1], singles)

@@ -12,7 +12,7 @@ import pandas as pd
 from tools.recommend.base import Recommender
 from tools.recommend.content import ContentRecommender
 from tools.recommend.evaluate import mode_truth, ndcg_of_scores, temporal_split
-from tools.recommend.hybrid import HybridRecommender, tune_weights
+from tools.recommend.hybrid import HybridRecommender, Tuning, tune_weights
 from tools.recommend.interactions import Interactions, build_interactions
 from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
 from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
@@ -59,7 +59,7 @@ def tune(
     window_days: int = 60,
     exclude: set[str] | None = None,
     seed: int = 0,
-) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+) -> dict[str, Tuning]:
     """Blend weights per mode maximising validation NDCG@10 on the window before ``cutoff``."""
     split = temporal_split(
         lines, events, cutoff - pd.Timedelta(days=window_days), window_days, exclude
@@ -67,24 +67,23 @@ def tune(
     components = make_components(texts)
     for model in components.values():
         model.fit(split.train)
-    weights: dict[str, dict[str, float]] = {}
-    scores: dict[str, float] = {}
+    out: dict[str, Tuning] = {}
     rng = np.random.default_rng(seed)
     for mode in MODES:
         rows = mode_truth(split, mode)[2]
         if len(rows) == 0:
-            weights[mode] = {n: 1.0 for n in components}
-            scores[mode] = float("nan")
+            out[mode] = Tuning({n: 1.0 for n in components}, float("nan"), {})
             continue
         if len(rows) > MAX_TUNING_CUSTOMERS:
             rows = np.sort(rng.choice(rows, MAX_TUNING_CUSTOMERS, replace=False))
         usable = {n: m for n, m in components.items() if mode == "all" or n != "buy_again"}
-        best, value = tune_weights(
+        best = tune_weights(
             usable, rows, partial(ndcg_of_scores, rows=rows, split=split, mode=mode), GRID
         )
-        weights[mode] = {n: best.get(n, 0.0) for n in components}
-        scores[mode] = value
-    return weights, scores
+        out[mode] = Tuning(
+            {n: best.weights.get(n, 0.0) for n in components}, best.value, best.singles
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,8 @@ def fit_shop_recommender(
     texts = product_texts(products)
     exclude = non_merchandise(products)
     end = lines["ts"].max() + pd.Timedelta(seconds=1)
-    weights, scores = tune(lines, events, texts, end, window_days, exclude)
+    tuning = tune(lines, events, texts, end, window_days, exclude)
+    weights = {mode: t.weights for mode, t in tuning.items()}
     data = build_interactions(lines, events, as_of=end, exclude_skus=exclude)
     # A component no mode uses is never fitted (the content model alone can dominate the fit
     # on a large catalogue); item-CF always is: it answers "similar products".
@@ -120,4 +120,4 @@ def fit_shop_recommender(
         hybrid = HybridRecommender(components, weights[mode])
         hybrid.data = data  # components are already fitted on ``data``
         hybrids[mode] = hybrid
-    return ShopRecommender(data, hybrids, scores)
+    return ShopRecommender(data, hybrids, {mode: t.value for mode, t in tuning.items()})

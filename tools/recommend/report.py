@@ -31,12 +31,16 @@ def evaluate_all(
     test_days: int = 60,
     k: int = 10,
     extra: dict[str, Recommender] | None = None,
-) -> list[EvalRow]:
-    """Test window = the last ``test_days``; hybrid weights tuned on the window before it."""
+) -> tuple[list[EvalRow], dict[str, str]]:
+    """Test window = the last ``test_days``; hybrid weights tuned on the window before it.
+
+    Returns the rows and, per mode, what the tuning ships and why.
+    """
     end = lines["ts"].max() + pd.Timedelta(seconds=1)
     cutoff = end - pd.Timedelta(days=test_days)
     texts, exclude = product_texts(products), non_merchandise(products)
-    weights, _ = tune(lines, events, texts, cutoff, test_days, exclude)
+    tuning = tune(lines, events, texts, cutoff, test_days, exclude)
+    weights = {mode: t.weights for mode, t in tuning.items()}
     split = temporal_split(lines, events, cutoff, test_days, exclude)
     models: dict[str, Recommender] = dict(make_components(texts))
     models.update(extra or {})
@@ -57,7 +61,8 @@ def evaluate_all(
                 continue  # only re-buys: meaningless for new items
             for group, metrics in evaluate(model, split, mode, k).items():
                 rows.append(EvalRow(name, mode, group, metrics, fit_time[name]))
-    return rows
+    notes = {mode: t.note() if t.singles else "nothing to tune on" for mode, t in tuning.items()}
+    return rows, notes
 
 
 def as_table(rows: list[EvalRow], group: str = "all") -> str:
