@@ -21,16 +21,12 @@ import numpy as np
 import pandas as pd
 
 from tools.pricing.demand import fit_demand
-from tools.pricing.forecast import CANDIDATES, fit_candidates, fit_forecaster
+from tools.pricing.forecast import CANDIDATES, fit_candidates, fit_forecaster, wape
 from tools.pricing.optimize import optimize_prices
 from tools.pricing.panel import frat_panel, shop_panel
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 META_MEAN = -2.62  # Bijmolt, van Heerde & Pieters (2005)
-
-
-def wape(y: np.ndarray, yhat: np.ndarray) -> float:
-    return float(np.abs(y - yhat).sum() / y.sum())
 
 
 def forecast_protocol(name: str, panel: pd.DataFrame, test_weeks: int) -> bool:

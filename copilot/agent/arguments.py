@@ -229,15 +229,13 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
         return value in named("segment", text) + named("segment_described", text)
     if name in ("customer_id", "sku"):
         return _id_in_words(str(value), text)
-    if name == "category" and str(value).strip().lower() in _ANY:
-        return False  # "all categories" is no filter
+    if name in ("category", "country") and _means_any(value):
+        return False  # "all categories", "any country": no filter
     if name in ("category", "start"):
         return _in_words(str(value), text) or (
             name == "category" and _category_named(str(value), text, tool)
         )
     if name == "country":
-        if str(value).strip().lower() in _ANY:
-            return False  # "any country" is no filter
         return _in_words(str(value), text) or value in named("country", text)
     if name == "metric":  # the model's choice, unless the user's words name the other one
         return not named("metric", text) or value in named("metric", text)
@@ -335,7 +333,7 @@ def ground_arguments(
                 and other in fields
                 and kept.get(other) is None
                 and isinstance(value, str)
-                and value.strip().lower() not in _ANY
+                and not _means_any(value)
                 and traceable(other, value, text, tool)
             ):
                 filled[other] = kept[other] = value
@@ -381,6 +379,13 @@ AB_SLOTS = {
     for key in ("n", "rate", "conversions", "mean", "sd")
 }
 _ANY = {"any", "all", "none", "global", "everywhere", "*", "全部", "所有", "任意"}
+
+
+def _means_any(value: Any) -> bool:
+    """A filter value that asks for no filter ("all", "any", "全部")."""
+    return str(value).strip().lower() in _ANY
+
+
 _SLOTS = ("category", "segment", "country", "customer_id", "sku")
 RATES = {"baseline", "control_rate", "treatment_rate"}
 """Rates the user writes as percentages ("0.8%") and the tools read as fractions."""

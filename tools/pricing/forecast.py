@@ -1,6 +1,6 @@
 """Weekly unit forecasts that are never worse than naive on validation and cannot explode.
 
-Six forecasters compete per product on a validation window (the last weeks before the
+Six forecasters compete on a validation window (the last weeks before the
 forecast origin): the unit x product training mean (naive), the same week a year earlier
 (seasonal naive), the log-log demand model without and with promotion controls, a
 gradient-boosted regressor (scikit-learn ``HistGradientBoostingRegressor``, Poisson loss) over
@@ -95,11 +95,14 @@ def fit_forecaster(
     fitted = fit_candidates(early, candidates)
     scores: dict[str, pd.Series] = {}
     for name in candidates:
-        predicted = _clean(fitted[name](late))
-        err = pd.Series(np.abs(late["units"].to_numpy(float) - predicted))
+        y = late["units"].to_numpy(float)
         frame = pd.DataFrame(
-            {"g": late["product"].astype(str).map(group).to_numpy(), "err": err.to_numpy()}
-        ).assign(y=late["units"].to_numpy(float))
+            {
+                "g": late["product"].astype(str).map(group).to_numpy(),
+                "err": np.abs(y - _clean(fitted[name](late))),
+                "y": y,
+            }
+        )
         by = frame.groupby("g")[["err", "y"]].sum()
         scores[name] = by["err"] / by["y"].where(by["y"] > 0)
     table = pd.DataFrame(scores)
