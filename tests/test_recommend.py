@@ -16,6 +16,7 @@ from tools.recommend.content import ContentRecommender
 from tools.recommend.evaluate import ranking_metrics
 from tools.recommend.hybrid import HybridRecommender
 from tools.recommend.interactions import Interactions, build_interactions
+from tools.recommend.linear import EASERecommender, RP3BetaRecommender
 from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
 from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
 
@@ -51,9 +52,12 @@ BACKENDS: dict[str, Callable[[], Recommender]] = {
     "user_cf_cosine": lambda: UserKNNRecommender(k_neighbours=10),
     "user_cf_pearson": lambda: UserKNNRecommender(k_neighbours=10, similarity="pearson"),
     # Every item has 18 equally similar neighbours here: prune above that, or ties decide.
-    "item_cf_cosine": lambda: ItemKNNRecommender(k_neighbours=N, weighting="cosine"),
+    "item_cf_cosine": lambda: ItemKNNRecommender(k_neighbours=N, transform="log1p"),
     "item_cf_bm25": lambda: ItemKNNRecommender(k_neighbours=N),
     "content": lambda: ContentRecommender(TEXTS, k_neighbours=10),
+    "ease": lambda: EASERecommender(l2=10.0),
+    "rp3beta": lambda: RP3BetaRecommender(k_neighbours=N),
+    "item_cf_binary_input": lambda: ItemKNNRecommender(k_neighbours=N, transform="binary"),
     "hybrid": lambda: HybridRecommender(
         {
             "popularity": PopularityRecommender(),
@@ -108,6 +112,45 @@ class TestRecommenderContract:
         similar = fitted.similar_items("i06", n=5)
         assert len(similar) == 5 and all(int(s[1:]) % 2 == 0 for s, _ in similar)
         assert "i06" not in [s for s, _ in similar]
+
+
+def test_ease_on_a_large_catalogue_models_its_best_sellers_only() -> None:
+    """Beyond ``max_items`` EASE keeps the most-bought products; the rest score zero."""
+    data = checkerboard()
+    model = EASERecommender(l2=10.0, max_items=N - 4, transform="log1p").fit(data)
+    buyers = np.diff(data.purchased.tocsc().indptr)
+    dropped = np.argsort(-buyers, kind="stable")[N - 4 :]
+    scores = model.scores(np.arange(N))
+    assert np.all(scores[:, dropped] == 0) and scores.shape == (N, N)
+    kept = [u for u in range(N) if u not in set(dropped)]
+    recs = model.recommend([f"u{u:02d}" for u in kept], n=1)
+    assert [r.items[0] for r in recs] == [f"i{u:02d}" for u in kept]
+
+
+def test_buy_again_cycle_raises_a_product_that_is_due() -> None:
+    """Two products bought every 30 days, 3 times: the one whose gap has just elapsed
+    ranks first under "cycle"; "days" cannot tell them apart."""
+    days = {"due": [90, 60, 30], "early": [62, 32, 2]}
+    lines = pd.DataFrame(
+        [
+            ("c", sku, pd.Timestamp("2024-04-01") - pd.Timedelta(days=d))
+            for sku, ds in days.items()
+            for d in ds
+        ],
+        columns=["customer_id", "sku", "ts"],
+    )
+    lines["order_id"], lines["quantity"], lines["unit_price"], lines["is_return"] = (
+        "o",
+        1,
+        1.0,
+        False,
+    )
+    data = build_interactions(lines, as_of=pd.Timestamp("2024-04-01"))
+    cycle = BuyAgainRecommender("cycle").fit(data).scores(np.array([0]))[0]
+    plain = BuyAgainRecommender("days").fit(data).scores(np.array([0]))[0]
+    due, early = data.item_index("due"), data.item_index("early")
+    assert plain[due] == plain[early] == 3
+    assert cycle[due] > 1.9 * 3 and cycle[early] < 0.85 * cycle[due]
 
 
 def test_user_cf_follows_the_brief_formula() -> None:
@@ -244,7 +287,8 @@ def test_evaluate_recs_command_writes_a_report(
         ("hybrid", "all"),
         ("hybrid", "new"),
         ("user_cf", "new"),
-        ("buy_again", "all"),
+        ("ease[binary]", "new"),
+        ("buy_again[cycle]", "all"),
     } <= models
     for r in rows:
         if r["customers"]:
@@ -267,7 +311,7 @@ def test_a_component_no_mode_uses_is_never_fitted(
 
     weights = {n: 0.0 for n in pipeline.make_components({})}
     chosen = {
-        "all": Tuning({**weights, "buy_again": 1.0}, 0.1, {}),
+        "all": Tuning({**weights, "buy_again[days]": 1.0}, 0.1, {}),
         "new": Tuning({**weights, "popularity": 1.0}, 0.1, {}),
     }
     monkeypatch.setattr(pipeline, "tune", lambda *a, **k: chosen)
@@ -281,7 +325,7 @@ def test_a_component_no_mode_uses_is_never_fitted(
     monkeypatch.setattr(Recommender, "fit", counting)
     shop = demo_ctx.shop
     rec = pipeline.fit_shop_recommender(shop.order_lines(), None, shop.products())
-    assert sorted(fitted) == ["buy_again", "item_cf", "popularity"]
+    assert sorted(fitted) == ["buy_again", "item_cf", "popularity"]  # item-CF: similar items
     [picks] = rec.for_mode(exclude_purchased=True).recommend([str(rec.data.users[0])], 3)
     assert len(picks.items) == 3 and not picks.cold_start
 

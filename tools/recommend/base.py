@@ -232,6 +232,18 @@ class ItemSimilarityRecommender(Recommender):
             (self.data.matrix[rows] @ self.similarity_matrix).todense(), dtype=np.float32
         )
 
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
+        """The customer's purchases that contribute most to each item."""
+        user = self.data.matrix[row]
+        owned = user.indices
+        contrib = self.similarity_matrix[owned][:, items].toarray() * user.data[:, None]
+        reasons = []
+        for j in range(len(items)):
+            best = np.argsort(-contrib[:, j])[:2]
+            names = tuple(str(self.data.items[owned[k]]) for k in best if contrib[k, j] > 0)
+            reasons.append(Reason("also_bought", names) if names else Reason("trending"))
+        return reasons
+
     def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
         """The nearest items in the similarity matrix."""
         row = self.similarity_matrix[self._item(sku)]

@@ -162,15 +162,29 @@ def mode_truth(split: Split, mode: str) -> tuple[sp.csr_matrix, np.ndarray, np.n
 
 
 def ndcg_of_scores(
-    scores: np.ndarray, rows: np.ndarray, split: Split, mode: str, k: int = 10
+    scores: np.ndarray,
+    rows: np.ndarray,
+    split: Split,
+    mode: str,
+    k: int = 10,
+    columns: np.ndarray | None = None,
 ) -> float:
-    """NDCG@k of precomputed scores (rows x items) for the given evaluable rows."""
+    """NDCG@k of precomputed scores (rows x items) for the given evaluable rows.
+
+    With ``columns`` the scores cover only those item columns (a pruned candidate set); test
+    items outside it count as misses for every model alike.
+    """
     truth, sizes, _ = mode_truth(split, mode)
+    cols = np.arange(split.train.shape[1]) if columns is None else columns
     scores = scores.copy()
     if mode == "new":
-        scores[split.train.purchased[rows].nonzero()] = -np.inf
+        scores[split.train.purchased[rows][:, cols].nonzero()] = -np.inf
+    k = min(k, scores.shape[1])
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     picked = np.take_along_axis(scores, part, axis=1)
-    recs = np.take_along_axis(part, np.argsort(-picked, axis=1, kind="stable"), axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")
+    top = np.take_along_axis(part, order, axis=1)
+    usable = np.isfinite(np.take_along_axis(picked, order, axis=1))
+    recs = np.where(usable, cols[top], -1)
     share = np.zeros(split.train.shape[1])
     return ranking_metrics(recs, truth[rows], sizes[rows], share, split.train.shape[1]).ndcg

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -61,7 +60,7 @@ class HybridRecommender(Recommender):
 
     def similar_items(self, sku: str, n: int = 5) -> list[tuple[str, float]]:
         """Item-based CF neighbours when available, else co-purchase cosine."""
-        model = self.components.get("item_cf")
+        model = self.components.get("item_cf[bm25]")
         return model.similar_items(sku, n) if model else super().similar_items(sku, n)
 
 
@@ -89,31 +88,60 @@ class Tuning:
         return f"ships the blend {blend}: validation NDCG@10 {self.value:.3f} vs {others}"
 
 
+def family(label: str) -> str:
+    """The component family of a label: "item_cf[bm25]" -> "item_cf"."""
+    return label.split("[", 1)[0]
+
+
 def tune_weights(
     components: Mapping[str, Recommender],
     rows: np.ndarray,
     objective: Callable[[np.ndarray], float],
-    grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
+    steps: tuple[float, ...] = (0.25, 0.5, 1.0),
+    columns: np.ndarray | None = None,
+    batch: int = 256,
 ) -> Tuning:
-    """Grid search over blend weights maximising ``objective(scores)`` on validation rows.
+    """Greedy forward blending maximising ``objective(scores)`` on validation rows.
 
-    A blend ships only if it beats every component alone on validation; otherwise the best
-    component ships by itself. Components must already be fitted on the validation training
-    data.
+    Every component is scored alone; within a family ("item_cf[bm25]", "item_cf[log1p]") only
+    the best variant may enter the blend, so the input transform is chosen on validation. The
+    best single component starts; the component and weight (relative to the first, which has
+    weight 1) that most improve the blend join, until none does. So a blend ships only if it
+    beats every component alone on validation; otherwise the best component ships by itself.
+    ``columns`` restricts scoring to a pruned candidate set of items. Components must already
+    be fitted on the validation training data.
     """
-    parts = {n: _normalise(m.scores(rows)) for n, m in components.items()}
-    names = list(parts)
-    singles = {n: objective(parts[n]) for n in names}
+    parts = {n: _normalise(_scores(m, rows, columns, batch)) for n, m in components.items()}
+    singles = {n: objective(parts[n]) for n in parts}
+    best_of: dict[str, str] = {}
+    for name in parts:
+        rival = best_of.get(family(name))
+        if rival is None or singles[name] > singles[rival]:
+            best_of[family(name)] = name
     solo = max(singles, key=singles.__getitem__)
-    best: tuple[dict[str, float], float] = (
-        {n: float(n == solo) for n in names},
-        singles[solo],
-    )
-    for combo in itertools.product(grid, repeat=len(names)):
-        if sum(w > 0 for w in combo) < 2 or max(combo) < 1.0:
-            continue  # singles are scored above; scale-free: the largest weight is 1
-        blend = sum(w * parts[n] for n, w in zip(names, combo, strict=True) if w)
-        value = objective(np.asarray(blend))
-        if value > best[1]:
-            best = (dict(zip(names, combo, strict=True)), value)
-    return Tuning(best[0], best[1], singles)
+    weights, value, blend = {solo: 1.0}, singles[solo], parts[solo]
+    while True:
+        trials = [
+            (objective(blend + w * parts[n]), n, w)
+            for n in best_of.values()
+            if n not in weights
+            for w in steps
+        ]
+        if not trials:
+            break
+        gain, name, w = max(trials)
+        if gain <= value + 1e-4:
+            break
+        weights[name], value, blend = w, gain, blend + w * parts[name]
+    return Tuning({n: weights.get(n, 0.0) for n in parts}, value, singles)
+
+
+def _scores(
+    model: Recommender, rows: np.ndarray, columns: np.ndarray | None, batch: int
+) -> np.ndarray:
+    """Scores of ``rows`` on ``columns``, a batch at a time (a full row block is transient)."""
+    out = []
+    for start in range(0, len(rows), batch):
+        values = model.scores(rows[start : start + batch])
+        out.append(values if columns is None else values[:, columns])
+    return np.vstack(out).astype(np.float32)

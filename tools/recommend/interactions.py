@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-Transform = Literal["log1p", "binary", "raw"]
+Transform = Literal["log1p", "binary", "raw", "bm25"]
 EVENT_WEIGHTS = {"view": 0.1, "cart": 0.3}
 """Weight of behaviour events relative to one purchased unit (before the transform)."""
 
@@ -20,6 +20,8 @@ class Interactions:
 
     matrix: sp.csr_matrix
     """Transformed weights (float32), rows = customers, columns = products."""
+    counts: sp.csr_matrix
+    """Net purchased units (plus weighted events) before any transform."""
     purchased: sp.csr_matrix
     """1 where the customer bought the product (events excluded)."""
     users: np.ndarray
@@ -32,6 +34,11 @@ class Interactions:
     line_items: np.ndarray
     """Item column of every purchase line (with ``line_age_days``: popularity at any decay)."""
     line_age_days: np.ndarray
+    history: PurchaseHistory
+
+    def weights(self, transform: Transform) -> sp.csr_matrix:
+        """The counts under another transform (components choose theirs on validation)."""
+        return _apply(self.counts, transform)
 
     def decayed_popularity(self, half_life_days: float) -> np.ndarray:
         """Purchase-line counts per item, each weighted by 0.5 ** (age / half-life)."""
@@ -57,6 +64,37 @@ class Interactions:
     def shape(self) -> tuple[int, int]:
         """(customers, products)."""
         return (int(self.matrix.shape[0]), int(self.matrix.shape[1]))
+
+
+@dataclass(frozen=True)
+class PurchaseHistory:
+    """Per (customer, product) pair: on how many distinct days it was bought, and when."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    days: np.ndarray
+    """Distinct purchase days."""
+    last_age: np.ndarray
+    """Days from the last purchase to ``as_of``."""
+    first_age: np.ndarray
+
+    def as_matrix(self, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+        """``values`` (one per pair) as a customers x products matrix."""
+        return sp.csr_matrix((values.astype(np.float32), (self.rows, self.cols)), shape=shape)
+
+
+def _history(rows: np.ndarray, cols: np.ndarray, age: np.ndarray) -> PurchaseHistory:
+    frame = pd.DataFrame({"r": rows, "c": cols, "day": np.floor(age), "age": age})
+    per_day = frame.groupby(["r", "c", "day"], sort=False)["age"].min().reset_index()
+    pairs = per_day.groupby(["r", "c"], sort=False)["age"].agg(["size", "min", "max"])
+    index = pairs.index
+    return PurchaseHistory(
+        index.get_level_values(0).to_numpy(np.int64),
+        index.get_level_values(1).to_numpy(np.int64),
+        pairs["size"].to_numpy(np.float64),
+        pairs["min"].to_numpy(np.float64),
+        pairs["max"].to_numpy(np.float64),
+    )
 
 
 def build_interactions(
@@ -111,6 +149,7 @@ def build_interactions(
     recent = sp.csr_matrix((rebuy, (s_rows[keep], s_cols[keep])), shape=shape)
     return Interactions(
         matrix,
+        weights.astype(np.float32),
         purchased,
         users,
         items,
@@ -119,6 +158,7 @@ def build_interactions(
         as_of,
         s_cols[keep],
         age[keep],
+        _history(s_rows[keep], s_cols[keep], age[keep]),
     )
 
 
@@ -149,5 +189,19 @@ def _apply(weights: sp.csr_matrix, transform: Transform) -> sp.csr_matrix:
         out.data = np.log1p(out.data)
     elif transform == "binary":
         out.data = np.ones_like(out.data)
+    elif transform == "bm25":
+        out = bm25_weight(out, k1=1.2, b=0.75)
     out.eliminate_zeros()
     return out
+
+
+def bm25_weight(x: sp.csr_matrix, k1: float, b: float) -> sp.csr_matrix:
+    """BM25 weighting of a rows x terms matrix (as in the implicit library): rare columns and
+    short rows weigh more, repeats saturate."""
+    coo = x.tocoo()
+    n_rows = x.shape[0]
+    idf = np.log(n_rows) - np.log1p(np.bincount(coo.col, minlength=x.shape[1]))
+    row_sums = np.ravel(x.sum(axis=1))
+    length_norm = (1.0 - b) + b * row_sums / max(float(row_sums.mean()), 1e-12)
+    data = coo.data * (k1 + 1.0) / (k1 * length_norm[coo.row] + coo.data) * idf[coo.col]
+    return sp.csr_matrix((data.astype(np.float32), (coo.row, coo.col)), shape=x.shape)

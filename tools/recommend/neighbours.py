@@ -15,7 +15,7 @@ from tools.recommend.base import (
     row_normalise,
     top_k_rows,
 )
-from tools.recommend.interactions import Interactions
+from tools.recommend.interactions import Interactions, Transform, bm25_weight
 
 
 class UserKNNRecommender(Recommender):
@@ -34,13 +34,15 @@ class UserKNNRecommender(Recommender):
         k_neighbours: int = 50,
         similarity: Literal["cosine", "pearson"] = "cosine",
         center: bool = False,
+        transform: Transform = "log1p",
     ) -> None:
         self.k_neighbours = k_neighbours
         self.similarity = similarity
         self.center = center
+        self.transform = transform
 
     def _fit(self, data: Interactions) -> None:
-        r = data.matrix.astype(np.float32).tocsr()
+        r = data.weights(self.transform).astype(np.float32).tocsr()
         counts = np.diff(r.indptr)
         sums = np.asarray(r.sum(axis=1)).ravel()
         self._means = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0).astype(np.float32)
@@ -77,51 +79,32 @@ class UserKNNRecommender(Recommender):
 
 
 class ItemKNNRecommender(ItemSimilarityRecommender):
-    """Item-based CF: score = user's weights @ item-item similarity (top-k pruned per item)."""
+    """Item-based CF: score = user's weights @ item-item similarity (top-k pruned per item).
+
+    ``transform`` is the input of the similarity: "bm25" weights the log1p purchase columns
+    by BM25 (rare buyers count more) and takes dot products; the others take the cosine of
+    the transformed columns.
+    """
 
     name = "item_cf"
 
     def __init__(
         self,
         k_neighbours: int = 50,
-        weighting: Literal["cosine", "bm25"] = "bm25",
+        transform: Transform = "bm25",
         bm25_k1: float = 1.2,
         bm25_b: float = 0.75,
         block: int = 2048,
     ) -> None:
         self.k_neighbours = k_neighbours
-        self.weighting = weighting
+        self.transform = transform
         self.bm25_k1 = bm25_k1
         self.bm25_b = bm25_b
         self.block = block
 
     def _fit(self, data: Interactions) -> None:
-        x = data.matrix.T.tocsr().astype(np.float32)  # items x users
-        if self.weighting == "bm25":
-            x = bm25_weight(x, self.bm25_k1, self.bm25_b)
+        if self.transform == "bm25":
+            x = bm25_weight(data.matrix.T.tocsr().astype(np.float32), self.bm25_k1, self.bm25_b)
         else:
-            x = row_normalise(x)
+            x = row_normalise(data.weights(self.transform).T.tocsr())  # items x users
         self.similarity_matrix = pruned_similarity(x, self.k_neighbours, self.block)
-
-    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
-        """The customer's purchases that contribute most to each item."""
-        user = self.data.matrix[row]
-        owned = user.indices
-        contrib = self.similarity_matrix[owned][:, items].toarray() * user.data[:, None]
-        reasons = []
-        for j in range(len(items)):
-            best = np.argsort(-contrib[:, j])[:2]
-            names = tuple(str(self.data.items[owned[k]]) for k in best if contrib[k, j] > 0)
-            reasons.append(Reason("also_bought", names) if names else Reason("trending"))
-        return reasons
-
-
-def bm25_weight(x: sp.csr_matrix, k1: float, b: float) -> sp.csr_matrix:
-    """BM25 weighting of a rows x documents matrix (as in the implicit library)."""
-    coo = x.tocoo()
-    n_rows = x.shape[0]
-    idf = np.log(n_rows) - np.log1p(np.bincount(coo.col, minlength=x.shape[1]))
-    row_sums = np.ravel(x.sum(axis=1))
-    length_norm = (1.0 - b) + b * row_sums / max(float(row_sums.mean()), 1e-12)
-    data = coo.data * (k1 + 1.0) / (k1 * length_norm[coo.row] + coo.data) * idf[coo.col]
-    return sp.csr_matrix((data.astype(np.float32), (coo.row, coo.col)), shape=x.shape)

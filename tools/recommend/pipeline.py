@@ -12,23 +12,36 @@ import pandas as pd
 from tools.recommend.base import Recommender
 from tools.recommend.content import ContentRecommender
 from tools.recommend.evaluate import mode_truth, ndcg_of_scores, temporal_split
-from tools.recommend.hybrid import HybridRecommender, Tuning, tune_weights
+from tools.recommend.hybrid import HybridRecommender, Tuning, family, tune_weights
 from tools.recommend.interactions import Interactions, build_interactions
+from tools.recommend.linear import EASERecommender, RP3BetaRecommender
 from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
 from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
 
 MODES = ("all", "new")
-GRID = (0.0, 0.5, 1.0)
 MAX_TUNING_CUSTOMERS = 1000
+MAX_TUNING_ITEMS = 5000
+"""Tuning scores the most-bought items only (test items outside count as misses for all)."""
+SIMILAR = "item_cf[bm25]"
+"""The component that answers "similar products"; always fitted."""
 
 
 def make_components(texts: Mapping[str, str]) -> dict[str, Recommender]:
-    """Fresh, unfitted components of the hybrid."""
+    """Fresh, unfitted candidate components, keyed "family[variant]"; validation picks one
+    variant per family (the input transform or signal) and the blend."""
     return {
         "popularity": PopularityRecommender(),
-        "buy_again": BuyAgainRecommender(),
+        "buy_again[recent]": BuyAgainRecommender("recent"),
+        "buy_again[days]": BuyAgainRecommender("days"),
+        "buy_again[cycle]": BuyAgainRecommender("cycle"),
         "user_cf": UserKNNRecommender(),
-        "item_cf": ItemKNNRecommender(),
+        SIMILAR: ItemKNNRecommender(transform="bm25"),
+        "item_cf[log1p]": ItemKNNRecommender(transform="log1p"),
+        "item_cf[binary]": ItemKNNRecommender(transform="binary"),
+        "item_cf[raw]": ItemKNNRecommender(transform="raw"),
+        "ease[binary]": EASERecommender(transform="binary"),
+        "ease[log1p]": EASERecommender(transform="log1p"),
+        "rp3beta": RP3BetaRecommender(),
         "content": ContentRecommender(texts),
     }
 
@@ -67,19 +80,21 @@ def tune(
     components = make_components(texts)
     for model in components.values():
         model.fit(split.train)
+    buyers = np.diff(split.train.purchased.tocsc().indptr)
+    columns = np.sort(np.argsort(-buyers, kind="stable")[:MAX_TUNING_ITEMS])
     out: dict[str, Tuning] = {}
     rng = np.random.default_rng(seed)
     for mode in MODES:
         rows = mode_truth(split, mode)[2]
         if len(rows) == 0:
-            out[mode] = Tuning({n: 1.0 for n in components}, float("nan"), {})
+            out[mode] = Tuning({n: float(n == SIMILAR) for n in components}, float("nan"), {})
             continue
         if len(rows) > MAX_TUNING_CUSTOMERS:
             rows = np.sort(rng.choice(rows, MAX_TUNING_CUSTOMERS, replace=False))
-        usable = {n: m for n, m in components.items() if mode == "all" or n != "buy_again"}
-        best = tune_weights(
-            usable, rows, partial(ndcg_of_scores, rows=rows, split=split, mode=mode), GRID
-        )
+        # Re-buys only: buy-again cannot recommend a new item.
+        usable = {n: m for n, m in components.items() if mode == "all" or family(n) != "buy_again"}
+        objective = partial(ndcg_of_scores, rows=rows, split=split, mode=mode, columns=columns)
+        best = tune_weights(usable, rows, objective, columns=columns)
         out[mode] = Tuning(
             {n: best.weights.get(n, 0.0) for n in components}, best.value, best.singles
         )
@@ -111,7 +126,7 @@ def fit_shop_recommender(
     data = build_interactions(lines, events, as_of=end, exclude_skus=exclude)
     # A component no mode uses is never fitted (the content model alone can dominate the fit
     # on a large catalogue); item-CF always is: it answers "similar products".
-    used = {n for mode in MODES for n, w in weights[mode].items() if w > 0} | {"item_cf"}
+    used = {n for mode in MODES for n, w in weights[mode].items() if w > 0} | {SIMILAR}
     components = {n: m for n, m in make_components(texts).items() if n in used}
     for model in components.values():
         model.fit(data)

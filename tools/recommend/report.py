@@ -9,7 +9,7 @@ import pandas as pd
 
 from tools.recommend.base import Recommender
 from tools.recommend.evaluate import Metrics, evaluate, temporal_split
-from tools.recommend.hybrid import HybridRecommender
+from tools.recommend.hybrid import HybridRecommender, family
 from tools.recommend.pipeline import make_components, non_merchandise, product_texts, tune
 
 
@@ -55,9 +55,9 @@ def evaluate_all(
         hybrid = HybridRecommender(components, weights[mode])
         hybrid.data = split.train
         candidates = {**models, "hybrid": hybrid}
-        fit_time["hybrid"] = sum(fit_time[n] for n in components)
+        fit_time["hybrid"] = sum(fit_time[n] for n, w in weights[mode].items() if w > 0)
         for name, model in candidates.items():
-            if mode == "new" and name == "buy_again":
+            if mode == "new" and family(name) == "buy_again":
                 continue  # only re-buys: meaningless for new items
             for group, metrics in evaluate(model, split, mode, k).items():
                 rows.append(EvalRow(name, mode, group, metrics, fit_time[name]))

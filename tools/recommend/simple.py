@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from tools.recommend.base import Reason, Recommender
@@ -30,16 +32,35 @@ class PopularityRecommender(Recommender):
 
 
 class BuyAgainRecommender(Recommender):
-    """The customer's own recent purchases, time-decayed (useful only with re-buys allowed)."""
+    """The customer's own purchases (useful only with re-buys allowed), scored by ``signal``:
+
+    - "recent": purchase lines, each decayed with a 180-day half-life;
+    - "days": on how many distinct days the customer bought it (a habit, not an order size);
+    - "cycle": "days", raised when the product is due: a customer who re-buys it every d days
+      on average and last bought it about d days ago gets up to twice the score.
+    """
 
     name = "buy_again"
 
+    def __init__(self, signal: Literal["recent", "days", "cycle"] = "recent") -> None:
+        self.signal = signal
+
     def _fit(self, data: Interactions) -> None:
-        self._recent = data.recent_purchases
+        h = data.history
+        if self.signal == "recent":
+            self._own = data.recent_purchases
+            return
+        values = h.days.copy()
+        if self.signal == "cycle":
+            repeat = h.days > 1
+            interval = (h.first_age - h.last_age) / np.maximum(h.days - 1, 1)
+            lateness = (h.last_age - interval) / np.maximum(interval, 7.0)
+            values *= 1.0 + np.where(repeat, np.exp(-0.5 * lateness**2), 0.0)
+        self._own = h.as_matrix(values, data.shape)
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
-        """Decayed own purchase counts."""
-        return np.asarray(self._recent[rows].todense(), dtype=np.float32)
+        """The chosen signal of own purchases."""
+        return np.asarray(self._own[rows].todense(), dtype=np.float32)
 
     def explain(self, row: int, items: np.ndarray) -> list[Reason]:
         """Repeat purchases explain themselves."""
