@@ -238,4 +238,5 @@ def recommend_discount(
         budget,
         weeks,
         default_margin=ctx.settings.default_margin,
+        categories=catalog["category"] if "category" in catalog else None,
     )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tools._brief import BRIEF_OFF
+from tools.pricing.segment_response import LEVEL, PromoResponse, promo_response
 
 DEPTHS = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
@@ -36,7 +37,10 @@ class DiscountPlan:
     recommended_depth_pct: float | None
     verdict: str
     promo_response: float = field(metadata=BRIEF_OFF)
-    """How strongly the segment responds to promotions relative to all customers."""
+    """The factor applied to the elasticities: the segment's promotion response relative to
+    the other customers when its interval excludes 1 (clipped to 0.5-3), else 1."""
+    measured_response: PromoResponse | None = field(metadata=BRIEF_OFF)
+    """The estimate behind it (None without promotion flags in the data)."""
     options: list[DiscountOption]
     assumptions: list[str] = field(metadata=BRIEF_OFF)
     outcome: str = "offer"
@@ -62,8 +66,11 @@ def plan_discount(
     weeks: int = 4,
     history_weeks: int = 12,
     default_margin: float = 0.4,
+    categories: pd.Series | None = None,
 ) -> DiscountPlan:
-    """Compare discount depths for one segment (see ``assumptions`` in the result)."""
+    """Compare discount depths for one segment (see ``assumptions`` in the result).
+
+    ``categories`` (sku -> category) stratifies the promotion-response estimate."""
     end = lines["ts"].max()
     recent = lines[
         (lines["ts"] > end - pd.Timedelta(weeks=history_weeks))
@@ -71,13 +78,11 @@ def plan_discount(
         & (lines["quantity"] > 0)
     ]
     mine = recent[recent["customer_id"].isin(members)]
-    promo_known = "promo" in recent and recent["promo"].notna().any()
-    if promo_known and len(mine):
-        share_all = float(recent["promo"].fillna(False).astype(float).mean())
-        share_seg = float(mine["promo"].fillna(False).astype(float).mean())
-        response = float(np.clip(share_seg / share_all, 0.5, 3.0)) if share_all > 0 else 1.0
-    else:
-        response = 1.0
+    # The response is estimated on all the history (more weeks, tighter interval).
+    measured = promo_response(lines, members, categories=categories)
+    response = 1.0
+    if measured is not None and measured.differs:
+        response = float(np.clip(measured.ratio, 0.5, 3.0))
     if mine.empty:
         # Nothing bought lately: there is no baseline for a discount to scale (lost customers).
         return DiscountPlan(
@@ -89,6 +94,7 @@ def plan_discount(
             f"The segment bought nothing in the last {history_weeks} weeks, so there is no "
             "purchase baseline for a discount to act on; reactivation needs another kind of offer.",
             response,
+            measured,
             [],
             [f"baseline: the segment's purchases over the last {history_weeks} weeks (none)"],
             "no_baseline",
@@ -148,10 +154,7 @@ def plan_discount(
         "purchases that would have happened anyway (that is the discount cost)",
         "units respond to the discounted price with each product's fitted elasticity "
         f"(products without a reliable fit use the median, {fallback:.2f})",
-        f"the segment's promotion response scales those elasticities by {response:.2f} (its "
-        "share of units bought on promotion relative to all customers, clipped to 0.5-3)"
-        if promo_known
-        else "no promotion flags in the data: elasticities are used as fitted",
+        _response_assumption(measured, response),
         f"unit cost from the catalogue where known, else {1 - default_margin:.0%} of the price "
         f"(an assumed {default_margin:.0%} margin)",
         "no halo on other products, no pull-forward of future purchases, no cannibalisation",
@@ -164,9 +167,23 @@ def plan_discount(
         best.depth_pct if best else None,
         verdict,
         response,
+        measured,
         options,
         assumptions,
         outcome,
         unbounded,
         history_weeks,
     )
+
+
+def _response_assumption(measured: PromoResponse | None, used: float) -> str:
+    if measured is None:
+        return "no promotion flags in the data: elasticities are used as fitted"
+    estimate = (
+        f"the segment buys on promotion {measured.ratio:.2f} times as readily as other customers "
+        f"({LEVEL:.0%} interval {measured.low:.2f}-{measured.high:.2f}, same weeks and "
+        "categories compared)"
+    )
+    if not measured.differs:
+        return f"{estimate}: no clear difference, so elasticities are used as fitted"
+    return f"{estimate}: elasticities are scaled by {used:.2f} (clipped to 0.5-3)"
