@@ -334,3 +334,43 @@ def test_a_discount_scales_by_the_measured_response_only_when_it_is_clear(
     else:
         assert plan.promo_response == 1.0
     assert any("times as readily as other customers" in a for a in plan.assumptions)
+
+
+def test_a_demand_model_worse_than_a_plain_average_prices_nothing() -> None:
+    """Issue 16: prices stand on the demand model, so it is scored on held-out weeks beside
+    a plain average. Units that ignore price (noise around a level) leave the model nothing
+    to learn: it is no better there; a planted price response makes it clearly better."""
+    from tools.pricing.validation import check_demand_forecast
+
+    informative, _ = simulated_panel(seed=3, products=12, weeks=78)
+    check = check_demand_forecast(informative)
+    assert check is not None and check.weeks == 13
+    assert check.wape < check.naive_wape and check.verdict == "better"
+
+    rng = np.random.default_rng(4)
+    flat = informative.copy()
+    flat["units"] = rng.poisson(20, len(flat)).clip(1)
+    noise = check_demand_forecast(flat)
+    assert noise is not None and noise.verdict in ("no_better", "worse")
+    short = informative[informative["week"] < informative["week"].min() + pd.Timedelta(weeks=20)]
+    assert check_demand_forecast(short) is None
+
+
+def test_optimised_prices_say_how_the_demand_model_forecast(
+    demo_ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.findings import describe
+    from tools.pricing import api
+    from tools.pricing.validation import ForecastCheck, Score
+
+    result = optimize_price(demo_ctx, sku="SN-0001")
+    assert result.forecast is not None and result.forecast.weeks == 13
+    assert 0 < result.forecast.wape < result.forecast.naive_wape
+    said = " ".join(describe(result, "en").sentences)
+    assert "a plain average" in said and "13 weeks" in said
+
+    check = ForecastCheck("m", 13, 0.9, 0.4, "worse", {"Snacks": Score(0.9, 0.4, "worse", 13)})
+    monkeypatch.setattr(api, "demand_check", lambda ctx: check)
+    with pytest.raises(ToolError, match="worse than a plain average") as refused:
+        optimize_price(demo_ctx, sku="SN-0001")
+    assert refused.value.key == "refusal.forecast_worse"

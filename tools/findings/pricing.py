@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tools.findings.profiling import segment_name
 from tools.findings.recommend import product_name
 from tools.findings.say import Say
@@ -204,7 +206,7 @@ def optimize_price(result: PriceOptimization, say: Say) -> Findings:
         step = NextStep(
             say("price.next_elasticity", sku=d.product), "price_elasticity", {"sku": d.product}
         )
-        said = tuple(_decision(d, result, say, _named(result, d.product, say)))
+        said = (*_decision(d, result, say, _named(result, d.product, say)), *_forecast(result, say))
         return Findings(said, (), (step,))
     changed = [d for d in result.decisions if d.status != "refused"]
     kept = len(result.decisions) - len(changed)
@@ -227,6 +229,7 @@ def optimize_price(result: PriceOptimization, say: Say) -> Findings:
     sentences = [head, limits]
     if result.assumed_margin is not None:
         sentences.append(say("price.category_assumed", margin=say.pct(result.assumed_margin)))
+    sentences.extend(_forecast(result, say))
     top = sorted(changed, key=lambda d: -abs(d.weekly_profit_new - d.weekly_profit_now))[:8]
     items = tuple(
         say(
@@ -240,6 +243,15 @@ def optimize_price(result: PriceOptimization, say: Say) -> Findings:
         for d in top
     )
     return Findings(tuple(sentences), items)
+
+
+def _forecast(result: PriceOptimization, say: Say) -> tuple[str, ...]:
+    """How well the demand model forecast held-out weeks (a caution when no better than naive)."""
+    score = result.forecast
+    if score is None or not np.isfinite(score.wape):
+        return ()
+    key = "price.forecast_no_better" if score.verdict == "no_better" else "price.forecast"
+    return (say(key, weeks=score.weeks, wape=say.pct(score.wape), naive=say.pct(score.naive_wape)),)
 
 
 def recommend_discount(result: DiscountPlan, say: Say) -> Findings:

@@ -16,20 +16,53 @@ from tools.pricing.optimize import Constraints, optimize_prices
 from tools.pricing.panel import shop_panel
 from tools.pricing.results import ElasticityReport, PriceOptimization, ProductElasticity
 from tools.pricing.sensitivity import category_elasticity, product_elasticity, rank_categories
+from tools.pricing.validation import ForecastCheck, Score, check_demand_forecast
 from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import SegmentName
 from tools.recommend.pipeline import non_merchandise
 
 
+def _panel(ctx: ToolContext) -> pd.DataFrame:
+    def build() -> pd.DataFrame:
+        products = ctx.shop.products()
+        return shop_panel(ctx.shop.order_lines(), products, non_merchandise(products))
+
+    return ctx.cached("demand_panel", build)
+
+
 def demand_model(ctx: ToolContext) -> DemandModel:
     """The fitted demand model for the current data version (cached)."""
+    return ctx.cached("demand", lambda: fit_demand(_panel(ctx)))
 
-    def build() -> DemandModel:
-        products = ctx.shop.products()
-        panel = shop_panel(ctx.shop.order_lines(), products, non_merchandise(products))
-        return fit_demand(panel)
 
-    return ctx.cached("demand", build)
+def demand_check(ctx: ToolContext) -> ForecastCheck | None:
+    """How the demand model forecast the last weeks it was not fitted on (cached)."""
+
+    return ctx.cached("demand_check", lambda: check_demand_forecast(_panel(ctx)))
+
+
+def _trusted_forecast(ctx: ToolContext, category: str | None) -> Score | None:
+    """The demand model's forecast score for the category; refuses when it is clearly worse
+    than a plain average (prices would stand on a model that forecasts worse than none)."""
+    check = demand_check(ctx)
+    if check is None:
+        return None
+    score = check.for_category(category)
+    if score.verdict == "worse":
+        where = category or "these products"
+        raise ToolError(
+            f"the demand model forecast {where} worse than a plain average over the last "
+            f"{check.weeks} weeks (it missed {score.wape:.0%} of units sold, the average "
+            f"{score.naive_wape:.0%}), so no price is optimised on it.",
+            key="refusal.forecast_worse",
+            values={
+                "category": where,
+                "weeks": check.weeks,
+                "wape": f"{score.wape:.0%}",
+                "naive": f"{score.naive_wape:.0%}",
+            },
+        )
+    return score
 
 
 def _slots(
@@ -158,6 +191,7 @@ def optimize_price(
     """
     sku, category = _slots(ctx, sku, category)
     demands = _scope(ctx, sku, category)
+    forecast = _trusted_forecast(ctx, demands[0].category)
     catalog = ctx.catalog()
     margin = ctx.settings.default_margin
     costs: dict[str, tuple[float, str]] = {}
@@ -191,6 +225,7 @@ def optimize_price(
         100 * (new / now - 1) if now > 0 else 0.0,
         margin if assumed else None,
         _titles(ctx, [d.product for d in decisions]),
+        forecast,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from tools._brief import BRIEF_OFF
 from tools.pricing.experiments import PEEKING_WARNING
 from tools.pricing.optimize import PriceDecision
+from tools.pricing.validation import Score
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class PriceOptimization:
     """The margin assumed for products without a catalogue cost (None when all have one)."""
     titles: dict[str, str] = field(default_factory=dict, metadata=BRIEF_OFF)
     """Product titles by sku (English; Chinese under "sku/zh")."""
+    forecast: Score | None = field(default=None, metadata=BRIEF_OFF)
+    """How the demand model behind these prices forecast the last weeks it was not fitted on
+    (WAPE beside a plain average's); None with too little history to check."""
 
 
 @dataclass(frozen=True)
