@@ -110,7 +110,7 @@ def online_retail() -> bool:
         print("online-retail: skipped (not present)")
         return True
     from copilot.shop import ShopData, ingest_file
-    from tools.recommend.pipeline import non_merchandise
+    from tools.recommend.components import non_merchandise
 
     shop = ShopData.open(f"sqlite:///{Path(tempfile.mkdtemp()) / 'or.db'}")
     ingest_file(shop, path, fmt="online-retail", show_progress=False)

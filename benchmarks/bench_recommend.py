@@ -4,6 +4,7 @@ Usage:
   bash benchmarks/install_anchors.sh                 # implicit + LightFM, benchmark only
   .venv/bin/python benchmarks/bench_recommend.py     # Online Retail (skips when absent)
   .venv/bin/python benchmarks/bench_recommend.py --scale   # 100k x 20k x 2M synthetic
+  .venv/bin/python benchmarks/bench_recommend.py --fit-cost   # grocery-sized shop: fit + tune
 One temporal split (test = last 60 days; hybrid weights tuned on the 60 days before), one
 process. Anchors: implicit ALS (128 factors, log1p weights) and LightFM WARP (64 dims).
 """
@@ -87,14 +88,19 @@ def online_retail() -> int:
     shop = ShopData.open(f"sqlite:///{Path(tempfile.mkdtemp()) / 'or.db'}")
     ingest_file(shop, RETAIL, fmt="online-retail", show_progress=False)
     lines, products = shop.order_lines(), shop.products()
-    rows, notes = evaluate_all(lines, None, products, extra=anchors())
+    from knowledge.embedder import USEEmbedder
+
+    encoder = USEEmbedder()
+    rows, notes = evaluate_all(lines, None, products, extra=anchors(), encoder=encoder)
     for mode, note in notes.items():
         print(f"hybrid, {mode} items: {note}")
     for group in ("all", "cold", "warm"):
         print(f"\n{group} customers\n{as_table(rows, group)}")
 
+    new_arrivals(lines, products, encoder)
+
     start = time.perf_counter()
-    model = fit_shop_recommender(lines, None, products)
+    model = fit_shop_recommender(lines, None, products, encoder=encoder)
     print(
         f"\nfull fit (tuning + fit on all data): {time.perf_counter() - start:.2f} s; "
         f"validation NDCG@10 {model.validation_ndcg}"
@@ -115,6 +121,29 @@ def online_retail() -> int:
     hybrid.recommend([str(u) for u in users], n=10, explain=False)
     print(f"all {len(users):,} customers in batch: {time.perf_counter() - t0:.2f} s")
     return 0
+
+
+def new_arrivals(lines: pd.DataFrame, products: pd.DataFrame, encoder: object) -> None:
+    """Products first sold in the test window, ranked among themselves by text similarity to
+    each buyer's history (nothing else can rank them), against a random order."""
+    from tools.recommend.components import catalogue, non_merchandise, product_texts
+    from tools.recommend.content import ContentRecommender
+    from tools.recommend.evaluate import evaluate_new_arrivals, temporal_split
+
+    exclude, texts = non_merchandise(products), product_texts(products)
+    cutoff = lines["ts"].max() + pd.Timedelta(seconds=1) - pd.Timedelta(days=60)
+    split = temporal_split(
+        lines, None, cutoff, 60, exclude, items=catalogue(products, lines, exclude)
+    )
+    print("\nnew arrivals (first sold in the test window), ranked among themselves:")
+    print("| ranking | customers | HR@10 | NDCG@10 |\n|---|---|---|---|")
+    for name, model in (
+        ("content[tfidf]", ContentRecommender(texts)),
+        ("content[embedder]", ContentRecommender(texts, encoder)),  # type: ignore[arg-type]
+    ):
+        found, random = evaluate_new_arrivals(model.fit(split.train), split)
+        print(f"| {name} | {found.customers:,} | {found.hr:.3f} | {found.ndcg:.3f} |")
+    print(f"| random order | {random.customers:,} | {random.hr:.3f} | {random.ndcg:.3f} |")
 
 
 def scale(users: int = 100_000, items: int = 20_000, interactions: int = 2_000_000) -> int:
@@ -178,10 +207,86 @@ def scale(users: int = 100_000, items: int = 20_000, interactions: int = 2_000_0
     return 0
 
 
+def grocery_like(
+    customers: int = 2_500, products: int = 60_000, lines: int = 1_500_000, seed: int = 0
+) -> pd.DataFrame:
+    """Order lines shaped like the issue's grocery set: each household re-buys its own staples
+    and explores its taste group's products by (Pareto) popularity over two years; products
+    have no names (the content components drop out)."""
+    rng = np.random.default_rng(seed)
+    groups = 40
+    taste = rng.integers(0, groups, customers)
+    item_group = rng.integers(0, groups, products)
+    pop = rng.pareto(1.1, products) + 1
+    members = [np.flatnonzero(item_group == g) for g in range(groups)]
+    weights = [pop[m] / pop[m].sum() for m in members]
+    activity = rng.gamma(1.5, 1.0, customers)
+    who = rng.choice(customers, lines, p=activity / activity.sum())
+    staples = np.stack([rng.choice(members[g], 30, p=weights[g]) for g in taste])
+    item = np.empty(lines, dtype=np.int64)
+    own = rng.random(lines) < 0.6
+    item[own] = staples[who[own], rng.integers(0, 30, own.sum())]
+    for g in range(groups):
+        idx = np.flatnonzero(~own & (taste[who] == g))
+        item[idx] = rng.choice(members[g], len(idx), p=weights[g])
+    day = rng.integers(0, 730, lines)
+    return pd.DataFrame(
+        {
+            "customer_id": np.char.add("h", who.astype(str)).astype(object),
+            "sku": np.char.add("p", item.astype(str)).astype(object),
+            "order_id": np.char.add(np.char.add("h", who.astype(str)), day.astype(str)).astype(
+                object
+            ),
+            "quantity": 1 + rng.poisson(0.3, lines),
+            "unit_price": 1.0,
+            "is_return": False,
+            "ts": pd.Timestamp("2022-01-03") + pd.to_timedelta(day, "D"),
+        }
+    )
+
+
+def fit_cost(path: str | None) -> int:
+    """Fit + tune the shop recommender on a grocery-sized synthetic shop, in a child process
+    (so that its peak memory is the fit's, data loading included)."""
+    import subprocess
+
+    from tools.recommend.pipeline import fit_shop_recommender
+
+    if path is None:
+        folder = Path(tempfile.mkdtemp())
+        t0 = time.perf_counter()
+        data = grocery_like()
+        data.to_parquet(folder / "lines.parquet")
+        print(
+            f"synthetic: {len(data):,} lines, {data['sku'].nunique():,} products sold, "
+            f"{data['customer_id'].nunique():,} customers ({time.perf_counter() - t0:.1f} s)"
+        )
+        del data
+        return subprocess.call(
+            [sys.executable, __file__, "--fit-cost-child", str(folder / "lines.parquet")]
+        )
+    lines = pd.read_parquet(path)
+    products = pd.DataFrame({"sku": [f"p{i}" for i in range(60_000)]})
+    t0 = time.perf_counter()
+    model = fit_shop_recommender(lines, None, products)
+    total = time.perf_counter() - t0
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in model.fit_seconds.items())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"fit + tune {total:.1f} s ({stages}); peak RSS {peak:,.0f} MB (lines loaded)")
+    for mode, hybrid in model.hybrids.items():
+        used = {n: w for n, w in hybrid.weights.items() if w > 0}
+        print(f"  {mode}: {used}, validation NDCG@10 {model.validation_ndcg[mode]:.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", action="store_true")
+    parser.add_argument("--fit-cost", action="store_true")
+    parser.add_argument("--fit-cost-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fit_cost or args.fit_cost_child:
+        return fit_cost(args.fit_cost_child)
     return scale() if args.scale else online_retail()
 
 

@@ -75,7 +75,15 @@ def _cmd_evaluate_recs(args: argparse.Namespace, settings: Settings) -> int:
     lines = shop.order_lines()
     if lines["customer_id"].notna().sum() == 0:
         raise InputError("no orders with customer ids to evaluate; run copilot ingest or demo")
-    rows, notes = evaluate_all(lines, shop.events(), shop.products(), test_days=args.test_days)
+    from knowledge.embedder import make_embedder
+
+    rows, notes = evaluate_all(
+        lines,
+        shop.events(),
+        shop.products(),
+        test_days=args.test_days,
+        encoder=make_embedder(settings),
+    )
     for mode, note in notes.items():
         print(f"hybrid, {mode} items: {note}")
     for group in ("all", "cold", "warm"):

@@ -307,9 +307,10 @@ def test_a_component_no_mode_uses_is_never_fitted(
 ) -> None:
     """Issue 16: the content model was fitted for the shop although tuning gave it weight 0."""
     from tools.recommend import pipeline
+    from tools.recommend.components import make_components
     from tools.recommend.hybrid import Tuning
 
-    weights = {n: 0.0 for n in pipeline.make_components({})}
+    weights = {n: 0.0 for n in make_components({})}
     chosen = {
         "all": Tuning({**weights, "buy_again[days]": 1.0}, 0.1, {}),
         "new": Tuning({**weights, "popularity": 1.0}, 0.1, {}),
@@ -367,3 +368,42 @@ def test_a_blend_ships_only_when_it_beats_every_component_alone() -> None:
     assert sum(w > 0 for w in blend.weights.values()) == 2
     assert blend.value > max(blend.singles.values())
     assert blend.note().startswith("ships the blend")
+
+
+def test_a_product_nobody_bought_goes_to_buyers_of_textually_similar_products() -> None:
+    """Issue 16: a new product has no purchases, so only its text can place it. Customers
+    who bought mugs get the new mug among the new arrivals; notebook buyers get the new
+    notebook; and no new arrival displaces a product another component scores."""
+    from tools.recommend.pipeline import fit_shop_recommender
+
+    rng = np.random.default_rng(0)
+    kinds = {"mug": "ceramic coffee mug kitchen", "book": "paper notebook stationery desk"}
+    products = pd.DataFrame(
+        [(f"{k}{i}", f"{text} style {i}") for k, text in kinds.items() for i in range(8)]
+        + [
+            ("mugNEW", "ceramic coffee mug kitchen style new"),
+            ("bookNEW", "paper notebook stationery desk style new"),
+        ],
+        columns=["sku", "title"],
+    )
+    rows = []
+    for c in range(60):
+        kind = "mug" if c % 2 else "book"
+        for day in range(0, 200, 20):
+            sku = f"{kind}{rng.integers(0, 8)}"
+            rows.append(
+                (f"c{c:02d}", sku, pd.Timestamp("2024-01-01") + pd.Timedelta(days=day + c % 7))
+            )
+    lines = pd.DataFrame(rows, columns=["customer_id", "sku", "ts"])
+    lines["order_id"] = lines["customer_id"] + lines["ts"].astype(str)
+    lines["quantity"], lines["unit_price"], lines["is_return"] = 1, 1.0, False
+    shop = fit_shop_recommender(lines, None, products, window_days=40)
+    assert shop.data.item_index("mugNEW") is not None  # a column although nobody bought it
+    hybrid = shop.for_mode(exclude_purchased=True)
+    new = ["mugNEW", "bookNEW"]
+    for customer, expected in (("c01", "mugNEW"), ("c02", "bookNEW")):
+        [picks] = hybrid.recommend([customer], n=1, candidates=new)
+        assert picks.items == [expected]
+        assert picks.reasons[0].kind == "similar_to"
+        [top] = hybrid.recommend([customer], n=3)
+        assert not set(top.items) & set(new)

@@ -19,7 +19,7 @@ from tools.pricing.sensitivity import category_elasticity, product_elasticity, r
 from tools.pricing.validation import ForecastCheck, Score, check_demand_forecast
 from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import SegmentName
-from tools.recommend.pipeline import non_merchandise
+from tools.recommend.components import non_merchandise
 
 
 def _panel(ctx: ToolContext) -> pd.DataFrame:

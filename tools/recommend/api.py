@@ -13,9 +13,11 @@ from pydantic import Field
 from copilot.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
+from tools.knowledge_search import shared_embedder
 from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
 from tools.profiling.segments import SegmentName
-from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender, non_merchandise
+from tools.recommend.components import non_merchandise
+from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender
 from tools.recommend.results import (
     ProductRecommendations,
     RecommendedProduct,
@@ -37,7 +39,9 @@ def recommender(ctx: ToolContext) -> ShopRecommender:
         lines = shop.order_lines()
         if lines.empty:
             raise ToolError("the shop has no orders yet; recommendations need purchase history.")
-        return fit_shop_recommender(lines, shop.events(), shop.products())
+        # The knowledge base's embedder competes with TF-IDF for the text components.
+        encoder = shared_embedder(ctx)
+        return fit_shop_recommender(lines, shop.events(), shop.products(), encoder=encoder)
 
     # The emptiness check sits inside the fit, so it costs nothing once a model is cached.
     return ctx.cached("recommender", fit)

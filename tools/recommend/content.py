@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from tools.recommend.base import (
     ItemSimilarityRecommender,
     Reason,
+    Recommender,
     pruned_similarity,
     row_normalise,
 )
@@ -49,7 +50,12 @@ class ContentRecommender(ItemSimilarityRecommender):
     def _fit(self, data: Interactions) -> None:
         docs = [self.texts.get(str(s), str(s)) for s in data.items]
         vectors = self.encoder.encode(docs)
-        unit = row_normalise(sp.csr_matrix(vectors, dtype=np.float32))
+        if isinstance(vectors, np.ndarray):
+            dense = vectors.astype(np.float32)
+            norms = np.linalg.norm(dense, axis=1, keepdims=True)
+            unit: sp.csr_matrix | np.ndarray = dense / np.maximum(norms, 1e-12)
+        else:
+            unit = row_normalise(sp.csr_matrix(vectors, dtype=np.float32))
         self.similarity_matrix = pruned_similarity(unit, self.k_neighbours)
 
     def explain(self, row: int, items: np.ndarray) -> list[Reason]:
@@ -58,3 +64,26 @@ class ContentRecommender(ItemSimilarityRecommender):
         sims = self.similarity_matrix[user.indices][:, items].toarray()
         best = user.indices[np.argmax(sims, axis=0)] if len(user.indices) else []
         return [Reason("similar_to", (str(self.data.items[b]),)) for b in best]
+
+
+class NewArrivalsRecommender(Recommender):
+    """Products nobody has bought yet, scored by their text similarity to what the customer
+    bought (no other component can rank them: they have no purchases to learn from)."""
+
+    name = "new_arrivals"
+
+    def __init__(self, content: ContentRecommender) -> None:
+        self.content = content
+
+    def _fit(self, data: Interactions) -> None:
+        if getattr(self.content, "data", None) is not data:
+            self.content.fit(data)
+        self._unsold = np.diff(data.purchased.tocsc().indptr) == 0
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Content scores on never-bought products, zero elsewhere."""
+        return self.content.scores(rows) * self._unsold[None, :]
+
+    def explain(self, row: int, items: np.ndarray) -> list[Reason]:
+        """The purchased product each new item resembles most."""
+        return self.content.explain(row, items)

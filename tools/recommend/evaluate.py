@@ -36,14 +36,20 @@ def temporal_split(
     window_days: int = 60,
     exclude_skus: set[str] | None = None,
     transform: str = "log1p",
+    items: np.ndarray | None = None,
 ) -> Split:
-    """Train on lines before ``cutoff``; test on purchases in the next ``window_days``."""
+    """Train on lines before ``cutoff``; test on purchases in the next ``window_days``.
+
+    ``items`` (e.g. the whole catalogue) makes products not yet sold at the cutoff columns
+    too, so that a model can recommend them; by default only products sold before it are.
+    """
     train = build_interactions(
         lines,
         events,
         as_of=cutoff,
         transform=transform,  # type: ignore[arg-type]
         exclude_skus=exclude_skus,
+        items=items,
     )
     end = cutoff + pd.Timedelta(days=window_days)
     test = lines[
@@ -188,3 +194,29 @@ def ndcg_of_scores(
     recs = np.where(usable, cols[top], -1)
     share = np.zeros(split.train.shape[1])
     return ranking_metrics(recs, truth[rows], sizes[rows], share, split.train.shape[1]).ndcg
+
+
+def evaluate_new_arrivals(
+    model: Recommender, split: Split, k: int = 10, seed: int = 0
+) -> tuple[Metrics, Metrics]:
+    """(model, random order) ranking only the products nobody had bought before the cutoff,
+    for the known customers who bought one of them in the test window (cold-start items).
+
+    Needs a split whose columns include unsold products (``temporal_split(items=...)``).
+    """
+    unsold = np.flatnonzero(np.diff(split.train.purchased.tocsc().indptr) == 0)
+    truth = split.truth[:, unsold].tocsr()
+    rows = np.flatnonzero(np.diff(truth.indptr) > 0)
+    if len(rows) == 0 or len(unsold) == 0:
+        nan = float("nan")
+        empty = Metrics(0, nan, nan, nan, nan, nan, nan, nan)
+        return empty, empty
+    sizes = np.diff(truth.indptr)[rows]
+    k = min(k, len(unsold))
+    random = np.random.default_rng(seed).random((len(rows), len(unsold)))
+    out = []
+    for scores in (np.asarray(model.scores(rows))[:, unsold], random):
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        share = np.zeros(len(unsold))
+        out.append(ranking_metrics(top, truth[rows], sizes, share, len(unsold)))
+    return out[0], out[1]

@@ -2,66 +2,35 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from tools.recommend.base import Recommender
-from tools.recommend.content import ContentRecommender
+from tools.recommend.components import (
+    SIMILAR,
+    catalogue,
+    make_components,
+    non_merchandise,
+    product_texts,
+)
+from tools.recommend.content import TextEncoder
 from tools.recommend.evaluate import mode_truth, ndcg_of_scores, temporal_split
 from tools.recommend.hybrid import HybridRecommender, Tuning, family, tune_weights
 from tools.recommend.interactions import Interactions, build_interactions
-from tools.recommend.linear import EASERecommender, RP3BetaRecommender
-from tools.recommend.neighbours import ItemKNNRecommender, UserKNNRecommender
-from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender
 
 MODES = ("all", "new")
 MAX_TUNING_CUSTOMERS = 1000
 MAX_TUNING_ITEMS = 5000
-"""Tuning scores the most-bought items only (test items outside count as misses for all)."""
-SIMILAR = "item_cf[bm25]"
-"""The component that answers "similar products"; always fitted."""
-
-
-def make_components(texts: Mapping[str, str]) -> dict[str, Recommender]:
-    """Fresh, unfitted candidate components, keyed "family[variant]"; validation picks one
-    variant per family (the input transform or signal) and the blend."""
-    return {
-        "popularity": PopularityRecommender(),
-        "buy_again[recent]": BuyAgainRecommender("recent"),
-        "buy_again[days]": BuyAgainRecommender("days"),
-        "buy_again[cycle]": BuyAgainRecommender("cycle"),
-        "user_cf": UserKNNRecommender(),
-        SIMILAR: ItemKNNRecommender(transform="bm25"),
-        "item_cf[log1p]": ItemKNNRecommender(transform="log1p"),
-        "item_cf[binary]": ItemKNNRecommender(transform="binary"),
-        "item_cf[raw]": ItemKNNRecommender(transform="raw"),
-        "ease[binary]": EASERecommender(transform="binary"),
-        "ease[log1p]": EASERecommender(transform="log1p"),
-        "rp3beta": RP3BetaRecommender(),
-        "content": ContentRecommender(texts),
-    }
-
-
-def product_texts(products: pd.DataFrame) -> dict[str, str]:
-    """Text of each product for content-based similarity (both languages, category)."""
-    cols = [
-        c
-        for c in ("title", "title_zh", "category", "description", "description_zh")
-        if c in products
-    ]
-    text = products[cols].fillna("").astype(str).agg(" ".join, axis=1)
-    return dict(zip(products["sku"].astype(str), text, strict=True))
-
-
-def non_merchandise(products: pd.DataFrame) -> set[str]:
-    """Skus that are fees or postage, never recommended."""
-    if "category" not in products:
-        return set()
-    return set(products.loc[products["category"] == "non-merchandise", "sku"].astype(str))
+"""Tuning fits and scores the most-bought products only (validation purchases of others
+count as misses for every component alike)."""
+NEW_ARRIVALS_FLOOR = 1e-3
+"""Never-bought products can only be ranked by their text; at this weight they rank among
+themselves by it (a request restricted to new arrivals) and below anything another component
+scores, unless validation gave the component more."""
 
 
 def tune(
@@ -72,12 +41,21 @@ def tune(
     window_days: int = 60,
     exclude: set[str] | None = None,
     seed: int = 0,
+    items: np.ndarray | None = None,
+    encoder: TextEncoder | None = None,
 ) -> dict[str, Tuning]:
-    """Blend weights per mode maximising validation NDCG@10 on the window before ``cutoff``."""
-    split = temporal_split(
-        lines, events, cutoff - pd.Timedelta(days=window_days), window_days, exclude
-    )
-    components = make_components(texts)
+    """Blend weights per mode maximising validation NDCG@10 on the window before ``cutoff``.
+
+    ``items`` are the columns (the catalogue, so products first sold in the validation window
+    can be recommended); ``encoder`` adds the embedder variant of the text components.
+    """
+    start = cutoff - pd.Timedelta(days=window_days)
+    if items is not None and len(items) > MAX_TUNING_ITEMS:
+        # A pruned candidate set: the most-bought products before the validation window.
+        sold = lines.loc[(lines["ts"] < start) & lines["sku"].isin(items), "sku"]
+        items = np.sort(sold.value_counts().index[:MAX_TUNING_ITEMS].to_numpy(dtype=object))
+    split = temporal_split(lines, events, start, window_days, exclude, items=items)
+    components = make_components(texts, encoder)
     for model in components.values():
         model.fit(split.train)
     buyers = np.diff(split.train.purchased.tocsc().indptr)
@@ -101,6 +79,18 @@ def tune(
     return out
 
 
+def shipped_weights(tuning: Tuning, data: Interactions) -> dict[str, float]:
+    """The tuned weights; when some products have never been bought, the new-arrivals
+    component keeps at least ``NEW_ARRIVALS_FLOOR`` (its best variant on validation)."""
+    weights = dict(tuning.weights)
+    arrivals = [n for n in weights if family(n) == "new_arrivals"]
+    unsold = bool((np.diff(data.purchased.tocsc().indptr) == 0).any())
+    if arrivals and unsold:
+        pick = max(arrivals, key=lambda n: (weights[n], tuning.singles.get(n, 0.0)))
+        weights[pick] = max(weights[pick], NEW_ARRIVALS_FLOOR)
+    return weights
+
+
 @dataclass(frozen=True)
 class ShopRecommender:
     """Hybrids for both modes sharing fitted components, plus how they were tuned."""
@@ -108,6 +98,8 @@ class ShopRecommender:
     data: Interactions
     hybrids: dict[str, HybridRecommender]
     validation_ndcg: dict[str, float]
+    fit_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of each stage: "tuning" (validation fits and blend search), "fit"."""
 
     def for_mode(self, exclude_purchased: bool) -> HybridRecommender:
         """The hybrid tuned for new items only, or for re-buys allowed."""
@@ -115,19 +107,26 @@ class ShopRecommender:
 
 
 def fit_shop_recommender(
-    lines: pd.DataFrame, events: pd.DataFrame | None, products: pd.DataFrame, window_days: int = 60
+    lines: pd.DataFrame,
+    events: pd.DataFrame | None,
+    products: pd.DataFrame,
+    window_days: int = 60,
+    encoder: TextEncoder | None = None,
 ) -> ShopRecommender:
     """Tune on the last window before the end, then fit on everything."""
     texts = product_texts(products)
     exclude = non_merchandise(products)
+    items = catalogue(products, lines, exclude)
     end = lines["ts"].max() + pd.Timedelta(seconds=1)
-    tuning = tune(lines, events, texts, end, window_days, exclude)
-    weights = {mode: t.weights for mode, t in tuning.items()}
-    data = build_interactions(lines, events, as_of=end, exclude_skus=exclude)
+    started = time.perf_counter()
+    tuning = tune(lines, events, texts, end, window_days, exclude, items=items, encoder=encoder)
+    tuned = time.perf_counter()
+    data = build_interactions(lines, events, as_of=end, exclude_skus=exclude, items=items)
+    weights = {mode: shipped_weights(t, data) for mode, t in tuning.items()}
     # A component no mode uses is never fitted (the content model alone can dominate the fit
     # on a large catalogue); item-CF always is: it answers "similar products".
     used = {n for mode in MODES for n, w in weights[mode].items() if w > 0} | {SIMILAR}
-    components = {n: m for n, m in make_components(texts).items() if n in used}
+    components = {n: m for n, m in make_components(texts, encoder).items() if n in used}
     for model in components.values():
         model.fit(data)
     hybrids = {}
@@ -135,4 +134,5 @@ def fit_shop_recommender(
         hybrid = HybridRecommender(components, weights[mode])
         hybrid.data = data  # components are already fitted on ``data``
         hybrids[mode] = hybrid
-    return ShopRecommender(data, hybrids, {mode: t.value for mode, t in tuning.items()})
+    seconds = {"tuning": tuned - started, "fit": time.perf_counter() - tuned}
+    return ShopRecommender(data, hybrids, {mode: t.value for mode, t in tuning.items()}, seconds)

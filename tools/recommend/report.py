@@ -8,9 +8,11 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from tools.recommend.base import Recommender
+from tools.recommend.components import catalogue, make_components, non_merchandise, product_texts
+from tools.recommend.content import TextEncoder
 from tools.recommend.evaluate import Metrics, evaluate, temporal_split
 from tools.recommend.hybrid import HybridRecommender, family
-from tools.recommend.pipeline import make_components, non_merchandise, product_texts, tune
+from tools.recommend.pipeline import shipped_weights, tune
 
 
 @dataclass(frozen=True)
@@ -31,18 +33,21 @@ def evaluate_all(
     test_days: int = 60,
     k: int = 10,
     extra: dict[str, Recommender] | None = None,
+    encoder: TextEncoder | None = None,
 ) -> tuple[list[EvalRow], dict[str, str]]:
     """Test window = the last ``test_days``; hybrid weights tuned on the window before it.
 
-    Returns the rows and, per mode, what the tuning ships and why.
+    Every catalogue product is a column (products first sold in the test window can be
+    recommended). Returns the rows and, per mode, what the tuning ships and why.
     """
     end = lines["ts"].max() + pd.Timedelta(seconds=1)
     cutoff = end - pd.Timedelta(days=test_days)
     texts, exclude = product_texts(products), non_merchandise(products)
-    tuning = tune(lines, events, texts, cutoff, test_days, exclude)
-    weights = {mode: t.weights for mode, t in tuning.items()}
-    split = temporal_split(lines, events, cutoff, test_days, exclude)
-    models: dict[str, Recommender] = dict(make_components(texts))
+    items = catalogue(products, lines, exclude)
+    tuning = tune(lines, events, texts, cutoff, test_days, exclude, items=items, encoder=encoder)
+    split = temporal_split(lines, events, cutoff, test_days, exclude, items=items)
+    weights = {mode: shipped_weights(t, split.train) for mode, t in tuning.items()}
+    models: dict[str, Recommender] = dict(make_components(texts, encoder))
     models.update(extra or {})
     rows: list[EvalRow] = []
     fit_time: dict[str, float] = {}
@@ -50,7 +55,7 @@ def evaluate_all(
         start = time.perf_counter()
         model.fit(split.train)
         fit_time[name] = time.perf_counter() - start
-    components = {n: models[n] for n in make_components({})}
+    components = {n: models[n] for n in make_components(texts, encoder)}
     for mode in ("all", "new"):
         hybrid = HybridRecommender(components, weights[mode])
         hybrid.data = split.train
