@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from copilot.agent import Agent, Message
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from copilot.agent.loop import redact, whole_sentences
@@ -195,8 +199,6 @@ def test_ask_command_with_the_offline_backend(
     demo_ctx: ToolContext, monkeypatch: object, capsys: object
 ) -> None:
     import json
-
-    import pytest
 
     from copilot.cli import main
 
@@ -440,4 +442,26 @@ def test_a_refusal_is_in_the_question_s_language(demo_ctx: ToolContext) -> None:
     # An id that does not exist ends the turn (only the user can fix it); the hint for the
     # model stays out of the answer.
     assert "find_customers" in answer.tools[0].result_json and "find_customers" not in answer.text
+    model.assert_complete()
+
+
+def test_a_bug_in_a_tool_is_reported_and_the_turn_survives(
+    demo_ctx: ToolContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17: a tool that raises something other than ToolError ended the chat turn with a
+    traceback. Now the user reads that it is a bug, the traceback goes to the log."""
+    from tools import TOOLS
+
+    def broken(ctx: ToolContext, **kwargs: object) -> object:
+        raise TypeError("unsupported operand type(s) for *: 'NoneType' and 'float'")
+
+    tools = [replace(t, fn=broken) if t.name == "recommend_discount" else t for t in TOOLS]
+    model = ScriptedModel([function_call("recommend_discount", segment="lost", budget=500)])
+    with caplog.at_level("ERROR"):
+        answer = Agent(model, demo_ctx, tools=tools).ask(
+            "What discount for lost customers, budget 500?"
+        )
+    assert [t.ok for t in answer.tools] == [False]
+    assert "internal error (TypeError" in answer.text and "bug" in answer.text
+    assert any("recommend_discount" in r.getMessage() and r.exc_info for r in caplog.records)
     model.assert_complete()

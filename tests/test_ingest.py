@@ -177,6 +177,35 @@ BAD_CASES = {
         ),
         ["bad.csv", "row 2", "Quantity", "whole number"],
     ),
+    # Issue 17: these were stored (1e30 as a negative quantity, inf crashed tools, a line in
+    # 2099 moved "today" for every customer tool).
+    "quantity 1e30": (
+        lambda d: write_csv(
+            d,
+            [r if i != 1 else r.replace(",6,", ",1e30,", 1) for i, r in enumerate(ROWS)],
+            "bad.csv",
+        ),
+        ["bad.csv", "row 2", "Quantity", "between -1,000,000,000 and 1,000,000,000", "1e30"],
+    ),
+    "infinite price": (
+        lambda d: write_csv(
+            d,
+            [r if i != 6 else r.replace(",5.95,", ",inf,") for i, r in enumerate(ROWS)],
+            "bad.csv",
+        ),
+        ["bad.csv", "row 7", "UnitPrice", "a number between", "'inf'"],
+    ),
+    "a line dated 2099": (
+        lambda d: write_csv(
+            d,
+            [
+                r if i != 2 else r.replace("2010-12-01 08:28:00", "2099-01-01 10:00:00")
+                for i, r in enumerate(ROWS)
+            ],
+            "bad.csv",
+        ),
+        ["bad.csv", "row 3", "InvoiceDate", "not in the future", "2099-01-01"],
+    ),
     "empty file": (
         lambda d: (d / "empty.csv").write_text("") and d / "empty.csv" or d / "empty.csv",
         ["empty.csv", "empty"],

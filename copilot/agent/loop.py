@@ -5,6 +5,7 @@ checked against them (``narrative``)."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
@@ -49,6 +50,9 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
+log = logging.getLogger(__name__)
+
+
 def _refused(
     name: str,
     arguments: dict[str, object],
@@ -68,6 +72,8 @@ FINAL_REFUSALS = (
     "refusal.no_demand",
     "refusal.empty_segment",
     "refusal.budget_too_small",
+    "refusal.forecast_worse",
+    "refusal.tool_bug",
 )
 """Refusals only the user can resolve (the id, the segment or the budget they gave)."""
 
@@ -302,6 +308,11 @@ class Agent:
             said = Say(language)(exc.key, **exc.values) if exc.key else exc.message_for_people
             final = exc.key.startswith(FINAL_REFUSALS)
             return _refused(tool.name, arguments, said, language, exc.hint, final)
+        except Exception as exc:  # a bug in a tool: logged with its traceback, turn survives
+            log.exception("tool %s failed on %s", tool.name, arguments)
+            error = f"{type(exc).__name__}: {exc}"[:200]
+            said = Say(language)("refusal.tool_bug", tool=tool.name, error=error)
+            return _refused(tool.name, arguments, said, language, final=True)
         findings = describe(result, language, self.settings.currency)
         return ToolTrace(tool.name, arguments, True, to_llm_json(result), result, None, findings)
 

@@ -18,6 +18,8 @@ _EXPECTED = {
     "date": "a date such as 2011-12-09",
     "bool": "true/false, yes/no or 1/0",
 }
+_LIMITS = {"int": 1e9, "float": 1e12}
+"""Largest magnitude a numeric field may hold (quantities, prices, amounts)."""
 
 
 def typed_frame(
@@ -103,15 +105,33 @@ def _check(
         if empty.any():
             _fail(raw, column, spec, int(np.flatnonzero(empty.to_numpy())[0]), "an empty cell")
     bad = given & converted.isna()
+    expected = _EXPECTED.get(spec.type, "a value")
+    if spec.type in _LIMITS:
+        limit = _LIMITS[spec.type]
+        # Infinite or absurd magnitudes overflow the store (1e30 became a negative quantity).
+        out_of_range = converted.notna() & ~(converted.abs() <= limit)
+        if out_of_range.any():
+            bad |= out_of_range
+            expected = f"{expected} between -{limit:,.0f} and {limit:,.0f}"
     if spec.type == "int":
         bad |= converted.notna() & (converted != np.floor(converted))
+    if spec.type == "datetime":
+        # An order or event in the future moves "today" for every customer tool (a campaign's
+        # planned dates are "date" fields and may lie ahead).
+        latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
+        future = converted.notna() & (converted >= latest)
+        if future.any():
+            bad |= future
+            expected = f"{expected}, not in the future (before {latest.date().isoformat()})"
     if bad.any():
         index = int(np.flatnonzero(bad.to_numpy())[0])
-        _fail(raw, column, spec, index, repr(series.iloc[index]))
+        _fail(raw, column, spec, index, repr(series.iloc[index]), expected)
 
 
-def _fail(raw: RawTable, column: str, spec: FieldSpec, index: int, got: str) -> None:
-    expected = _EXPECTED.get(spec.type, "a value")
+def _fail(
+    raw: RawTable, column: str, spec: FieldSpec, index: int, got: str, expected: str = ""
+) -> None:
+    expected = expected or _EXPECTED.get(spec.type, "a value")
     raise InputError(
         f"{raw.path}, {raw.where(index)}, column {column!r} ({spec.name}): "
         f"expected {expected}, got {got}"
