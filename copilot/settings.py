@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     n_ctx: int = Field(default=4096, ge=1024, description="Context window of the local model.")
     threads: int = Field(default=2, ge=1, description="CPU threads of the local model.")
     max_tokens: int = Field(default=400, ge=16, description="Cap on generated tokens per call.")
+    request_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds to wait for a remote model or embedding server before giving up.",
+    )
     answer_tokens: int = Field(
         default=200,
         ge=16,

@@ -88,7 +88,12 @@ class OpenAIEmbedder:
             raise ConfigError(
                 "COPILOT_EMBEDDER=openai needs OPENAI_API_KEY or COPILOT_OPENAI_BASE_URL"
             )
-        self._client = OpenAI(api_key=key or "unused", base_url=settings.openai_base_url)
+        self._client = OpenAI(
+            api_key=key or "unused",
+            base_url=settings.openai_base_url,
+            timeout=settings.request_timeout,
+            max_retries=1,
+        )
         self.model = settings.embedding_model
         self.version = self.model
         self.dim = 0  # known after the first call

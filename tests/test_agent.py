@@ -465,3 +465,12 @@ def test_a_bug_in_a_tool_is_reported_and_the_turn_survives(
     assert "internal error (TypeError" in answer.text and "bug" in answer.text
     assert any("recommend_discount" in r.getMessage() and r.exc_info for r in caplog.records)
     model.assert_complete()
+
+
+def test_a_number_in_scientific_notation_is_read_whole() -> None:
+    """Issue 17: 3.552e-06 was read as 3.552, so a tiny p-value passed for a large claim."""
+    assert parse_numbers("p = 3.552e-06, lift 1.5E+3 units") == [
+        ("3.552e-06", 3.552e-06),
+        ("1.5E+3", 1500.0),
+    ]
+    assert unsupported_numbers("p = 3.552e-06", evidence_numbers([{"p": 3.552}])) == ["3.552e-06"]

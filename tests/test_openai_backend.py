@@ -192,3 +192,30 @@ def test_a_missing_endpoint_is_a_config_error_that_names_the_fix(demo_ctx: ToolC
 
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         OpenAIModel(Settings(home=demo_ctx.settings.home, llm="openai"))
+
+
+def test_a_silent_or_absent_server_is_one_line_not_a_hang(demo_ctx: ToolContext) -> None:
+    """Issue 17: against a server that accepts and never replies, `ask` waited 7+ minutes;
+    with the server down it printed a 130-line traceback."""
+    import socket
+    import time
+
+    from copilot.errors import ModelUnavailable
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        started = time.perf_counter()
+        with pytest.raises(ModelUnavailable, match="did not answer within 0.5 s"):
+            _agent(demo_ctx, url, request_timeout=0.5).ask("What customer segments do I have?")
+        assert time.perf_counter() - started < 20
+    finally:
+        silent.close()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    with pytest.raises(ModelUnavailable, match="cannot be reached"):
+        _agent(demo_ctx, f"http://127.0.0.1:{port}/v1").ask("What customer segments do I have?")

@@ -11,10 +11,12 @@ from copilot.agent.prompts import render
 from copilot.agent.types import Message
 
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.,]*-[A-Za-z])"
+    r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"
+    r"(?![\d.,]*-[A-Za-z])"
     r"\s*(?:%|万|亿|k\b|K\b|m\b|M\b)?"
 )
-"""A number; "12-month" style terms are names, not claims, and are skipped."""
+"""A number (scientific notation included: 3.552e-06 is not 3.552); "12-month" style terms
+are names, not claims, and are skipped."""
 _IGNORED_MAX = 10
 """Small integers (list numbering, "top 5") are not checked."""
 _SCALE = {"万": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6}

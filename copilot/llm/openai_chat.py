@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from copilot.agent.types import Message, ModelTurn, ToolCall
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, ModelUnavailable
 from copilot.settings import Settings
 from tools import Tool
 
@@ -48,7 +49,11 @@ class OpenAIModel:
             base_url=settings.openai_base_url,
             temperature=0,
             max_tokens=settings.max_tokens,
+            timeout=settings.request_timeout,
+            max_retries=1,
         )  # type: ignore[call-arg]
+        self._server = settings.openai_base_url or "api.openai.com"
+        self._timeout = settings.request_timeout
         # Answers stream under their own, shorter cap (COPILOT_ANSWER_TOKENS).
         self._answer = self._chat.bind(max_tokens=settings.answer_tokens)
 
@@ -65,7 +70,8 @@ class OpenAIModel:
             }
             for t in tools
         ]
-        reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(_lc_messages(messages))
+        with self._reachable():
+            reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(_lc_messages(messages))
         calls = getattr(reply, "tool_calls", None) or []
         if calls:
             return ModelTurn(tool_call=ToolCall(calls[0]["name"], dict(calls[0]["args"])))
@@ -73,9 +79,28 @@ class OpenAIModel:
 
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream the answer."""
-        for chunk in self._answer.stream(_lc_messages(messages)):
-            if chunk.content:
-                yield str(chunk.content)
+        with self._reachable():
+            for chunk in self._answer.stream(_lc_messages(messages)):
+                if chunk.content:
+                    yield str(chunk.content)
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Connection failures and timeouts become one line for people, not a traceback."""
+        import openai
+
+        try:
+            yield
+        except openai.APITimeoutError as exc:
+            raise ModelUnavailable(
+                f"the model server {self._server} did not answer within {self._timeout:g} s "
+                "(raise COPILOT_REQUEST_TIMEOUT for a slow server)"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise ModelUnavailable(
+                f"the model server {self._server} cannot be reached; is it running? "
+                "(COPILOT_OPENAI_BASE_URL)"
+            ) from exc
 
     def count_tokens(self, text: str) -> int:
         """About four characters per token (no tokenizer for unknown remote models)."""
