@@ -7,6 +7,7 @@ the traceback instead. Anything else is a bug and propagates with its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -429,6 +430,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`copilot status | head`): stop quietly, as Unix tools do.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is not a file (captured): nothing to flush
+            pass
+        return 141
 
 
 if __name__ == "__main__":

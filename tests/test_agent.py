@@ -474,3 +474,14 @@ def test_a_number_in_scientific_notation_is_read_whole() -> None:
         ("1.5E+3", 1500.0),
     ]
     assert unsupported_numbers("p = 3.552e-06", evidence_numbers([{"p": 3.552}])) == ["3.552e-06"]
+
+
+def test_a_closed_pipe_ends_the_command_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: `copilot ... | head` printed broken-pipe tracebacks."""
+    from copilot import cli
+
+    def closed(args: object, settings: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setitem(cli._COMMANDS, "status", closed)
+    assert cli.main(["status"]) == 141
