@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -143,6 +144,16 @@ def test_cache_follows_the_data_version(tmp_path: Path, shop: ShopData) -> None:
     assert len(shop.order_lines()) == 10 - 3 + 3
 
 
+def edited_row(index: int, old: str, new: str) -> Callable[[Path], Path]:
+    """A maker of bad.csv: ROWS with the first ``old`` of row ``index`` replaced by ``new``."""
+
+    def make(folder: Path) -> Path:
+        rows = [r if i != index else r.replace(old, new, 1) for i, r in enumerate(ROWS)]
+        return write_csv(folder, rows, "bad.csv")
+
+    return make
+
+
 BAD_CASES = {
     "missing column": (
         lambda d: write_csv(
@@ -151,59 +162,29 @@ BAD_CASES = {
         ["bad.csv", "unit_price", "--map"],
     ),
     "price abc on row 7": (
-        lambda d: write_csv(
-            d,
-            [r if i != 6 else r.replace(",5.95,", ",abc,") for i, r in enumerate(ROWS)],
-            "bad.csv",
-        ),
+        edited_row(6, ",5.95,", ",abc,"),
         ["bad.csv", "row 7", "UnitPrice", "expected a number", "'abc'"],
     ),
     "unparseable date": (
-        lambda d: write_csv(
-            d,
-            [
-                r if i != 2 else r.replace("2010-12-01 08:28:00", "yesterday-ish")
-                for i, r in enumerate(ROWS)
-            ],
-            "bad.csv",
-        ),
+        edited_row(2, "2010-12-01 08:28:00", "yesterday-ish"),
         ["bad.csv", "row 3", "InvoiceDate", "date/time", "yesterday-ish"],
     ),
     "fractional quantity": (
-        lambda d: write_csv(
-            d,
-            [r if i != 1 else r.replace(",6,", ",6.5,", 1) for i, r in enumerate(ROWS)],
-            "bad.csv",
-        ),
+        edited_row(1, ",6,", ",6.5,"),
         ["bad.csv", "row 2", "Quantity", "whole number"],
     ),
     # Issue 17: these were stored (1e30 as a negative quantity, inf crashed tools, a line in
     # 2099 moved "today" for every customer tool).
     "quantity 1e30": (
-        lambda d: write_csv(
-            d,
-            [r if i != 1 else r.replace(",6,", ",1e30,", 1) for i, r in enumerate(ROWS)],
-            "bad.csv",
-        ),
+        edited_row(1, ",6,", ",1e30,"),
         ["bad.csv", "row 2", "Quantity", "between -1,000,000,000 and 1,000,000,000", "1e30"],
     ),
     "infinite price": (
-        lambda d: write_csv(
-            d,
-            [r if i != 6 else r.replace(",5.95,", ",inf,") for i, r in enumerate(ROWS)],
-            "bad.csv",
-        ),
+        edited_row(6, ",5.95,", ",inf,"),
         ["bad.csv", "row 7", "UnitPrice", "a number between", "'inf'"],
     ),
     "a line dated 2099": (
-        lambda d: write_csv(
-            d,
-            [
-                r if i != 2 else r.replace("2010-12-01 08:28:00", "2099-01-01 10:00:00")
-                for i, r in enumerate(ROWS)
-            ],
-            "bad.csv",
-        ),
+        edited_row(2, "2010-12-01 08:28:00", "2099-01-01 10:00:00"),
         ["bad.csv", "row 3", "InvoiceDate", "not in the future", "2099-01-01"],
     ),
     "empty file": (

@@ -101,20 +101,18 @@ def fit_forecaster(
     late = late[late["product"].isin(set(early["product"]))]
     group = _groups(panel, "category" if choose_by == "global" else choose_by)
     fitted = fit_candidates(early, candidates)
+    y = late["units"].to_numpy(float)
+    groups = late["product"].astype(str).map(group).to_numpy()
     scores: dict[str, pd.Series] = {}
+    missed: dict[str, float] = {}
     for name in candidates:
-        y = late["units"].to_numpy(float)
-        frame = pd.DataFrame(
-            {
-                "g": late["product"].astype(str).map(group).to_numpy(),
-                "err": np.abs(y - _clean(fitted[name](late))),
-                "y": y,
-            }
-        )
-        by = frame.groupby("g")[["err", "y"]].sum()
+        err = np.abs(y - _clean(fitted[name](late)))
+        by = pd.DataFrame({"g": groups, "err": err, "y": y}).groupby("g")[["err", "y"]].sum()
         scores[name] = by["err"] / by["y"].where(by["y"] > 0)
+        missed[name] = float(err.sum())
     table = pd.DataFrame(scores)
-    overall = _overall(late, fitted, candidates) if choose_by == "global" else None
+    # "global": the candidate with the lowest validation WAPE over every product together.
+    overall = min(candidates, key=missed.__getitem__) if choose_by == "global" else None
     choices = {}
     for product in sorted(set(panel["product"].astype(str))):
         g = group[product]
@@ -129,12 +127,6 @@ def fit_forecaster(
     predictors = fit_candidates(panel, tuple(sorted({c.model for c in choices.values()})))
     units = panel.groupby(panel["product"].astype(str))["units"]
     return Forecaster(choices, predictors, pd.DataFrame({"lo": units.min(), "hi": units.max()}))
-
-
-def _overall(late: pd.DataFrame, fitted: dict[str, Predict], candidates: tuple[str, ...]) -> str:
-    """The candidate with the lowest validation WAPE over every product together."""
-    y = late["units"].to_numpy(float)
-    return min(candidates, key=lambda n: wape(y, _clean(fitted[n](late))))
 
 
 def _groups(panel: pd.DataFrame, choose_by: str) -> dict[str, str]:

@@ -212,12 +212,21 @@ MAX_BLOCK_CELLS = 40_000_000
 """At most this many dense similarities exist at once (160 MB of float32)."""
 
 
-def pruned_similarity(x: sp.csr_matrix | np.ndarray, k: int, block: int = 2048) -> sp.csr_matrix:
-    """Top-``k`` dot-product neighbours of every row of ``x`` (self excluded), block by block
-    so that only ``block`` dense rows exist at a time. Dense ``x`` (sentence embeddings) is
-    multiplied densely: as a sparse matrix with no zeros it is ~5x slower."""
-    xt = x.T if isinstance(x, np.ndarray) else x.T.tocsr()
-    block = max(64, min(block, MAX_BLOCK_CELLS // max(x.shape[0], 1)))
+def pruned_similarity(
+    x: sp.csr_matrix | np.ndarray,
+    k: int,
+    block: int = 2048,
+    right: sp.csr_matrix | None = None,
+) -> sp.csr_matrix:
+    """Top-``k`` neighbours of every row of ``x`` by ``x @ right`` (default ``x.T``: dot
+    products), self excluded, block by block so that only ``block`` dense rows exist at a
+    time. Dense ``x`` (sentence embeddings) is multiplied densely: as a sparse matrix with no
+    zeros it is ~5x slower."""
+    if right is not None:
+        xt: sp.csr_matrix | np.ndarray = right
+    else:
+        xt = x.T if isinstance(x, np.ndarray) else x.T.tocsr()
+    block = max(64, min(block, MAX_BLOCK_CELLS // max(xt.shape[1], 1)))
     blocks = []
     for start in range(0, x.shape[0], block):
         product = x[start : start + block] @ xt

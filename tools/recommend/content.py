@@ -78,7 +78,7 @@ class NewArrivalsRecommender(Recommender):
     def _fit(self, data: Interactions) -> None:
         if getattr(self.content, "data", None) is not data:
             self.content.fit(data)
-        self._unsold = np.diff(data.purchased.tocsc().indptr) == 0
+        self._unsold = data.buyers == 0
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Content scores on never-bought products, zero elsewhere."""

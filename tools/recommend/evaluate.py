@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -142,8 +143,7 @@ def evaluate(
         part = rows[start : start + batch_size]
         ids, vals = model.top_n(part, k, exclude_purchased=(mode == "new"))
         recs[start : start + len(part)] = np.where(np.isfinite(vals), ids, -1)
-    buyers = np.asarray((train.purchased > 0).sum(axis=0)).ravel()
-    share = buyers / max(train.shape[0], 1)
+    share = train.buyers / max(train.shape[0], 1)
     history = np.diff(train.purchased.indptr)[rows]
     groups = {
         "all": np.ones(len(rows), dtype=bool),
@@ -167,33 +167,39 @@ def mode_truth(split: Split, mode: str) -> tuple[sp.csr_matrix, np.ndarray, np.n
     return truth, sizes, np.flatnonzero(sizes > 0)
 
 
-def ndcg_of_scores(
-    scores: np.ndarray,
+def ndcg_objective(
     rows: np.ndarray,
     split: Split,
     mode: str,
     k: int = 10,
     columns: np.ndarray | None = None,
-) -> float:
-    """NDCG@k of precomputed scores (rows x items) for the given evaluable rows.
-
-    With ``columns`` the scores cover only those item columns (a pruned candidate set); test
-    items outside it count as misses for every model alike.
-    """
+) -> Callable[[np.ndarray], float]:
+    """NDCG@k of precomputed scores (rows x items) for the given evaluable rows, as a function
+    of the scores: the truth and the re-buy mask are worked out once (blend tuning scores a
+    hundred candidate blends against them). With ``columns`` the scores cover only those item
+    columns (a pruned candidate set); test items outside it count as misses for every model
+    alike."""
     truth, sizes, _ = mode_truth(split, mode)
+    truth, sizes = truth[rows], sizes[rows]
     cols = np.arange(split.train.shape[1]) if columns is None else columns
-    scores = scores.copy()
-    if mode == "new":
-        scores[split.train.purchased[rows][:, cols].nonzero()] = -np.inf
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    picked = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-picked, axis=1, kind="stable")
-    top = np.take_along_axis(part, order, axis=1)
-    usable = np.isfinite(np.take_along_axis(picked, order, axis=1))
-    recs = np.where(usable, cols[top], -1)
-    share = np.zeros(split.train.shape[1])
-    return ranking_metrics(recs, truth[rows], sizes[rows], share, split.train.shape[1]).ndcg
+    bought = split.train.purchased[rows][:, cols].nonzero() if mode == "new" else None
+    n_items = split.train.shape[1]
+    share = np.zeros(n_items)
+
+    def ndcg(scores: np.ndarray) -> float:
+        if bought is not None:
+            scores = scores.copy()
+            scores[bought] = -np.inf
+        top_k = min(k, scores.shape[1])
+        part = np.argpartition(-scores, top_k - 1, axis=1)[:, :top_k]
+        picked = np.take_along_axis(scores, part, axis=1)
+        order = np.argsort(-picked, axis=1, kind="stable")
+        top = np.take_along_axis(part, order, axis=1)
+        usable = np.isfinite(np.take_along_axis(picked, order, axis=1))
+        recs = np.where(usable, cols[top], -1)
+        return ranking_metrics(recs, truth, sizes, share, n_items).ndcg
+
+    return ndcg
 
 
 def evaluate_new_arrivals(
@@ -204,7 +210,7 @@ def evaluate_new_arrivals(
 
     Needs a split whose columns include unsold products (``temporal_split(items=...)``).
     """
-    unsold = np.flatnonzero(np.diff(split.train.purchased.tocsc().indptr) == 0)
+    unsold = np.flatnonzero(split.train.buyers == 0)
     truth = split.truth[:, unsold].tocsr()
     rows = np.flatnonzero(np.diff(truth.indptr) > 0)
     if len(rows) == 0 or len(unsold) == 0:

@@ -36,6 +36,11 @@ class Interactions:
     line_age_days: np.ndarray
     history: PurchaseHistory
 
+    @property
+    def buyers(self) -> np.ndarray:
+        """How many customers bought each product (0 = nobody yet: a new arrival)."""
+        return np.diff(self.purchased.tocsc().indptr)
+
     def weights(self, transform: Transform) -> sp.csr_matrix:
         """The counts under another transform (components choose theirs on validation)."""
         return _apply(self.counts, transform)

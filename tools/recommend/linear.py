@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from tools.recommend.base import ItemSimilarityRecommender, top_k_rows
+from tools.recommend.base import ItemSimilarityRecommender, pruned_similarity, top_k_rows
 from tools.recommend.interactions import Interactions, Transform
 
 
@@ -29,8 +29,7 @@ class EASERecommender(ItemSimilarityRecommender):
 
     def _fit(self, data: Interactions) -> None:
         x = data.weights(self.transform)
-        buyers = np.diff(data.purchased.tocsc().indptr)
-        keep = np.sort(np.argsort(-buyers, kind="stable")[: self.max_items])
+        keep = np.sort(np.argsort(-data.buyers, kind="stable")[: self.max_items])
         sub = x[:, keep]
         gram = np.asarray((sub.T @ sub).todense(), dtype=np.float64)
         gram[np.diag_indices_from(gram)] += self.l2
@@ -83,14 +82,9 @@ class RP3BetaRecommender(ItemSimilarityRecommender):
         degree = np.asarray((x > 0).sum(axis=0)).ravel().astype(np.float32)
         penalty = sp.diags(1.0 / np.maximum(degree, 1.0) ** self.beta)
         target = sp.csr_matrix(user_to_item @ penalty)
-        blocks = []
-        for start in range(0, x.shape[1], self.block):
-            part = item_to_user[start : start + self.block] @ target
-            dense = np.asarray(part.todense(), dtype=np.float32)
-            idx = np.arange(dense.shape[0])
-            dense[idx, idx + start] = 0.0
-            blocks.append(top_k_rows(dense, self.k_neighbours))
-        self.similarity_matrix = sp.csr_matrix(sp.vstack(blocks))
+        self.similarity_matrix = pruned_similarity(
+            item_to_user, self.k_neighbours, self.block, right=target
+        )
 
 
 def _row_stochastic(x: sp.csr_matrix) -> sp.csr_matrix:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from tools.recommend.components import (
     product_texts,
 )
 from tools.recommend.content import TextEncoder
-from tools.recommend.evaluate import mode_truth, ndcg_of_scores, temporal_split
+from tools.recommend.evaluate import mode_truth, ndcg_objective, temporal_split
 from tools.recommend.hybrid import HybridRecommender, Tuning, family, tune_weights
 from tools.recommend.interactions import Interactions, build_interactions
 
@@ -58,8 +57,7 @@ def tune(
     components = make_components(texts, encoder)
     for model in components.values():
         model.fit(split.train)
-    buyers = np.diff(split.train.purchased.tocsc().indptr)
-    columns = np.sort(np.argsort(-buyers, kind="stable")[:MAX_TUNING_ITEMS])
+    columns = np.sort(np.argsort(-split.train.buyers, kind="stable")[:MAX_TUNING_ITEMS])
     out: dict[str, Tuning] = {}
     rng = np.random.default_rng(seed)
     for mode in MODES:
@@ -71,7 +69,7 @@ def tune(
             rows = np.sort(rng.choice(rows, MAX_TUNING_CUSTOMERS, replace=False))
         # Re-buys only: buy-again cannot recommend a new item.
         usable = {n: m for n, m in components.items() if mode == "all" or family(n) != "buy_again"}
-        objective = partial(ndcg_of_scores, rows=rows, split=split, mode=mode, columns=columns)
+        objective = ndcg_objective(rows, split, mode, columns=columns)
         best = tune_weights(usable, rows, objective, columns=columns)
         out[mode] = Tuning(
             {n: best.weights.get(n, 0.0) for n in components}, best.value, best.singles
@@ -84,7 +82,7 @@ def shipped_weights(tuning: Tuning, data: Interactions) -> dict[str, float]:
     component keeps at least ``NEW_ARRIVALS_FLOOR`` (its best variant on validation)."""
     weights = dict(tuning.weights)
     arrivals = [n for n in weights if family(n) == "new_arrivals"]
-    unsold = bool((np.diff(data.purchased.tocsc().indptr) == 0).any())
+    unsold = bool((data.buyers == 0).any())
     if arrivals and unsold:
         pick = max(arrivals, key=lambda n: (weights[n], tuning.singles.get(n, 0.0)))
         weights[pick] = max(weights[pick], NEW_ARRIVALS_FLOOR)

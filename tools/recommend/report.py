@@ -55,7 +55,7 @@ def evaluate_all(
         start = time.perf_counter()
         model.fit(split.train)
         fit_time[name] = time.perf_counter() - start
-    components = {n: models[n] for n in make_components(texts, encoder)}
+    components = {n: m for n, m in models.items() if n not in (extra or {})}
     for mode in ("all", "new"):
         hybrid = HybridRecommender(components, weights[mode])
         hybrid.data = split.train
