@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from copilot.errors import CopilotError, InputError
+from copilot.errors import CopilotError, InputError, ModelUnavailable
 from copilot.evaluation.command import add_arguments as add_eval_arguments
 from copilot.settings import Settings, load_settings
-from copilot.shop import FORMATS, ShopData, ingest_file
+from copilot.shop import FORMATS, ShopData, ingest_files
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,16 +29,33 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
-    for path in args.paths:
-        summary = ingest_file(
-            shop,
-            Path(path),
-            kind=args.kind,
-            fmt=args.format,
-            mapping=args.map,
-            show_progress=not args.no_progress,
-        )
+    summaries = ingest_files(
+        shop,
+        [Path(p) for p in args.paths],
+        kind=args.kind,
+        fmt=args.format,
+        mapping=args.map,
+        show_progress=not args.no_progress,
+        dry_run=args.dry_run,
+        dayfirst=args.dayfirst,
+        encoding=args.encoding,
+    )
+    for summary in summaries:
         print("\n".join(summary.lines()))
+    return 0
+
+
+def _cmd_undo_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from copilot.shop.writes import list_ingests, undo_ingest
+
+    shop = ShopData.open(settings.effective_database_url)
+    if args.id is None:
+        rows = list_ingests(shop)
+        print("\n".join(rows) if rows else "no ingests recorded")
+        return 0
+    with shop.transaction() as conn:
+        summary = undo_ingest(conn, args.id)
+    print("\n".join(summary.lines()))
     return 0
 
 
@@ -117,10 +134,13 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         sources += list(shop_sources(ShopData.open(settings.effective_database_url)))
     started = time.perf_counter()
     summary = store.index(sources, roots, show_progress=not args.no_progress)
+    head, *skipped = summary.lines()
     print(
-        f"indexed in {time.perf_counter() - started:.1f} s: {summary.line()}; "
+        f"indexed in {time.perf_counter() - started:.1f} s: {head}; "
         f"{store.count():,} chunks in the knowledge base"
     )
+    for line in skipped:
+        print(f"  {line}")
     return 0
 
 
@@ -271,9 +291,16 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         from copilot.agent.narrative import write_narrative
         from copilot.llm import make_model
 
-        written = write_narrative(make_model(settings), plan, language)
-        narrative = written.text
-        if written.grounding.fallback:
+        try:
+            written = write_narrative(
+                make_model(settings), plan, language, settings.allow_pii_remote
+            )
+        except ModelUnavailable as exc:
+            # The plan is computed without the model: print it, without the summary.
+            print(f"note: no summary ({exc})", file=sys.stderr)
+            written = None
+        narrative = written.text if written else None
+        if written and written.grounding.fallback:
             print(
                 "note: the model's summary cited numbers not in the plan "
                 f"({', '.join(written.grounding.unsupported)}); left out",
@@ -330,6 +357,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a file column to a field, e.g. --map InvoiceNo=order_id",
     )
     ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    order = ingest.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", action="store_true", default=None, help="dates are day/month (31/12/2011)"
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_false",
+        default=None,
+        help="dates are month/day (12/31/2011)",
+    )
+    ingest.add_argument(
+        "--encoding", help="text encoding of CSV files (default: detect UTF-8, GB18030, cp1252)"
+    )
+    undo = sub.add_parser(
+        "undo-ingest", help="remove the rows one ingest wrote (no id: list the ingests)"
+    )
+    undo.add_argument("id", type=int, nargs="?", help="the ingest's id, as ingest printed it")
 
     recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
@@ -408,6 +456,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ingest": _cmd_ingest,
     "demo": _cmd_demo,
     "status": _cmd_status,
+    "undo-ingest": _cmd_undo_ingest,
     "evaluate-recs": _cmd_evaluate_recs,
     "index": _cmd_index,
     "ask": _cmd_ask,
@@ -430,6 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written is kept", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (`copilot status | head`): stop quietly, as Unix tools do.
         try:
@@ -437,6 +489,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):  # stdout is not a file (captured): nothing to flush
             pass
         return 141
+    except Exception as exc:
+        if args.debug:
+            raise
+        # A bug, not the user's doing: one line and a way to see more, never a wall of text.
+        detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if str(exc) else ""
+        print(
+            f"error: internal error ({detail or type(exc).__name__}); "
+            "rerun with --debug for the traceback",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

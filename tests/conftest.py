@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,8 +75,15 @@ def shop(settings: Settings) -> ShopData:
 
 
 def sha256_of(path: Path) -> str:
-    """Content hash of a file (to assert a database is byte-for-byte unchanged)."""
+    """Content hash of a file (to assert it is byte-for-byte unchanged)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def db_digest(path: Path) -> str:
+    """Hash of a SQLite database's content (schema and rows), whatever its write-ahead log and
+    checkpoints did to the file's bytes."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from copilot.cli import main
 from copilot.errors import InputError
 from copilot.settings import Settings
 from copilot.shop import ShopData, ingest_file
-from tests.conftest import sha256_of
+from tests.conftest import db_digest
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 ROWS = [
@@ -121,9 +121,9 @@ def test_reingest_is_idempotent_even_when_the_bytes_differ(
     ingest_file(shop, path, fmt="online-retail")
     counts = shop.counts()
     db = settings.home_dir / "shop.db"
-    before = sha256_of(db)
+    before = db_digest(db)
     again = ingest_file(shop, path, fmt="online-retail")
-    assert again.already_ingested and sha256_of(db) == before
+    assert again.already_ingested and db_digest(db) == before
     # Same rows, different bytes (CRLF line ends): recognised by keys, not by hash.
     crlf = tmp_path / "retail_crlf.csv"
     crlf.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
@@ -228,7 +228,7 @@ def test_bad_input_exits_2_with_one_line_and_leaves_db_unchanged(
     monkeypatch.setenv("COPILOT_HOME", str(settings.home_dir))
     assert main(["ingest", "--format", "online-retail", str(write_csv(tmp_path, ROWS[:4]))]) == 0
     db = settings.home_dir / "shop.db"
-    before = sha256_of(db)
+    before = db_digest(db)
     capsys.readouterr()
     fmt = [] if case == "missing column" else ["--format", "online-retail"]
     status = main(["ingest", *fmt, str(make(tmp_path))])
@@ -237,7 +237,7 @@ def test_bad_input_exits_2_with_one_line_and_leaves_db_unchanged(
     assert err.startswith("error: ") and err.count("\n") == 1, err
     for part in expected:
         assert part in err, (part, err)
-    assert sha256_of(db) == before
+    assert db_digest(db) == before
 
 
 def test_bad_row_stops_a_multi_row_file_before_any_write(tmp_path: Path, shop: ShopData) -> None:

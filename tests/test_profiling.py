@@ -14,8 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from copilot.errors import ToolError
 from copilot.settings import Settings
 from copilot.shop import ShopData
-from copilot.shop.ingest import write_shaped
 from copilot.shop.transform import Shaped
+from copilot.shop.writes import write_shaped
 from tools import ToolContext
 from tools.profiling import (
     find_customers,

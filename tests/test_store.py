@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 
 from copilot.errors import ConfigError
 from copilot.shop import ShopData, create_shop_engine
-from copilot.shop.ingest import write_shaped
 from copilot.shop.transform import Shaped
+from copilot.shop.writes import write_shaped
 
 
-def test_missing_driver_names_the_install_command() -> None:
-    with pytest.raises(ConfigError, match="psycopg"):
+def test_missing_driver_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Simulated, so the verdict does not depend on whether the driver is installed here.
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(ConfigError, match=r"pip install 'psycopg\[binary\]'"):
         create_shop_engine("postgresql+psycopg://u:p@127.0.0.1:1/shop")
 
 

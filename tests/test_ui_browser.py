@@ -24,7 +24,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from copilot.agent.types import ModelTurn
 from copilot.settings import Settings
-from tests.conftest import sha256_of
+from tests.conftest import db_digest
 from tools import ToolContext
 
 REPO = Path(__file__).resolve().parents[1]
@@ -314,7 +314,7 @@ def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
         encoding="utf-8",
     )
     database = ui_home / "shop.db"
-    before = sha256_of(database)
+    before = db_digest(database)
     page = open_page(scripted_app.url)
     page.get_by_role("tab", name="Shop data").click()
     page.locator("#kpis").get_by_text("5,000").wait_for(timeout=ANSWER_TIMEOUT_MS)
@@ -328,7 +328,7 @@ def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
         "bad_orders.csv, row 3 (line 4), column 'quantity'" in message
         and "expected a whole number, got 'three'" in message
     ), message
-    assert sha256_of(database) == before
+    assert db_digest(database) == before
     print("screenshot:", shot(page, "shop-bad-upload"))
 
 

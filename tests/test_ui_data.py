@@ -10,7 +10,7 @@ from copilot.ui.i18n import browser_language
 from copilot.ui.runtime import Runtime
 from copilot.ui.server import passage_page
 from copilot.ui.shop_view import shop_kpis
-from tests.conftest import sha256_of
+from tests.conftest import db_digest
 
 ORDERS = (
     "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
@@ -41,13 +41,13 @@ def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
     first = ingest_uploads(runtime, [good], "auto", "auto")
     assert first.startswith("✔")
     database = settings.home_dir / "shop.db"
-    before = sha256_of(database)
+    before = db_digest(database)
     report = ingest_uploads(runtime, [bad], "auto", "auto")
     assert report == (
         "✖ more_orders.csv, row 2 (line 3), column 'quantity' (quantity): "
         "expected a whole number, got 'one'"
     )
-    assert sha256_of(database) == before
+    assert db_digest(database) == before
 
 
 def test_uploaded_documents_are_indexed_searchable_and_kept(

@@ -128,7 +128,6 @@ def _order_table(
         }
     )
     out = out.sort_values(["ts", "order_id", "sku"], kind="stable").reset_index(drop=True)
-    out.insert(1, "line_no", out.groupby("order_id").cumcount() + 1)
     return out
 
 
@@ -139,7 +138,6 @@ def _returns(rng: np.random.Generator, orders: pd.DataFrame, catalog: pd.DataFra
     picked["ts"] = picked["ts"] + pd.to_timedelta(rng.integers(3, 21, len(picked)), unit="D")
     picked = picked[picked["ts"] < START + pd.Timedelta(weeks=N_WEEKS)]
     picked["order_id"] = "R" + picked["order_id"]
-    picked["line_no"] = picked.groupby("order_id").cumcount() + 1
     picked["quantity"] = -picked["quantity"]
     picked["is_return"] = True
     return picked

@@ -1,6 +1,13 @@
 """The shop's data: storage schema, the cached read layer, ingestion of CSV/Parquet files."""
 
-from copilot.shop.ingest import FORMATS, IngestSummary, ingest_file
+from copilot.shop.ingest import FORMATS, IngestSummary, ingest_file, ingest_files
 from copilot.shop.store import ShopData, create_shop_engine
 
-__all__ = ["FORMATS", "IngestSummary", "ShopData", "create_shop_engine", "ingest_file"]
+__all__ = [
+    "FORMATS",
+    "IngestSummary",
+    "ShopData",
+    "create_shop_engine",
+    "ingest_file",
+    "ingest_files",
+]

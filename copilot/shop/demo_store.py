@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from tqdm import tqdm
+
 from copilot.demo import DemoShop, write_truths
 from copilot.demo.docs import write_documents
 from copilot.errors import ConfigError
 from copilot.settings import Settings
-from copilot.shop.ingest import write_shaped
 from copilot.shop.store import ShopData
 from copilot.shop.transform import Shaped
+from copilot.shop.writes import write_shaped
 
 
 def store_demo(shop: ShopData, demo: DemoShop, settings: Settings, *, force: bool) -> None:
@@ -19,8 +21,9 @@ def store_demo(shop: ShopData, demo: DemoShop, settings: Settings, *, force: boo
             "or point COPILOT_HOME / COPILOT_DATABASE_URL elsewhere"
         )
     rows = sum(len(t) for t in demo.tables.values())
-    write_shaped(
-        shop, Shaped(tables=demo.tables, rows_kept=rows), None, show_progress=True, clear=True
-    )
+    with tqdm(total=rows, unit="row", desc="writing", leave=False) as bar:
+        write_shaped(
+            shop, Shaped(tables=demo.tables, rows_kept=rows), None, progress=bar.update, clear=True
+        )
     write_truths(demo.truths, settings.truths_path)
     write_documents(demo.documents, settings.demo_docs_dir)

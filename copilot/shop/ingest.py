@@ -7,19 +7,23 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
 from copilot.errors import InputError
 from copilot.shop import schema
+from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
 from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_required, parse_overrides
 from copilot.shop.parse import typed_frame
 from copilot.shop.readers import RawTable, file_sha256, read_table
-from copilot.shop.store import ShopData, upsert
+from copilot.shop.store import ShopData
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
+from copilot.shop.writes import TableChange, write_shaped
 
 _PROGRESS_MIN_ROWS = 50_000
 _EVENT_TYPES = {"view": "view", "search": "search", "cart": "cart", "addtocart": "cart"}
@@ -76,20 +80,34 @@ class IngestSummary:
     already_ingested: bool = False
     seconds: float = 0.0
     store_counts: dict[str, int] = field(default_factory=dict)
+    ingest_id: int | None = None
+    changes: dict[str, TableChange] = field(default_factory=dict)
+    dry_run: bool = False
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
         if self.already_ingested:
             head = f"{self.source}: already ingested (same content); nothing changed"
+        elif self.dry_run:
+            head = (
+                f"dry run of {self.source} as {self.kind} (format {self.format}): nothing written"
+            )
         else:
             head = (
                 f"ingested {self.source} as {self.kind} (format {self.format}) "
-                f"in {self.seconds:.1f} s"
+                f"in {self.seconds:.1f} s as ingest {self.ingest_id} "
+                f"(undo with `copilot undo-ingest {self.ingest_id}`)"
             )
         out = [head, f"  rows read: {self.rows_read:,}", f"  rows kept: {self.rows_kept:,}"]
         out += [f"  dropped, {reason}: {n:,}" for reason, n in self.dropped.items()]
         out += [f"  {note}: {n:,}" for note, n in self.notes.items()]
-        if self.store_counts:
+        verb = "would be" if self.dry_run else ""
+        for name, change in self.changes.items():
+            out.append(
+                f"  {name.replace('_', ' ')}: {change.added:,} new, {change.updated:,} changed, "
+                f"{change.unchanged:,} already stored {verb}".rstrip()
+            )
+        if self.store_counts and not self.dry_run:
             out.append(
                 "  store now: "
                 + ", ".join(
@@ -99,41 +117,116 @@ class IngestSummary:
         return out
 
 
-def ingest_file(
+@dataclass
+class _Prepared:
+    """A file read, validated and shaped, ready to be written."""
+
+    shaped: Shaped
+    record: dict[str, object]
+    summary: IngestSummary
+
+
+def ingest_file(shop: ShopData, path: Path, **options: Any) -> IngestSummary:
+    """Validate a whole file, then write it in one transaction (nothing is written on error)."""
+    return ingest_files(shop, [path], **options)[0]
+
+
+def ingest_files(
     shop: ShopData,
-    path: Path,
+    paths: list[Path],
     *,
     kind: str | None = None,
     fmt: str = "auto",
     mapping: list[str] | None = None,
     show_progress: bool = True,
-) -> IngestSummary:
-    """Validate a whole file, then write it in one transaction (nothing is written on error)."""
-    started = time.perf_counter()
+    dry_run: bool = False,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+) -> list[IngestSummary]:
+    """Validate every file, then write them all in one transaction: all or nothing.
+
+    ``dry_run`` does the whole write and rolls it back, reporting what would change.
+    """
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}; expected auto or " + ", ".join(FORMATS))
+    started = time.perf_counter()
+    summaries: list[IngestSummary] = []
+    todo: list[_Prepared] = []
+    digests: set[str] = set()
+    for path in paths:
+        item = _prepare(shop, path, kind, fmt, mapping or [], dayfirst, encoding)
+        if isinstance(item, IngestSummary) or item.record["sha256"] in digests:
+            summary = item if isinstance(item, IngestSummary) else item.summary
+            summary.already_ingested = True
+            summaries.append(summary)
+            continue
+        digests.add(str(item.record["sha256"]))
+        summaries.append(item.summary)
+        todo.append(item)
+    total = sum(sum(len(f) for f in item.shaped.tables.values()) for item in todo)
+    _write_all(shop, todo, total, show_progress and total >= _PROGRESS_MIN_ROWS, dry_run)
+    counts = shop.counts()
+    for summary in summaries:
+        summary.store_counts = counts
+        summary.seconds = time.perf_counter() - started
+    return summaries
+
+
+def _write_all(
+    shop: ShopData, todo: list[_Prepared], total: int, show_progress: bool, dry_run: bool
+) -> None:
+    if not todo:
+        return
+    label = ", ".join(item.summary.source for item in todo)
+    try:
+        with (
+            tqdm(total=total, unit="row", desc="writing", disable=not show_progress or None) as bar,
+            shop.transaction(dry_run=dry_run) as conn,
+        ):
+            claim(conn)  # wait for (or name) another writer before saying we are one
+            with IngestMarker(shop.engine, label) as marker:
+
+                def advance(rows: int) -> None:
+                    bar.update(rows)
+                    marker.advance(rows)
+
+                for item in todo:
+                    item.summary.ingest_id, item.summary.changes = write_shaped(
+                        shop, item.shaped, item.record, progress=advance, conn=conn
+                    )
+                    item.summary.dry_run = dry_run
+    except OperationalError as exc:
+        if is_locked(exc):
+            raise busy_error(shop.engine) from exc
+        raise
+
+
+def _prepare(
+    shop: ShopData,
+    path: Path,
+    kind: str | None,
+    fmt: str,
+    mapping: list[str],
+    dayfirst: bool | None,
+    encoding: str | None,
+) -> _Prepared | IngestSummary:
     digest = file_sha256(path) if path.is_file() else ""
-    if mapping:
-        # The same bytes read with another column mapping are a different ingest.
-        digest = hashlib.sha256(f"{digest}|{sorted(mapping)}".encode()).hexdigest()
-    raw = read_table(path)
-    columns, kind = _resolve_columns(raw, kind, fmt, mapping or [])
+    if mapping or dayfirst is not None:
+        # The same bytes read with another column mapping or date order are a different ingest.
+        digest = hashlib.sha256(f"{digest}|{sorted(mapping)}|{dayfirst}".encode()).hexdigest()
+    raw = read_table(path, encoding)
+    columns, kind = _resolve_columns(raw, kind, fmt, mapping)
     label = fmt if fmt != "auto" else raw.format
     previous = _previous_ingest(shop, digest, kind, label)
     if previous is not None:
-        return IngestSummary(
-            str(path),
-            kind,
-            label,
-            len(raw.frame),
-            previous,
-            already_ingested=True,
-            store_counts=shop.counts(),
-        )
+        return IngestSummary(str(path), kind, label, len(raw.frame), previous)
 
-    rows = typed_frame(raw, columns, KINDS[kind])
+    notes: dict[str, int] = {}
+    rows = typed_frame(raw, columns, KINDS[kind], dayfirst=dayfirst, notes=notes)
     shaped = _shape(raw, rows, kind, fmt)
-    record = {
+    if raw.encoding and raw.encoding != "utf-8-sig":
+        notes[f"rows read as {raw.encoding} text (not UTF-8)"] = len(raw.frame)
+    record: dict[str, object] = {
         "source": str(path),
         "sha256": digest,
         "kind": kind,
@@ -142,54 +235,16 @@ def ingest_file(
         "rows_kept": shaped.rows_kept,
         "ingested_at": datetime.now(UTC).replace(tzinfo=None),
     }
-    write_shaped(
-        shop, shaped, record, show_progress=show_progress and len(rows) >= _PROGRESS_MIN_ROWS
-    )
-    return IngestSummary(
+    summary = IngestSummary(
         source=str(path),
         kind=kind,
         format=label,
         rows_read=len(raw.frame),
         rows_kept=shaped.rows_kept,
         dropped=shaped.dropped,
-        notes=shaped.notes,
-        seconds=time.perf_counter() - started,
-        store_counts=shop.counts(),
+        notes={**notes, **shaped.notes},
     )
-
-
-def write_shaped(
-    shop: ShopData,
-    shaped: Shaped,
-    record: dict[str, object] | None,
-    *,
-    show_progress: bool = False,
-    clear: bool = False,
-) -> None:
-    """Write every table of ``shaped`` and the ingest record in one transaction.
-
-    With ``clear``, all shop data is deleted first, in the same transaction.
-    """
-    total = sum(len(f) for f in shaped.tables.values())
-    with (
-        tqdm(
-            total=total, unit="row", desc="writing", disable=not show_progress or None, leave=False
-        ) as bar,
-        shop.transaction() as conn,
-    ):
-        if clear:
-            for table in (*schema.DATA_TABLES.values(), schema.ingests):
-                conn.execute(delete(table))
-        for name, frame in shaped.tables.items():
-            upsert(
-                conn,
-                schema.DATA_TABLES[name],
-                frame,
-                overwrite=name not in shaped.insert_only,
-                progress=bar.update,
-            )
-        if record is not None:
-            conn.execute(schema.ingests.insert().values(**record))
+    return _Prepared(shaped, record, summary)
 
 
 def _resolve_columns(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -20,22 +22,118 @@ _EXPECTED = {
 }
 _LIMITS = {"int": 1e9, "float": 1e12}
 """Largest magnitude a numeric field may hold (quantities, prices, amounts)."""
+_ID_CHARS = 64
+_TEXT_CHARS = {"country": 64, "category": 128, "channel": 32}
+"""Longest value a bounded column holds (PostgreSQL refuses longer ones at write time)."""
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})[/.-]\d{2,4}\b")
+_OFFSET = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$", re.IGNORECASE
+)
+"""A time followed by a UTC offset (a trailing -2011 of 01-12-2011 is a year, not an offset)."""
 
 
 def typed_frame(
-    raw: RawTable, columns: dict[str, str], specs: tuple[FieldSpec, ...]
+    raw: RawTable,
+    columns: dict[str, str],
+    specs: tuple[FieldSpec, ...],
+    *,
+    dayfirst: bool | None = None,
+    notes: dict[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Columns renamed to field names and converted to their types."""
+    """Columns renamed to field names and converted to their types.
+
+    Day/month order is decided once per column from all its dates (``dayfirst`` forces it);
+    how an ambiguous column was read is added to ``notes``.
+    """
     out = pd.DataFrame(index=raw.frame.index)
     for spec in specs:
         column = columns.get(spec.name)
         if column is None:
             continue
         series = raw.frame[column]
-        converted = _convert(series, spec)
+        if spec.type in ("datetime", "date"):
+            converted = _date_field(raw, column, series, spec, dayfirst, notes)
+        else:
+            converted = _convert(series, spec)
         _check(raw, column, spec, series, converted)
         out[spec.name] = converted
     return out.reset_index(drop=True)
+
+
+def _date_field(
+    raw: RawTable,
+    column: str,
+    series: pd.Series,
+    spec: FieldSpec,
+    dayfirst: bool | None,
+    notes: dict[str, int] | None,
+) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return _datetimes(series, spec.type == "date", dayfirst=False, utc=False)
+    # Work on the distinct values: an order file repeats each timestamp on every line.
+    codes, values = pd.factorize(series.astype("string").str.strip())
+    text = pd.Series(values, dtype="string")
+    first_row = np.full(len(text), len(series))
+    np.minimum.at(first_row, codes[codes >= 0], np.flatnonzero(codes >= 0))
+    given = (text != "").to_numpy(bool)
+    aware = text.str.contains(_OFFSET, na=False).to_numpy(bool)
+    if aware.any() and not aware[given].all():
+        index = int(first_row[given & ~aware].min())
+        _fail(
+            raw,
+            column,
+            spec,
+            index,
+            repr(series.iloc[index]),
+            "every time with a UTC offset (as other rows have), or none",
+        )
+    if dayfirst is None:
+        dayfirst = _day_first(raw, column, spec, text, first_row, codes, notes)
+    parsed = _datetimes(text, spec.type == "date", dayfirst=dayfirst, utc=bool(aware.any()))
+    out = parsed.to_numpy()[np.maximum(codes, 0)]
+    out[codes < 0] = np.datetime64("NaT")
+    return pd.Series(out, index=series.index)
+
+
+def _day_first(
+    raw: RawTable,
+    column: str,
+    spec: FieldSpec,
+    text: pd.Series,
+    first_row: np.ndarray,
+    codes: np.ndarray,
+    notes: dict[str, int] | None,
+) -> bool:
+    """Day before month when any date says so (a first number above 12), and never both.
+
+    ``text`` holds the column's distinct values, ``first_row`` where each first occurs and
+    ``codes`` which value each row holds.
+    """
+    parts = text.str.extract(_NUMERIC_DATE)
+    first = pd.to_numeric(parts[0], errors="coerce").astype("float64")
+    second = pd.to_numeric(parts[2], errors="coerce").astype("float64")
+    day_first, month_first = (first > 12).to_numpy(bool), (second > 12).to_numpy(bool)
+    if day_first.any() and month_first.any():
+        a, b = int(first_row[day_first].min()), int(first_row[month_first].min())
+        raise InputError(
+            f"{raw.path}, column {column!r} ({spec.name}): dates in two orders, day/month at "
+            f"{raw.where(a)} ({raw.frame[column].iloc[a]!r}) and month/day at {raw.where(b)} "
+            f"({raw.frame[column].iloc[b]!r}); fix the file or force one order with "
+            "--dayfirst/--monthfirst"
+        )
+    if day_first.any() or month_first.any():
+        return bool(day_first.any())
+    numeric = parts[0].notna().to_numpy(bool)
+    ambiguous = int(np.isin(codes, np.flatnonzero(numeric)).sum())
+    # No date decides it: dots are the day-first convention (31.12.2011), slashes the US one.
+    dots = bool((parts[1] == ".").any())
+    if ambiguous and notes is not None:
+        order = "day/month" if dots else "month/day"
+        notes[
+            f"dates in column {column!r} read as {order} (no day above 12 decides it; "
+            f"use --{'monthfirst' if dots else 'dayfirst'} if that is wrong)"
+        ] = ambiguous
+    return dots
 
 
 def _convert(series: pd.Series, spec: FieldSpec) -> pd.Series:
@@ -50,8 +148,6 @@ def _convert(series: pd.Series, spec: FieldSpec) -> pd.Series:
         if not pd.api.types.is_numeric_dtype(series):
             series = series.astype("string").str.strip().str.replace(",", "", regex=False)
         return pd.to_numeric(series, errors="coerce").astype("float64")
-    if spec.type in ("datetime", "date"):
-        return _datetimes(series, spec.type == "date")
     return _bools(series)
 
 
@@ -66,16 +162,18 @@ def _ids(series: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _datetimes(series: pd.Series, date_only: bool) -> pd.Series:
+def _datetimes(series: pd.Series, date_only: bool, *, dayfirst: bool, utc: bool) -> pd.Series:
+    """Times as naive datetimes; times with a UTC offset are converted to UTC."""
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series
     else:
-        text = series.astype("string").str.strip()
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        retry = parsed.isna() & text.notna()
+        parsed = pd.to_datetime(series, format="ISO8601", errors="coerce", utc=utc)
+        retry = parsed.isna() & series.notna()
         if retry.any():
             parsed = parsed.copy()
-            parsed[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce")
+            parsed[retry] = pd.to_datetime(
+                series[retry], format="mixed", dayfirst=dayfirst, errors="coerce", utc=utc
+            )
     parsed = pd.to_datetime(parsed)
     if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -115,6 +213,12 @@ def _check(
             expected = f"{expected} between -{limit:,.0f} and {limit:,.0f}"
     if spec.type == "int":
         bad |= converted.notna() & (converted != np.floor(converted))
+    limit_chars = _ID_CHARS if spec.type == "id" else _TEXT_CHARS.get(spec.name)
+    if limit_chars is not None:
+        long = converted.notna() & (converted.astype("string").str.len() > limit_chars)
+        if long.any():
+            bad |= long.fillna(False).astype(bool)
+            expected = f"at most {limit_chars} characters"
     if spec.type == "datetime":
         # An order or event in the future moves "today" for every customer tool (a campaign's
         # planned dates are "date" fields and may lie ahead).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from copilot.errors import InputError
 
 _CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
+_SNIFF_BYTES = 1 << 20
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+"""CJK punctuation, common ideographs and full-width forms."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,8 @@ class RawTable:
     frame: pd.DataFrame
     format: str
     """"csv" or "parquet"."""
+    encoding: str = ""
+    """The text encoding a CSV file was read with."""
 
     def where(self, index: int) -> str:
         """Name the position of 0-based data row ``index`` for an error message."""
@@ -39,8 +46,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: Path) -> RawTable:
-    """Read a CSV (any delimiter of , ; tab) or Parquet file; raise InputError otherwise."""
+def read_table(path: Path, encoding: str | None = None) -> RawTable:
+    """Read a CSV (any delimiter of , ; tab) or Parquet file; raise InputError otherwise.
+
+    A CSV file's encoding is detected (UTF-8 with or without BOM, GB18030/GBK, Windows-1252)
+    unless ``encoding`` names it.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -60,7 +71,8 @@ def read_table(path: Path) -> RawTable:
         raise InputError(
             f"{path}: unknown file type {suffix or '(none)'!r}; expected .csv or .parquet"
         )
-    return RawTable(path, _read_csv(path, _CSV_SUFFIXES[suffix]), "csv")
+    chosen = encoding or detect_encoding(path)
+    return RawTable(path, _read_csv(path, _CSV_SUFFIXES[suffix], chosen), "csv", chosen)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -75,30 +87,51 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
-    last_error: Exception | None = None
-    for encoding in ("utf-8-sig", "latin-1"):
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when the whole file decodes as UTF-8; else GB18030 when what decodes is Chinese;
+    else Windows-1252 (Western European exports)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as fh:
         try:
-            frame = pd.read_csv(
-                path,
-                sep=sep,
-                engine="python" if sep is None else "c",
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding=encoding,
-            )
-            break
-        except UnicodeDecodeError as exc:
-            last_error = exc
-        except pd.errors.EmptyDataError as exc:
-            raise InputError(
-                f"{path}: the file is empty; expected a header row and data rows"
-            ) from exc
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{path}: not a well-formed CSV file ({exc})") from exc
-    else:
-        raise InputError(f"{path}: cannot decode the text ({last_error})")
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        fh.seek(0)
+        sample = fh.read(_SNIFF_BYTES)
+    text = sample.decode("gb18030", errors="replace")
+    wide = [c for c in text if ord(c) > 127]
+    chinese = sum(1 for c in wide if _CJK.match(c))
+    # Latin-1 bytes read as GB18030 give rare ideographs, replacement marks and odd symbols;
+    # real Chinese text is nearly all common ideographs and CJK punctuation.
+    if wide and chinese / len(wide) >= 0.9 and "\ufffd" not in text[:-1]:
+        return "gb18030"
+    return "cp1252"
+
+
+def _read_csv(path: Path, sep: str | None, encoding: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            engine="python" if sep is None else "c",
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding=encoding,
+            encoding_errors="strict",
+        )
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(
+            f"{path}: cannot decode the text as {encoding} ({exc}); "
+            "name the file's encoding with --encoding (e.g. utf-8, gb18030, cp1252)"
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{path}: the file is empty; expected a header row and data rows") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a well-formed CSV file ({exc})") from exc
     if frame.empty:
         raise InputError(f"{path}: the file has a header but no data rows")
     return frame

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+_OWNER = "The ingest that last wrote the row (NULL: the demo, or written before ingests were kept)."
 
 customers = Table(
     "customers",
@@ -24,6 +25,7 @@ customers = Table(
     Column("country", String(64)),
     Column("signup_date", Date),
     Column("channel", String(64), doc="Acquisition channel, where known."),
+    Column("ingest_id", Integer, doc=_OWNER),
 )
 
 products = Table(
@@ -37,13 +39,14 @@ products = Table(
     Column("category", String(128)),
     Column("list_price", Float),
     Column("unit_cost", Float),
+    Column("ingest_id", Integer, doc=_OWNER),
 )
 
 order_lines = Table(
     "order_lines",
     metadata,
     Column("order_id", String(64), primary_key=True),
-    Column("line_no", Integer, primary_key=True),
+    Column("line_key", String(16), primary_key=True, doc="From the line's content (line_keys)."),
     Column("customer_id", String(64), index=True, doc="NULL: kept for product statistics only."),
     Column("sku", String(64), index=True, nullable=False),
     Column("quantity", Integer, nullable=False, doc="Negative on returns."),
@@ -51,6 +54,7 @@ order_lines = Table(
     Column("ts", DateTime, index=True, nullable=False),
     Column("is_return", Boolean, nullable=False, default=False),
     Column("promo", Boolean, doc="Bought under a promotion, where known."),
+    Column("ingest_id", Integer, doc=_OWNER),
 )
 
 events = Table(
@@ -62,6 +66,7 @@ events = Table(
     Column("sku", String(64)),
     Column("query", Text),
     Column("ts", DateTime, nullable=False),
+    Column("ingest_id", Integer, doc=_OWNER),
 )
 
 campaigns = Table(
@@ -81,6 +86,7 @@ campaigns = Table(
     Column("conversions", Integer),
     Column("revenue", Float),
     Column("notes", Text),
+    Column("ingest_id", Integer, doc=_OWNER),
 )
 
 ingests = Table(
@@ -94,6 +100,21 @@ ingests = Table(
     Column("rows_read", Integer, nullable=False),
     Column("rows_kept", Integer, nullable=False),
     Column("ingested_at", DateTime, nullable=False),
+    Column("rows_added", Integer),
+    Column("rows_updated", Integer),
+    sqlite_autoincrement=True,  # an undone ingest's id is never reused
+)
+
+ingest_backups = Table(
+    "ingest_backups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "ingest_id", Integer, nullable=False, index=True, doc="The ingest that overwrote the row."
+    ),
+    Column("table_name", String(32), nullable=False),
+    Column("previous_ingest", Integer, index=True, doc="The ingest that had written it."),
+    Column("row", Text, nullable=False, doc="The overwritten row as JSON."),
 )
 
 meta = Table(
@@ -103,4 +124,6 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
+DERIVED = ("products", "customers")
+"""Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
 DATA_TABLES = {t.name: t for t in (customers, products, order_lines, events, campaigns)}

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, create_engine, func, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from copilot.errors import ConfigError
 from copilot.shop import schema
 
 _CHUNK = 20_000
+SQLITE_BUSY_SECONDS = 10.0
 _DRIVER_HINT = {
     "postgresql": "pip install 'psycopg[binary]' and use postgresql+psycopg://...",
     "mysql": "pip install pymysql and use mysql+pymysql://...",
@@ -31,8 +32,13 @@ def create_shop_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True, **_engine_options(url))
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_wal)
         schema.metadata.create_all(engine)
+        from copilot.shop.migrate import migrate  # migrate writes through this module
+
+        migrate(engine)
     except NoSuchModuleError as exc:
         raise ConfigError(
             f"no SQLAlchemy dialect for {url.split(':')[0]!r}: fix COPILOT_DATABASE_URL"
@@ -48,6 +54,19 @@ def create_shop_engine(url: str) -> Engine:
             f"cannot open the shop database ({exc.orig}); check COPILOT_DATABASE_URL / COPILOT_HOME"
         ) from exc
     return engine
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """SQLite: readers never wait for a writer (WAL), a second writer waits briefly."""
+    if not url.startswith("sqlite"):
+        return {}
+    return {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}}
+
+
+def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def data_version(conn: Connection) -> int:
@@ -146,11 +165,18 @@ class ShopData:
         return cls(create_shop_engine(url))
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One all-or-nothing write; the data version is bumped on success."""
-        with self.engine.begin() as conn:
-            yield conn
-            bump_version(conn)
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Connection]:
+        """One all-or-nothing write; the data version is bumped on success.
+
+        With ``dry_run`` everything is done and then rolled back (to report what would change).
+        """
+        with self.engine.connect() as conn:
+            with conn.begin() as outer:
+                yield conn
+                if dry_run:
+                    outer.rollback()
+                else:
+                    bump_version(conn)
 
     def version(self) -> int:
         """The current data version."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,12 +26,46 @@ class Shaped:
 
 
 OrderRule = Callable[[pd.DataFrame], pd.DataFrame]
+_KEY_FIELDS = ["sku", "ts", "unit_price"]
+
+
+def line_keys(lines: pd.DataFrame) -> pd.Series:
+    """A key for each order line from its content, unique within its order.
+
+    sku + time + price, plus an occurrence number among an order's lines that share them
+    (ordered by quantity), so the same rows in another order, or an order split across files,
+    land on the same keys: a re-saved file updates in place instead of adding phantom lines.
+    """
+    ts = (
+        pd.to_datetime(lines["ts"])
+        .dt.floor("s")
+        .astype("datetime64[s]")
+        .astype("int64")
+        .astype(str)
+        .astype(object)
+    )
+    price = lines["unit_price"].astype("float64").map(repr).astype(object)
+    sku = lines["sku"].astype("string").fillna("").astype(object)
+    content = sku + "|" + ts + "|" + price
+    frame = pd.DataFrame(
+        {"order": lines["order_id"].to_numpy(), "content": content.to_numpy()},
+        index=lines.index,
+    )
+    frame["quantity"] = lines["quantity"].to_numpy()
+    ordered = frame.sort_values(["order", "content", "quantity"], kind="stable")
+    occurrence = ordered.groupby(["order", "content"], sort=False).cumcount().reindex(lines.index)
+    keyed = frame["content"] + "|" + occurrence.astype(str)
+    # hashlib, not pandas' hash: keys must not change with a library upgrade.
+    return pd.Series(
+        [hashlib.blake2b(k.encode(), digest_size=8).hexdigest() for k in keyed],
+        index=lines.index,
+        dtype=object,
+    )
 
 
 def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
     """Order lines plus the products and customers they mention."""
     rows = rows.copy()
-    rows["line_no"] = rows.groupby("order_id", sort=False).cumcount() + 1
     rows["quantity"] = rows["quantity"].astype("int64")
     explicit = rows["is_return"] if "is_return" in rows else pd.Series(pd.NA, index=rows.index)
     rows["is_return"] = explicit.fillna(False).astype(bool) | (rows["quantity"] < 0)
@@ -41,8 +76,7 @@ def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
         "unit price <= 0": rows["unit_price"] <= 0,
         "quantity = 0": rows["quantity"] == 0,
     }
-    content = [c for c in rows.columns if c != "line_no"]
-    reasons["exact duplicate of an earlier line in the same order"] = rows.duplicated(content)
+    reasons["exact duplicate of an earlier line in the same order"] = rows.duplicated()
     drop = np.zeros(len(rows), dtype=bool)
     dropped: dict[str, int] = {}
     for reason, mask in reasons.items():
@@ -63,9 +97,10 @@ def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
         notes["returns/cancellations kept as negative lines"] = returns
 
     lines = kept.rename(columns={"timestamp": "ts"})
+    lines = lines.assign(line_key=line_keys(lines)) if len(lines) else lines.assign(line_key="")
     line_cols = [
         "order_id",
-        "line_no",
+        "line_key",
         "customer_id",
         "sku",
         "quantity",
