@@ -138,12 +138,17 @@ def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | flo
     if "".join(lines).strip():
         sections.append((list(path), "\n".join(lines)))
     chunks: list[Chunk] = []
-    used: dict[str, int] = {}
+    ids: set[str] = set()
     for heading_path, section in sections:
         anchor = slug(heading_path[-1]) if len(heading_path) > 1 else "intro"
         for piece in split_text(join_soft_breaks(section)):
-            used[anchor] = used.get(anchor, 0) + 1
-            cid = f"{doc_id}#{anchor}" + (f"-{used[anchor]}" if used[anchor] > 1 else "")
+            # The n-th piece under an anchor is "anchor-n"; a heading that itself reads
+            # "Tone 2" must not take the id of the second "Tone" piece.
+            cid, n = f"{doc_id}#{anchor}", 1
+            while cid in ids:
+                n += 1
+                cid = f"{doc_id}#{anchor}-{n}"
+            ids.add(cid)
             context = " > ".join([title, *heading_path[1:]])
             chunks.append(
                 Chunk(cid, f"{context}\n{piece}", {**common, "heading": " > ".join(heading_path)})
@@ -151,24 +156,40 @@ def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | flo
     return chunks
 
 
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+"""Tried in order: UTF-8 (with or without a byte-order mark), then the Chinese national
+encoding that Windows editors in China save by default (a superset of GBK and GB2312)."""
+
+
+def read_text(path: Path) -> str:
+    """A text file decoded with the first encoding that fits, or an InputError."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode" is UTF-16
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{path}: not UTF-8, UTF-16 or GB18030 text; save it as UTF-8")
+
+
 def file_chunks(path: Path, base_meta: dict[str, str | int | float]) -> list[Chunk]:
     """Chunks of a Markdown, text or PDF file."""
     doc_id = path.name.removesuffix(path.suffix)
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown", ".txt"):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc})") from exc
-        return markdown_chunks(doc_id, text, base_meta)
+        return markdown_chunks(doc_id, read_text(path), base_meta)
     if suffix == ".pdf":
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
 
         try:
             pages = [p.extract_text() or "" for p in PdfReader(path).pages]
-        except (PdfReadError, OSError, ValueError) as exc:
-            raise InputError(f"{path}: not a readable PDF ({exc})") from exc
+        except Exception as exc:  # pypdf raises many types on damaged or encrypted files
+            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
         body = "\n\n".join(f"## Page {i + 1}\n\n{t}" for i, t in enumerate(pages) if t.strip())
         return markdown_chunks(doc_id, f"# {doc_id}\n\n{body}", {**base_meta})
     raise InputError(f"{path}: unsupported document type {suffix!r}; expected .md, .txt or .pdf")

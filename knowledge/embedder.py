@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from copilot.errors import ConfigError
+from copilot.privacy import redact
 from copilot.settings import Settings
 
 
@@ -79,6 +80,9 @@ class OpenAIEmbedder:
     """Any OpenAI-compatible embeddings endpoint."""
 
     name = "openai"
+    remote = True
+    """Texts leave this machine: e-mails and phone numbers are redacted unless allowed
+    (``allow_pii_remote``), as for the openai chat backend."""
 
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
@@ -95,14 +99,16 @@ class OpenAIEmbedder:
             max_retries=1,
         )
         self.model = settings.embedding_model
+        self.allow_pii = settings.allow_pii_remote
         self.version = self.model
         self.dim = 0  # known after the first call
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         """One request per 256 texts."""
+        sent = [redact(t) for t in texts] if self.remote and not self.allow_pii else list(texts)
         rows: list[list[float]] = []
-        for i in range(0, len(texts), 256):
-            reply = self._client.embeddings.create(model=self.model, input=list(texts[i : i + 256]))
+        for i in range(0, len(sent), 256):
+            reply = self._client.embeddings.create(model=self.model, input=sent[i : i + 256])
             rows += [d.embedding for d in reply.data]
         out = np.asarray(rows, dtype=np.float32)
         self.dim = out.shape[1] if len(out) else self.dim

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from copilot.errors import InputError
 from copilot.shop import ShopData
 from knowledge.chunking import Chunk, file_chunks
 
@@ -27,6 +29,16 @@ class Source:
     digest: str
     """Hash of the chunks; an unchanged digest means nothing to do."""
     chunks: list[Chunk]
+    skipped: str = ""
+    """Why this file is not indexed (unreadable, a link out of the folder); empty if it is."""
+
+    @property
+    def name(self) -> str:
+        """The key as the user knows it: relative to the indexed folder."""
+        path, root = Path(self.key), Path(self.root)
+        if path != root and path.is_relative_to(root):
+            return str(path.relative_to(root))
+        return path.name or self.key
 
 
 def _source(key: str, root: str, chunks: list[Chunk]) -> Source:
@@ -39,17 +51,77 @@ def _source(key: str, root: str, chunks: list[Chunk]) -> Source:
 
 
 def file_sources(path: Path) -> Iterator[Source]:
-    """Every document under ``path`` (a file or a folder, recursively)."""
-    root = str(path.resolve())
-    files = (
-        [path]
-        if path.is_file()
-        else sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
-    )
-    for file in files:
-        key = str(file.resolve())
-        meta: dict[str, str | int | float] = {"source": key, "root": root}
-        yield _source(key, root, file_chunks(file, meta))
+    """Every document under ``path`` (a file or a folder, recursively).
+
+    A file that cannot be read comes back with ``skipped`` set instead of stopping the run,
+    and so does a link that leads out of ``path``: indexing a folder must not index whatever
+    its links point at (``notes.md -> /etc/passwd``).
+    """
+    root = path.resolve()
+    seen: set[Path] = set()
+    for file, problem in [(root, "")] if root.is_file() else _walk(root):
+        if problem:
+            yield Source(str(file), str(root), "", [], skipped=problem)
+        elif file not in seen:  # a link inside the folder to a file indexed already
+            seen.add(file)
+            yield _file_source(file, str(root))
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str]]:
+    """Documents under ``root`` (resolved), with a reason for those not to index.
+
+    Links to folders are not followed: one inside ``root`` is walked at its real place
+    anyway, one outside is reported.
+    """
+    unreadable: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=unreadable.append):
+        dirs.sort()  # a stable order of sources and of skipped files
+        for name in dirs:
+            link = Path(folder, name)
+            if link.is_symlink():
+                outside = _outside(link, root)
+                if outside:
+                    yield link, outside
+        for name in sorted(files):
+            file = Path(folder, name)
+            if file.suffix.lower() not in DOC_SUFFIXES:
+                continue
+            if file.is_symlink():
+                outside = _outside(file, root)
+                if outside:
+                    yield file, outside
+                    continue
+                file = file.resolve()
+            if file.is_file():  # not a fifo or a device named *.md
+                yield file, ""
+    for error in unreadable:
+        yield Path(error.filename), f"a folder that cannot be read ({error.strerror})"
+
+
+def _outside(link: Path, root: Path) -> str:
+    """Why ``link`` is not followed, or "" when it stays inside ``root``."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target or a loop of links
+        return f"a broken link (to {os.readlink(link)})"
+    if not target.is_relative_to(root):
+        return f"a link to {target}, outside the indexed folder"
+    return ""
+
+
+def _file_source(file: Path, root: str) -> Source:
+    key = str(file)
+    try:
+        chunks = file_chunks(file, {"source": key, "root": root})
+    except InputError as exc:
+        # The reason without the path the message starts with: the summary names the file.
+        return Source(key, root, "", [], skipped=str(exc).removeprefix(f"{file}: "))
+    except OSError as exc:
+        return Source(key, root, "", [], skipped=f"cannot be read ({exc.strerror or exc})")
+    if not chunks:
+        hint = " (scanned pages need OCR first)" if file.suffix.lower() == ".pdf" else ""
+        return Source(key, root, "", [], skipped=f"no text to index{hint}")
+    return _source(key, root, chunks)
 
 
 def shop_sources(shop: ShopData) -> Iterator[Source]:

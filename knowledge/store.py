@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -15,6 +16,7 @@ from tqdm import tqdm
 from copilot.errors import ConfigError
 from copilot.settings import Settings
 from knowledge.bm25 import BM25
+from knowledge.chunking import Chunk
 from knowledge.embedder import Embedder, make_embedder
 from knowledge.sources import Source
 
@@ -94,13 +96,20 @@ class IndexSummary:
     unchanged: int = 0
     deleted: int = 0
     chunks: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files not indexed, as (file, reason); the rest of the run went ahead without them."""
 
-    def line(self) -> str:
-        """One-line summary."""
-        return (
+    def lines(self) -> list[str]:
+        """The counts, then one line per skipped file."""
+        counts = (
             f"sources: {self.added} added, {self.updated} updated, {self.unchanged} "
             f"unchanged, {self.deleted} deleted; {self.chunks} chunks embedded"
         )
+        return [counts, *(f"skipped {name}: {reason}" for name, reason in self.skipped)]
+
+    def line(self) -> str:
+        """One-line summary."""
+        return "; ".join(self.lines())
 
 
 def _client(settings: Settings) -> Any:
@@ -189,22 +198,34 @@ class KnowledgeStore:
                 out[key] += list(values) if values is not None else []
         return out
 
-    def _digests(self) -> dict[str, tuple[str, str]]:
+    def _indexed(self) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """(digest, root) per source key, and the source key per chunk id."""
         got = self._get_all(["metadatas"])
-        out: dict[str, tuple[str, str]] = {}
-        for meta in got["metadatas"]:
-            out[str(meta["source"])] = (str(meta.get("digest", "")), str(meta.get("root", "")))
-        return out
+        digests: dict[str, tuple[str, str]] = {}
+        owners: dict[str, str] = {}
+        for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+            key = str(meta["source"])
+            digests[key] = (str(meta.get("digest", "")), str(meta.get("root", "")))
+            owners[str(cid)] = key
+        return digests, owners
 
     def index(
         self, sources: Iterable[Source], roots: set[str], show_progress: bool = False
     ) -> IndexSummary:
-        """Embed new and changed sources; remove sources under ``roots`` that disappeared."""
-        existing = self._digests()
+        """Embed new and changed sources; remove sources under ``roots`` that disappeared.
+
+        Skipped files are reported, not indexed (and an earlier version of one is removed).
+        """
+        existing, owners = self._indexed()
         summary = IndexSummary()
         seen: set[str] = set()
         todo: list[Source] = []
         for source in sources:
+            if source.skipped:
+                summary.skipped.append((source.name, source.skipped))
+                continue
+            if source.key in seen:  # one file reached twice (a folder and a file in it)
+                continue
             seen.add(source.key)
             old = existing.get(source.key)
             if old is not None and old[0] == source.digest:
@@ -219,6 +240,11 @@ class KnowledgeStore:
         stale = [s.key for s in todo if s.key in existing] + gone
         for start in range(0, len(stale), 500):
             self.collection.delete(where={"source": {"$in": stale[start : start + 500]}})
+        dropped = set(stale)
+        taken = {cid for cid, key in owners.items() if key not in dropped}
+        # Sorted, so which of two new same-named files keeps the plain id does not depend
+        # on the order they were given in.
+        todo = [_unique_ids(s, taken) for s in sorted(todo, key=lambda s: s.key)]
         pending = [(c, s.digest) for s in todo for c in s.chunks]
         with tqdm(
             total=len(pending),
@@ -383,3 +409,32 @@ class KnowledgeStore:
             )
             row["chunks"] += 1
         return sorted(table.values(), key=lambda r: r["source"])
+
+
+def _unique_ids(source: Source, taken: set[str]) -> Source:
+    """``source`` with chunk ids no other chunk has; the ids are added to ``taken``.
+
+    Ids come from the file name, so a second ``returns-policy.md`` (another folder, or a
+    user's file next to the demo one) would overwrite or be dropped by Chroma. The source
+    indexed first keeps the plain ids (demo citations such as ``returns-policy#return-window``
+    stay); a later one gets a short hash of its path after the document name.
+    """
+    chunks = source.chunks
+    if any(c.id in taken for c in chunks):
+        tag = "-" + hashlib.sha256(source.key.encode()).hexdigest()[:6]
+        chunks = [replace(c, id=_tagged(c.id, tag)) for c in chunks]
+    unique: list[Chunk] = []
+    for chunk in chunks:
+        cid, n = chunk.id, 1
+        while cid in taken:  # still a clash (within the document): number it
+            n += 1
+            cid = f"{chunk.id}-{n}"
+        taken.add(cid)
+        unique.append(chunk if cid == chunk.id else replace(chunk, id=cid))
+    return replace(source, chunks=unique)
+
+
+def _tagged(cid: str, tag: str) -> str:
+    """``tag`` after the document part of a citation id (``doc-1a2b3c#anchor``)."""
+    doc, sep, anchor = cid.partition("#")
+    return f"{doc}{tag}{sep}{anchor}"

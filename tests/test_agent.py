@@ -8,7 +8,8 @@ import pytest
 
 from copilot.agent import Agent, Message
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
-from copilot.agent.loop import redact, whole_sentences
+from copilot.agent.loop import whole_sentences
+from copilot.privacy import redact
 from copilot.settings import Settings
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from tools import ToolContext

@@ -241,11 +241,14 @@ def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"this is not a pdf")
     with pytest.raises(InputError, match="broken.pdf: not a readable PDF"):
-        list(file_sources(bad))
+        file_chunks(bad, {})
     latin = tmp_path / "latin.md"
     latin.write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(InputError, match="latin.md: not UTF-8"):
-        list(file_sources(latin))
+        file_chunks(latin, {})
+    # Indexing goes on without them: each comes back as a skipped source with its reason.
+    assert [s.skipped.split(" (")[0] for s in file_sources(bad)] == ["not a readable PDF"]
+    assert [s.name for s in file_sources(latin)] == ["latin.md"]
 
 
 def test_malformed_labelled_sets_name_file_and_item(tmp_path: Path) -> None:

@@ -38,8 +38,9 @@ REMOVED = "[instruction removed]"
 def defuse(text: str) -> tuple[str, bool]:
     """``text`` with instructions to the assistant removed, and whether there were any.
 
-    Documents are data. A small model reading "ignore previous instructions and ..." in a
-    quote may obey it, so from the sentence that addresses the assistant to the end of its
+    Documents are data, and the model reads them as quotes (``KnowledgeResults.quoted``). As a
+    second layer, since a small model reading "ignore previous instructions and ..." even in a
+    quote may obey it, from the sentence that addresses the assistant to the end of its
     paragraph, nothing reaches the model (the stored document is unchanged).
     """
     paragraphs = re.split(r"(\n\s*\n)", text)
@@ -89,6 +90,32 @@ class KnowledgeResults:
     covered: bool = True
     """False when no sentence is close enough to the query to answer it."""
     best_score: float = field(default=0.0, metadata=BRIEF_OFF)
+
+    def quoted(self, full: bool = True) -> str:
+        """The passages (``full``) or the sentences that answer, as the model reads them: the
+        note, then each passage's citation id, kind and title on one line and its text below,
+        every line starting with "> ", so nothing in a passage can pass for our own words."""
+        lines = [self.note]
+        if full:
+            for p in self.passages:
+                lines += [_heading(p.citation, p.type, p.title), *_quote_lines(p.quote)]
+            return "\n".join(lines)
+        by_passage: dict[str, list[Quote]] = {}
+        for q in self.quotes:
+            by_passage.setdefault(q.citation, []).append(q)
+        for citation, quotes in by_passage.items():
+            lines.append(_heading(citation, quotes[0].type, quotes[0].title))
+            for q in quotes:
+                lines += _quote_lines(q.sentence)
+        return "\n".join(lines)
+
+
+def _heading(citation: str, kind: str, title: str) -> str:
+    return f"[{citation}] ({kind}) {' '.join(title.split())}"
+
+
+def _quote_lines(text: str) -> list[str]:
+    return [f"> {line}".rstrip() for line in text.strip().splitlines()] or [">"]
 
 
 def knowledge_store(ctx: ToolContext) -> KnowledgeStore:

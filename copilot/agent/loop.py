@@ -21,14 +21,14 @@ from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolCall, ToolTrace
+from copilot.agent.untrusted import DATA_NOTE, data_block, outgoing
 from copilot.errors import ToolError
 from knowledge.chunking import language_of
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 from tools.findings import Say, describe
+from tools.knowledge_search import KnowledgeResults
 
 MAX_TOOL_CHARS = 4000
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?<!\d)\+?\d[\d\s-]{7,}\d(?!\d)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 _LIST_NUMBER = re.compile(r"(?:^|\s)\d{1,2}$")
 
@@ -43,11 +43,6 @@ def whole_sentences(text: str) -> str:
     if not ends or ends[-1].end() < len(text) // 2:
         return text
     return text[: ends[-1].end()]
-
-
-def redact(text: str) -> str:
-    """E-mail addresses and phone numbers replaced by placeholders."""
-    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
 log = logging.getLogger(__name__)
@@ -227,9 +222,7 @@ class Agent:
             )
             hint = render("after_tool", language)
             shown = self._shown(trace, language)
-            messages.append(
-                Message("user", f"Tool result ({trace.name}):\n{shown}\n{hint}", name=trace.name)
-            )
+            messages.append(Message("user", f"{shown}\n{hint}", name=trace.name))
         return None, False
 
     def _call(
@@ -270,15 +263,28 @@ class Agent:
         return trace
 
     def _shown(self, trace: ToolTrace, language: str) -> str:
-        """What the model reads of a result: with facts, the findings' sentences (it only
-        decides whether another tool is needed); with narrative, the brief and the findings."""
+        """What the model reads of a result. A refusal is the copilot's own advice; a result
+        is data in a fence (names, titles and passages come from the shop, not from us): with
+        facts, the findings' sentences (the model only decides whether another tool is
+        needed); with narrative, the brief and the findings. Passages go as quotes under their
+        citation ids."""
         if not trace.ok:
-            return trace.result_json
+            return f"Tool result ({trace.name}):\n{trace.result_json}"
         sentences = " ".join(trace.findings.sentences) if trace.findings else ""
-        if self.style == "facts":
-            return sentences
         limit = getattr(self.model, "max_tool_chars", MAX_TOOL_CHARS)
-        return f"{to_llm_brief(trace.result, language)[:limit]}\nMeaning: {sentences}"
+        result, facts = trace.result, self.style == "facts"
+        if isinstance(result, KnowledgeResults) and result.passages:
+            answered = result.covered and bool(result.quotes)
+            if facts:
+                body = result.quoted(full=False) if answered else sentences
+            else:
+                body = result.quoted(full=True)[:limit]
+                body += "" if answered else f"\nMeaning: {sentences}"
+        elif facts:
+            body = sentences
+        else:
+            body = f"{to_llm_brief(result, language)[:limit]}\nMeaning: {sentences}"
+        return f"Tool result ({trace.name}), {DATA_NOTE}:\n{data_block(body)}"
 
     def system_prompt(self, language: str) -> str:
         """The system prompt with tool hints and worked examples (one text for both languages,
@@ -377,9 +383,10 @@ class Agent:
         return replace(answer, grounding=verdict)
 
     def _outgoing(self, messages: list[Message]) -> list[Message]:
-        """What is sent to the model: within the context budget, PII redacted if remote."""
+        """What is sent to the model: control tokens neutralised, PII redacted if remote,
+        within the context budget."""
         budget = self.settings.n_ctx - self.settings.max_tokens - 256
-        out = [Message(m.role, m.content, m.name) for m in messages]
+        out = outgoing(messages, remote=self.model.remote, allow_pii=self.settings.allow_pii_remote)
 
         def size() -> int:
             return sum(self.model.count_tokens(m.content) for m in out)
@@ -393,7 +400,4 @@ class Agent:
                 m.content = f"Tool result ({m.name}): (earlier output omitted to save space)"
         while size() > budget and len(out) > 2:
             del out[1]
-        if self.model.remote and not self.settings.allow_pii_remote:
-            for m in out:
-                m.content = redact(m.content)
         return out

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.agent.untrusted import outgoing
 from copilot.errors import ConfigError, ModelBehaviorError
 from copilot.llm.model_file import model_path
 from copilot.settings import Settings
@@ -82,8 +83,11 @@ class LocalModel:
         self._schemas: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def _chat(self, messages: Sequence[Message]) -> Any:
+        # The agent already neutralised control tokens; again here, because llama-cpp-python
+        # tokenises the rendered template with special tokens on, whoever the caller.
         return [
-            {"role": "user" if m.role == "tool" else m.role, "content": m.content} for m in messages
+            {"role": "user" if m.role == "tool" else m.role, "content": m.content}
+            for m in outgoing(messages, remote=False, allow_pii=True)
         ]
 
     def turn(self, messages: Sequence[Message], tools: Sequence[Tool]) -> ModelTurn:

@@ -7,12 +7,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.agent.untrusted import outgoing
 from copilot.errors import ConfigError, ModelUnavailable
 from copilot.settings import Settings
 from tools import Tool
 
 
-def _lc_messages(messages: Sequence[Message]) -> list[Any]:
+def _lc_messages(messages: Sequence[Message], allow_pii: bool) -> list[Any]:
+    """LangChain messages; redacted and neutralised here too, whoever the caller (the agent
+    already did, the evaluation's grader did not)."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     kinds = {
@@ -21,7 +24,8 @@ def _lc_messages(messages: Sequence[Message]) -> list[Any]:
         "tool": HumanMessage,
         "assistant": AIMessage,
     }
-    return [kinds[m.role](content=m.content) for m in messages]
+    sent = outgoing(messages, remote=True, allow_pii=allow_pii)
+    return [kinds[m.role](content=m.content) for m in sent]
 
 
 class OpenAIModel:
@@ -53,6 +57,7 @@ class OpenAIModel:
             max_retries=1,
         )  # type: ignore[call-arg]
         self._server = settings.openai_base_url or "api.openai.com"
+        self._allow_pii = settings.allow_pii_remote
         self._timeout = settings.request_timeout
         # Answers stream under their own, shorter cap (COPILOT_ANSWER_TOKENS).
         self._answer = self._chat.bind(max_tokens=settings.answer_tokens)
@@ -71,7 +76,9 @@ class OpenAIModel:
             for t in tools
         ]
         with self._reachable():
-            reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(_lc_messages(messages))
+            reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(
+                _lc_messages(messages, self._allow_pii)
+            )
         calls = getattr(reply, "tool_calls", None) or []
         if calls:
             return ModelTurn(tool_call=ToolCall(calls[0]["name"], dict(calls[0]["args"])))
@@ -80,7 +87,7 @@ class OpenAIModel:
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream the answer."""
         with self._reachable():
-            for chunk in self._answer.stream(_lc_messages(messages)):
+            for chunk in self._answer.stream(_lc_messages(messages, self._allow_pii)):
                 if chunk.content:
                     yield str(chunk.content)
 

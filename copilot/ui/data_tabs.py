@@ -63,7 +63,8 @@ def ingest_uploads(
 
 
 def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | None = None) -> str:
-    """Copy documents into the data directory and index that folder incrementally."""
+    """Copy documents into the data directory and index that folder incrementally; a file
+    that cannot be indexed is listed with the reason and not kept."""
     from knowledge.sources import file_sources
 
     folder = runtime.settings.home_dir / UPLOADS
@@ -80,7 +81,14 @@ def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | N
         summary = store.index(sources, {str(folder.resolve())})
     except CopilotError as error:
         return _shown_error(error, paths)
-    return f"✔ {summary.line()}; {store.count():,} chunks in the knowledge base"
+    counts, *skipped = summary.lines()
+    uploaded = {path.name for path in paths}
+    for name, _ in summary.skipped:
+        if name in uploaded:  # not kept: it would be reported again on every upload
+            (folder / name).unlink(missing_ok=True)
+    mark = "⚠" if skipped else "✔"
+    head = f"{mark} {counts}; {store.count():,} chunks in the knowledge base"
+    return "\n".join([head, *(f"- {line}" for line in skipped)])
 
 
 def search_table(runtime: Runtime, query: str) -> pd.DataFrame:

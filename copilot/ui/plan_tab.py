@@ -65,7 +65,8 @@ def make_plan(
     )
     language = language_of(goal)
     try:
-        summary = write_narrative(runtime.agent().model, plan, language).text
+        model, allow_pii = runtime.agent().model, runtime.settings.allow_pii_remote
+        summary = write_narrative(model, plan, language, allow_pii).text
     except CopilotError as error:  # no model: the plan stands without a summary
         log.warning("plan summary skipped: %s", error)
         summary = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from copilot.privacy import spreadsheet_safe
 from tools._brief import BRIEF_OFF
 from tools.profiling.segments import Trait
 
@@ -95,8 +96,9 @@ class CustomerList:
         return self._table.copy()
 
     def export_csv(self, path: Path) -> Path:
-        """Write every matching customer to a CSV file."""
-        self._table.to_csv(path, index=True)
+        """Write every matching customer to a CSV file (text that a spreadsheet would run as a
+        formula starts with an apostrophe)."""
+        spreadsheet_safe(self._table).to_csv(path, index=True)
         return path
 
 
