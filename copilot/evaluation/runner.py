@@ -149,6 +149,14 @@ def _check_knowledge(ctx: ToolContext) -> None:
         )
 
 
+def _new_conversation(agent: Agent) -> None:
+    """A model with a prompt cache starts each case from the same cached state (see
+    ``LocalModel.new_conversation``), so a case's verdict does not depend on the one before."""
+    reset = getattr(agent.model, "new_conversation", None)
+    if callable(reset):
+        reset()
+
+
 def run_agent_suite(
     suite: Suite, agent: Agent, options: RunOptions, bar: tqdm[Any] | None = None
 ) -> SuiteResult:
@@ -172,6 +180,7 @@ def run_agent_suite(
                 for _ in range(options.repeat):
                     if bar is not None:
                         bar.set_postfix_str(case.id[:30])
+                    _new_conversation(agent)
                     attempts.append(run_case(agent, case, options.grader))
                     if bar is not None:
                         bar.update(1)

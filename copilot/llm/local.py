@@ -81,6 +81,8 @@ class LocalModel:
             verbose=False,
         )
         self._schemas: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._shared = 0
+        """Prompt tokens every conversation shares (set by :meth:`read_prompt`)."""
 
     def _chat(self, messages: Sequence[Message]) -> Any:
         # The agent already neutralised control tokens; again here, because llama-cpp-python
@@ -117,8 +119,30 @@ class LocalModel:
 
     def read_prompt(self, messages: Sequence[Message]) -> None:
         """Evaluate ``messages`` without answering: llama.cpp keeps them in its prompt cache,
-        and later prompts that start the same way skip that part."""
+        and later prompts that start the same way skip that part.
+
+        Also finds where every conversation with these system messages starts to differ (the
+        first user message), for :meth:`new_conversation`.
+        """
         self._llm.create_chat_completion(messages=self._chat(messages), max_tokens=1)
+        first = list(self._llm.input_ids[: self._llm.n_tokens])
+        other = [*messages[:-1], Message(messages[-1].role, "Bonjour")]
+        self._llm.create_chat_completion(messages=self._chat(other), max_tokens=1)
+        second = list(self._llm.input_ids[: self._llm.n_tokens])
+        self._shared = next(
+            (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+            min(len(first), len(second)),
+        )
+
+    def new_conversation(self) -> None:
+        """Forget the cached conversation beyond the shared system prompt.
+
+        llama.cpp reuses the longest cached prefix, so where evaluation of a prompt starts (and
+        with it the float rounding of every later token) would depend on what was asked before;
+        an evaluation that calls this before each case gets the same answers in any order, on
+        any run.
+        """
+        self._llm.n_tokens = min(self._llm.n_tokens, self._shared)
 
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Stream a free-text answer."""
