@@ -1,4 +1,7 @@
-"""Entry point of `make run`: the web UI on http://127.0.0.1:7860 (loopback, no share link)."""
+"""Entry point of `make run`: the web UI on http://127.0.0.1:7860 (loopback, no share link).
+
+Another interface (``--host`` or ``COPILOT_HOST``) needs users: ``copilot users add NAME``.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,12 @@ from copilot.settings import load_settings  # noqa: E402
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the settings and serve the UI."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument(
+        "--host",
+        help="interface to bind (default COPILOT_HOST or 127.0.0.1); off loopback "
+        "a login is required",
+    )
+    parser.add_argument("--port", type=int, help="default COPILOT_PORT or 7860")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

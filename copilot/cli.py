@@ -14,48 +14,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from copilot.data_commands import COMMANDS as DATA_COMMANDS
+from copilot.data_commands import add_parsers as add_data_parsers
 from copilot.errors import CopilotError, InputError, ModelUnavailable
 from copilot.evaluation.command import add_arguments as add_eval_arguments
 from copilot.settings import Settings, load_settings
-from copilot.shop import FORMATS, ShopData, ingest_files
+from copilot.shop import ShopData
+from copilot.users import os_user
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     width = max(len(k) for k in settings.masked())
     for key, value in settings.masked().items():
         print(f"{key:<{width}}  {value}")
-    return 0
-
-
-def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    shop = ShopData.open(settings.effective_database_url)
-    summaries = ingest_files(
-        shop,
-        [Path(p) for p in args.paths],
-        kind=args.kind,
-        fmt=args.format,
-        mapping=args.map,
-        show_progress=not args.no_progress,
-        dry_run=args.dry_run,
-        dayfirst=args.dayfirst,
-        encoding=args.encoding,
-    )
-    for summary in summaries:
-        print("\n".join(summary.lines()))
-    return 0
-
-
-def _cmd_undo_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from copilot.shop.writes import list_ingests, undo_ingest
-
-    shop = ShopData.open(settings.effective_database_url)
-    if args.id is None:
-        rows = list_ingests(shop)
-        print("\n".join(rows) if rows else "no ingests recorded")
-        return 0
-    with shop.transaction() as conn:
-        summary = undo_ingest(conn, args.id)
-    print("\n".join(summary.lines()))
     return 0
 
 
@@ -193,17 +164,24 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from copilot.agent.verdict import verdict_text
+    from copilot.audit import AuditLog, answered, unanswered
 
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
     agent = _agent(settings)
+    audit = AuditLog(agent.ctx.shop.engine)
     answer = None
-    for event in agent.run(args.question):
-        if event.kind == "tool_call" and not args.json:
-            arguments = json.dumps(event.data["arguments"], ensure_ascii=False)
-            print(f"-> {event.data['name']}({arguments})", file=sys.stderr)
-        elif event.kind == "answer":
-            answer = event.data["answer"]
+    try:
+        for event in agent.run(args.question):
+            if event.kind == "tool_call" and not args.json:
+                arguments = json.dumps(event.data["arguments"], ensure_ascii=False)
+                print(f"-> {event.data['name']}({arguments})", file=sys.stderr)
+            elif event.kind == "answer":
+                answer = event.data["answer"]
+    except BaseException as exc:  # recorded whatever ended it, then handled as before
+        stopped = isinstance(exc, KeyboardInterrupt)
+        audit.write(unanswered(args.question, None if stopped else exc, os_user(), "cli"))
+        raise
     if answer is None:  # pragma: no cover - the loop always ends with an answer
         return 1
     if args.json:
@@ -228,6 +206,8 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(answer.text)
         _print_next_steps(answer)
         print(f"[{verdict_text(answer.grounding, answer.language)}]", file=sys.stderr)
+    # After the answer is out: the record never holds it back.
+    audit.write(answered(args.question, answer, os_user(), "cli"))
     return 0
 
 
@@ -240,8 +220,10 @@ def _print_next_steps(answer: Any) -> None:
 def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.agent import Message
     from copilot.agent.types import ToolCall
+    from copilot.audit import AuditLog, answered, unanswered
 
     agent = _agent(settings)
+    audit = AuditLog(agent.ctx.shop.engine)
     history: list[Message] = []
     answer: Any = None
     print("Marketing copilot chat. Empty line or Ctrl-D to quit.")
@@ -259,9 +241,15 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             step = offered[int(question) - 1]
             question = step.question
         planned = ToolCall(step.tool, dict(step.arguments)) if step else None
-        answer = agent.ask(question, history, planned)
+        try:
+            answer = agent.ask(question, history, planned)
+        except BaseException as exc:  # recorded whatever ended it, then handled as before
+            stopped = isinstance(exc, KeyboardInterrupt)
+            audit.write(unanswered(question, None if stopped else exc, os_user(), "cli"))
+            raise
         print(answer.text)
         _print_next_steps(answer)
+        audit.write(answered(question, answer, os_user(), "cli"))
         history += [Message("user", question), Message("assistant", answer.text)]
     return 0
 
@@ -319,14 +307,6 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    shop = ShopData.open(settings.effective_database_url)
-    print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
-    for name, n in shop.counts().items():
-        print(f"  {name:<12} {n:>10,}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="copilot", description=__doc__.splitlines()[0])
@@ -334,50 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("config", help="print the effective settings (secrets masked)")
-    sub.add_parser("status", help="row counts of the shop database")
-
-    ingest = sub.add_parser("ingest", help="load shop data from CSV or Parquet files")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
-    ingest.add_argument(
-        "--kind",
-        choices=["orders", "products", "customers", "campaigns", "events"],
-        help="what the file holds (default: detect)",
-    )
-    ingest.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", *FORMATS],
-        help="a known file layout (default: detect columns)",
-    )
-    ingest.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=FIELD",
-        help="map a file column to a field, e.g. --map InvoiceNo=order_id",
-    )
-    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
-    ingest.add_argument(
-        "--dry-run", action="store_true", help="report what would change; write nothing"
-    )
-    order = ingest.add_mutually_exclusive_group()
-    order.add_argument(
-        "--dayfirst", action="store_true", default=None, help="dates are day/month (31/12/2011)"
-    )
-    order.add_argument(
-        "--monthfirst",
-        dest="dayfirst",
-        action="store_false",
-        default=None,
-        help="dates are month/day (12/31/2011)",
-    )
-    ingest.add_argument(
-        "--encoding", help="text encoding of CSV files (default: detect UTF-8, GB18030, cp1252)"
-    )
-    undo = sub.add_parser(
-        "undo-ingest", help="remove the rows one ingest wrote (no id: list the ingests)"
-    )
-    undo.add_argument("id", type=int, nargs="?", help="the ingest's id, as ingest printed it")
+    add_data_parsers(sub)
 
     recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
@@ -453,10 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "config": _cmd_config,
-    "ingest": _cmd_ingest,
     "demo": _cmd_demo,
-    "status": _cmd_status,
-    "undo-ingest": _cmd_undo_ingest,
     "evaluate-recs": _cmd_evaluate_recs,
     "index": _cmd_index,
     "ask": _cmd_ask,
@@ -465,6 +399,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "search": _cmd_search,
     "eval-retrieval": _cmd_eval_retrieval,
     "eval": _cmd_eval,
+    **DATA_COMMANDS,
 }
 
 

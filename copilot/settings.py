@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default="text-embedding-3-small", description="Model name for the openai embedder."
     )
+    host: str = Field(
+        default="127.0.0.1",
+        description="Interface the web UI binds; anything but loopback requires users "
+        "(copilot users add NAME).",
+    )
+    port: int = Field(default=7860, ge=1, le=65535, description="Port of the web UI.")
     default_margin: float = Field(
         default=0.4,
         gt=0,
@@ -110,6 +116,11 @@ class Settings(BaseSettings):
     def truths_path(self) -> Path:
         """Where the demo shop's planted truths are written, beside the data."""
         return self.home_dir / "demo_truths.json"
+
+    @property
+    def users_path(self) -> Path:
+        """Who may log in to the web UI (names and scrypt hashes, never passwords)."""
+        return self.home_dir / "users.json"
 
     @property
     def demo_docs_dir(self) -> Path:
@@ -137,6 +148,7 @@ class Settings(BaseSettings):
             "answer_style": self.answer_style,
             "currency": self.currency or "(none)",
             "scope_guard": "on" if self.scope_guard else "off",
+            "web": f"{self.host}, port {self.port}",
         }
 
 

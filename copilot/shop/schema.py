@@ -124,6 +124,28 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asked_at", DateTime, nullable=False, index=True, doc="When it was asked (UTC)."),
+    Column("user_name", String(128), nullable=False, doc="Web login, or the OS user (CLI)."),
+    Column("channel", String(8), nullable=False, doc="web or cli."),
+    Column("question", Text, nullable=False),
+    Column("tools", Text, nullable=False, doc="JSON list of {name, arguments, ok}."),
+    Column("answer", Text, nullable=False),
+    Column(
+        "verdict",
+        String(16),
+        nullable=False,
+        doc="ok, fallback, ungrounded, refused, stopped or error (copilot.audit.verdict).",
+    ),
+    Column("detail", Text, doc="The verdict in words, or the error shown."),
+    Column("language", String(8)),
+    sqlite_autoincrement=True,
+)
+"""Every question asked and what answered it (append-only; ``copilot audit`` exports it)."""
+
 DERIVED = ("products", "customers")
 """Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
 DATA_TABLES = {t.name: t for t in (customers, products, order_lines, events, campaigns)}

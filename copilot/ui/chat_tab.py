@@ -4,6 +4,7 @@ passages, Stop."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -16,6 +17,9 @@ from copilot.ui.i18n import EXAMPLES, Label, language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
 from copilot.ui.views import result_chart, result_table
+
+ANONYMOUS = "anonymous"
+"""The audit's name for a user of a page served without a login (loopback, no users)."""
 
 
 def passage_markdown(runtime: Runtime, citation: str | None, lang: str = "en") -> str:
@@ -90,15 +94,18 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
 
     outputs = [chatbot, session, question, table, line, bar, citation, next_steps]
 
-    def respond(text_in: str, state: ChatSession) -> Iterator[list[Any]]:
+    def respond(text_in: str, state: ChatSession, request: gr.Request) -> Iterator[list[Any]]:
         asked = text_in.strip()
         if not asked or state.question is not None:
             yield [gr.skip()] * len(outputs)
             return
         lang = language(asked)
+        # The login name when the page needs one (gr.Request gets it from the session).
+        user = request.username or ANONYMOUS
         try:
             agent = runtime.agent()
         except CopilotError as error:
+            runtime.record_turn(user, asked, [], error)
             state.turns.append(
                 TurnView(
                     [
@@ -111,7 +118,8 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
             yield [state.messages(), state, "", *[gr.skip()] * 5]
             return
         shown: int | None = None
-        for current in run_turn(agent, state, asked):
+        record = partial(runtime.record_turn, user)
+        for current in run_turn(agent, state, asked, record):
             view = current.last_result()
             # Tables and charts only when the result changes or the turn ends, not per token.
             changed = view is not None and id(view.result) != shown

@@ -10,7 +10,8 @@ from typing import Any
 
 from copilot.agent import Agent
 from copilot.agent.model import Model
-from copilot.agent.types import Message, ModelTurn
+from copilot.agent.types import Event, Message, ModelTurn
+from copilot.audit import AuditLog, from_events
 from copilot.errors import CopilotError
 from copilot.settings import Settings
 from copilot.shop import ShopData
@@ -67,6 +68,7 @@ class Runtime:
         self.settings = settings
         self.shop = ShopData.open(settings.effective_database_url)
         self.ctx = ToolContext(self.shop, settings)
+        self.audit = AuditLog(self.shop.engine)
         self._model = model
         self._agent: Agent | None = None
         self._building = threading.Lock()
@@ -97,6 +99,12 @@ class Runtime:
         thread = threading.Thread(target=load, name="copilot-warm-up", daemon=True)
         thread.start()
         return thread
+
+    def record_turn(
+        self, user: str, question: str, events: list[Event], error: BaseException | None
+    ) -> None:
+        """Append a web chat turn to the audit (in the background: never delays the page)."""
+        self.audit.record(from_events(question, events, error, user, "web"))
 
     def knowledge(self) -> KnowledgeStore:
         """The knowledge base (opened once)."""

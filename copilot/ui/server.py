@@ -1,4 +1,5 @@
-"""The page (``gr.Blocks``), the passage viewer route and the server on loopback."""
+"""The page (``gr.Blocks``), the passage viewer route and the server (loopback unless users
+exist: see ``copilot.ui.login``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from copilot.ui.chat_tab import build_chat_tab
 from copilot.ui.data_tabs import build_knowledge_tab, build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE
 from copilot.ui.i18n import STATIC
+from copilot.ui.login import LOGOUT_ROUTE, Sessions, add_login, login_required, session_user
 from copilot.ui.plan_tab import build_plan_tab
 from copilot.ui.runtime import Runtime
+from copilot.users import UserStore
 
 CSS = """
 #chat .message-wrap { font-size: 15px; }
@@ -26,7 +29,10 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
     """The whole page; static labels follow the browser's locale (English or Chinese)."""
     i18n = gr.I18n(**STATIC)
     with gr.Blocks(title="Marketing copilot", analytics_enabled=False) as blocks:
-        gr.Markdown("## Marketing copilot · 营销助手")
+        with gr.Row():
+            gr.Markdown("## Marketing copilot · 营销助手")
+            signed_in = gr.HTML(elem_id="signed-in")
+        blocks.load(_signed_in, outputs=[signed_in], show_progress="hidden")
         gr.Markdown(i18n("subtitle"))
         with gr.Tabs():
             with gr.Tab(i18n("tab_chat"), id="chat"):
@@ -37,6 +43,16 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
             build_knowledge_tab(runtime, i18n)
             build_settings_tab(runtime, i18n)
     return blocks, i18n
+
+
+def _signed_in(request: gr.Request) -> str:
+    if not request.username:
+        return ""
+    # HTML, not Markdown: Markdown links open a new tab, and signing out belongs in this one.
+    return (
+        f"{html.escape(request.username)} · "
+        f"<a href='{LOGOUT_ROUTE}' target='_self'>Sign out · 退出</a>"
+    )
 
 
 def passage_page(runtime: Runtime, citation: str) -> tuple[int, str]:
@@ -65,9 +81,12 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def create_server(runtime: Runtime) -> FastAPI:
-    """A FastAPI app serving the passage viewer and, at ``/``, the Gradio page."""
+def create_server(runtime: Runtime, sessions: Sessions | None = None) -> FastAPI:
+    """A FastAPI app serving the passage viewer and, at ``/``, the Gradio page; with
+    ``sessions``, every route behind the login."""
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    if sessions is not None:
+        add_login(api, sessions)
 
     @api.get(PASSAGE_ROUTE + "{citation:path}", response_class=HTMLResponse)
     def passage(citation: str) -> HTMLResponse:
@@ -85,18 +104,27 @@ def create_server(runtime: Runtime) -> FastAPI:
         theme=gr.themes.Soft(primary_hue="orange"),
         footer_links=[],
         show_error=True,
+        auth_dependency=session_user(sessions) if sessions is not None else None,
     )
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the UI until interrupted (loopback by default; there is no share link)."""
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve the UI until interrupted (``COPILOT_HOST``, loopback by default; no share link).
+
+    Refuses to start off loopback without users (ConfigError); with users, a login is needed.
+    """
     import logging
 
     import uvicorn
 
+    host, port = host or settings.host, port or settings.port
+    users = UserStore(settings.users_path)
+    sessions = Sessions(users) if login_required(host, users) else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     runtime = Runtime(settings)
-    app = create_server(runtime)
+    app = create_server(runtime, sessions)
     runtime.warm_up()
-    print(f"Marketing copilot on http://{host}:{port} (backend {settings.llm})", flush=True)
+    shown = f"[{host}]" if ":" in host else host
+    login = f", login required ({len(users.users())} users)" if sessions else ""
+    print(f"Marketing copilot on http://{shown}:{port} (backend {settings.llm}{login})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent, Message
@@ -93,12 +93,19 @@ def _log(event: Event, seconds: float) -> None:
         log.info("%.1f s answer (grounding ok=%s, fallback=%s)", seconds, g.ok, g.fallback)
 
 
-def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[ChatSession]:
+TurnEnd = Callable[[str, list[Event], BaseException | None], None]
+"""Told how each turn ended (question, its events, the error if it failed): the audit."""
+
+
+def run_turn(
+    agent: Agent, session: ChatSession, question: str, on_end: TurnEnd | None = None
+) -> Iterator[ChatSession]:
     """Stream one question's events into ``session``, yielding it after each event.
 
     Stopping works twice over: Gradio closes this generator (``cancels=``), which closes the
     agent's generator between tokens and so releases the model; and ``stop`` sets a flag
     checked here between events, in case the close arrives while a tool is still running.
+    ``on_end`` hears of every started turn: answered, failed or stopped either way.
     """
     session.question, session.events, session.stop_requested = question, [], False
     yield session
@@ -110,6 +117,8 @@ def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[Chat
     step = offered.get(question)
     planned = ToolCall(step.tool, dict(step.arguments)) if step else None
     events = agent.run(question, list(session.history), planned)
+    seen: list[Event] = []  # stop() clears session.events; the audit wants what happened
+    failure: BaseException | None = None
     try:
         for event in events:
             if session.stop_requested:
@@ -117,12 +126,19 @@ def run_turn(agent: Agent, session: ChatSession, question: str) -> Iterator[Chat
                 break
             _log(event, time.perf_counter() - started)
             session.events.append(event)
+            seen.append(event)
             yield session
     except CopilotError as error:
+        failure = error
         session._fail(error)
+    except Exception as error:  # a bug: recorded below, then shown as before
+        failure = error
+        raise
     finally:
         if isinstance(events, Generator):
             # Closing the agent's generator closes the model's stream and frees the model.
             events.close()
+        if on_end is not None:
+            on_end(question, seen, failure)
     session._finish()
     yield session
