@@ -48,6 +48,11 @@ def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
         "expected a whole number, got 'one'"
     )
     assert db_digest(database) == before
+    # Files uploaded together are one ingest: the good one is not written either.
+    other = tmp_path / "other.csv"
+    other.write_text(ORDERS.replace("O1", "O9").replace("O2", "O8"), encoding="utf-8")
+    report = ingest_uploads(runtime, [other, bad], "auto", "auto")
+    assert report.startswith("✖ more_orders.csv, row 2") and db_digest(database) == before
 
 
 def test_uploaded_documents_are_indexed_searchable_and_kept(

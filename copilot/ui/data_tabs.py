@@ -10,7 +10,7 @@ import gradio as gr
 import pandas as pd
 
 from copilot.errors import CopilotError
-from copilot.shop import FORMATS, ingest_file
+from copilot.shop import FORMATS, ingest_files
 from copilot.ui.charts import plot_updates
 from copilot.ui.i18n import Label, browser_language
 from copilot.ui.runtime import Runtime
@@ -40,22 +40,22 @@ def ingest_uploads(
     fmt: str,
     progress: gr.Progress | None = None,
 ) -> str:
-    """Ingest files one by one; the summary lines, or the precise error (nothing written)."""
+    """Ingest the files together, all or nothing; the summary lines, or the precise error
+    (nothing written)."""
+    if progress is not None:
+        progress(0.0, desc=f"{len(paths)} file(s): validating and writing")
+    try:
+        summaries = ingest_files(
+            runtime.shop,
+            paths,
+            kind=None if kind == "auto" else kind,
+            fmt=fmt,
+            show_progress=False,
+        )
+    except CopilotError as error:
+        return _shown_error(error, paths)
     lines: list[str] = []
-    for i, path in enumerate(paths):
-        if progress is not None:
-            progress(i / max(len(paths), 1), desc=f"{path.name}: validating and writing")
-        try:
-            summary = ingest_file(
-                runtime.shop,
-                path,
-                kind=None if kind == "auto" else kind,
-                fmt=fmt,
-                show_progress=False,
-            )
-        except CopilotError as error:
-            lines.append(_shown_error(error, paths))
-            return "\n".join(lines)
+    for path, summary in zip(paths, summaries, strict=True):
         summary_lines = summary.lines()
         summary_lines[0] = summary_lines[0].replace(str(path), path.name)
         lines += ["✔ " + summary_lines[0], *(f"- {s.strip()}" for s in summary_lines[1:])]
