@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported
 from copilot.agent.loop import whole_sentences
 from copilot.privacy import redact
 from copilot.settings import Settings
+from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from tools import ToolContext
 
@@ -457,14 +459,43 @@ def test_a_bug_in_a_tool_is_reported_and_the_turn_survives(
         raise TypeError("unsupported operand type(s) for *: 'NoneType' and 'float'")
 
     tools = [replace(t, fn=broken) if t.name == "recommend_discount" else t for t in TOOLS]
-    model = ScriptedModel([function_call("recommend_discount", segment="lost", budget=500)])
+    references = []
+    for question, said in (
+        ("What discount for lost customers, budget 500?", "internal error (reference "),
+        ("给已流失客户什么折扣？预算 500", "计算因内部错误失败（编号 "),
+    ):
+        model = ScriptedModel([function_call("recommend_discount", segment="lost", budget=500)])
+        caplog.clear()
+        with caplog.at_level("ERROR"):
+            answer = Agent(model, demo_ctx, tools=tools).ask(question)
+        assert [t.ok for t in answer.tools] == [False]
+        # Issue 17: the user reads a short reference that finds the traceback in the log.
+        [record] = [r for r in caplog.records if "recommend_discount" in r.getMessage()]
+        reference = record.reference  # type: ignore[attr-defined]
+        assert re.fullmatch(r"[0-9a-f]{8}", reference) and record.exc_info
+        assert reference in record.getMessage()
+        assert f"{said}{reference}" in answer.text and "NoneType" not in answer.text
+        references.append(reference)
+        model.assert_complete()
+    assert references[0] != references[1]
+
+
+def test_a_result_that_cannot_be_stated_is_a_tool_bug_too(
+    shop: ShopData, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Describing the result ran outside the guard, so a bug there still ended the turn."""
+    from tools import TOOLS
+
+    def no_findings(ctx: ToolContext, **kwargs: object) -> object:
+        return object()  # no findings writer for this type: describe raises TypeError
+
+    tools = [replace(t, fn=no_findings) if t.name == "segment_overview" else t for t in TOOLS]
+    model = ScriptedModel([function_call("segment_overview")])
     with caplog.at_level("ERROR"):
-        answer = Agent(model, demo_ctx, tools=tools).ask(
-            "What discount for lost customers, budget 500?"
-        )
-    assert [t.ok for t in answer.tools] == [False]
-    assert "internal error (TypeError" in answer.text and "bug" in answer.text
-    assert any("recommend_discount" in r.getMessage() and r.exc_info for r in caplog.records)
+        answer = Agent(model, ToolContext(shop, settings), tools=tools).ask("What segments?")
+    [record] = caplog.records
+    assert "no findings for object" in str(record.exc_info[1])  # type: ignore[index]
+    assert f"(reference {record.reference})" in answer.text  # type: ignore[attr-defined]
     model.assert_complete()
 
 

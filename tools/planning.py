@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -105,6 +106,16 @@ def plan_campaign(
         start: first day, YYYY-MM-DD; default: the Monday after the data ends.
         weeks: campaign length in weeks.
     """
+    if start is not None:
+        try:
+            date.fromisoformat(start)
+        except ValueError as exc:  # the pattern admits "2024-02-30" and non-ASCII digits
+            raise ToolError(
+                f"the start {start!r} is not a calendar date; give it as YYYY-MM-DD, or leave "
+                "it out to start the Monday after the data ends.",
+                key="refusal.bad_start",
+                values={"start": start},
+            ) from exc
     segment = _audience_for(goal, audience)
     table = profiles(ctx).table
     members = table[segment_mask(table, segment)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -310,17 +311,26 @@ class Agent:
     def _run_tool(self, tool: Tool, arguments: dict[str, object], language: str) -> ToolTrace:
         try:
             result = tool(self.ctx, **arguments)
+            # Stating a result is part of the tool: a bug there must not end the turn either.
+            findings = describe(result, language, self.settings.currency)
+            text = to_llm_json(result)
         except ToolError as exc:
             said = Say(language)(exc.key, **exc.values) if exc.key else exc.message_for_people
             final = exc.key.startswith(FINAL_REFUSALS)
             return _refused(tool.name, arguments, said, language, exc.hint, final)
-        except Exception as exc:  # a bug in a tool: logged with its traceback, turn survives
-            log.exception("tool %s failed on %s", tool.name, arguments)
-            error = f"{type(exc).__name__}: {exc}"[:200]
-            said = Say(language)("refusal.tool_bug", tool=tool.name, error=error)
+        except Exception:  # a bug in a tool: logged with its traceback, turn survives
+            # The user sees only the reference; it finds the traceback in the log.
+            reference = secrets.token_hex(4)
+            log.exception(
+                "tool %s failed on %s (reference %s)",
+                tool.name,
+                arguments,
+                reference,
+                extra={"reference": reference},
+            )
+            said = Say(language)("refusal.tool_bug", tool=tool.name, reference=reference)
             return _refused(tool.name, arguments, said, language, final=True)
-        findings = describe(result, language, self.settings.currency)
-        return ToolTrace(tool.name, arguments, True, to_llm_json(result), result, None, findings)
+        return ToolTrace(tool.name, arguments, True, text, result, None, findings)
 
     def _stream(self, messages: list[Message]) -> Generator[Event, None, str]:
         parts = []

@@ -165,6 +165,12 @@ def _decision(d: PriceDecision, result: PriceOptimization, say: Say, name: str) 
                 low=say.money(d.lowest_allowed),
                 high=say.money(d.highest_allowed),
             )
+        elif d.refusal == "no_ending":
+            why = say(
+                "price.no_ending",
+                low=say.money(d.lowest_allowed),
+                high=say.money(d.highest_allowed),
+            )
         else:
             why = say("price.unreliable", e=say.num(d.elasticity))
         return [say("price.keep", product=name, price=say.money(d.current_price), why=why)]

@@ -46,19 +46,27 @@ def ab_test_sample_size(
     """
     ratio = treatment_share / (1 - treatment_share)
     target = baseline * (1 + mde_pct / 100)
-    if metric == "conversion":
-        if baseline >= 1 or target >= 1:
-            raise ToolError(
-                "a conversion baseline is a rate below 1 (e.g. 0.05 for 5%), and "
-                "baseline x (1 + mde) must stay below 1."
-            )
-        control, treat = sample_size_proportions(baseline, target, alpha, power, ratio)
-        method = "two-proportion test, normal approximation on Cohen's h"
-    else:
-        if sd is None:
-            raise ToolError("revenue needs sd, the standard deviation of revenue per customer.")
-        control, treat = sample_size_means(target - baseline, sd, alpha, power, ratio)
-        method = "Welch/Student t-test power (noncentral t)"
+    if target == baseline:
+        raise ToolError(
+            f"a change of {mde_pct:g}% does not move a baseline of {baseline:g}; a larger "
+            "change (mde_pct) is needed."
+        )
+    try:
+        if metric == "conversion":
+            if baseline >= 1 or target >= 1:
+                raise ToolError(
+                    "a conversion baseline is a rate below 1 (e.g. 0.05 for 5%), and "
+                    "baseline x (1 + mde) must stay below 1."
+                )
+            control, treat = sample_size_proportions(baseline, target, alpha, power, ratio)
+            method = "two-proportion test, normal approximation on Cohen's h"
+        else:
+            if sd is None:
+                raise ToolError("revenue needs sd, the standard deviation of revenue per customer.")
+            control, treat = sample_size_means(target - baseline, sd, alpha, power, ratio)
+            method = "Welch/Student t-test power (noncentral t)"
+    except ValueError as exc:  # a change too small (or a split too uneven) to size
+        raise ToolError(f"{exc}.") from exc
     total = control + treat
     days = int(np.ceil(total / daily_customers)) if daily_customers else None
     return SampleSizePlan(

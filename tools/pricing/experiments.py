@@ -15,8 +15,32 @@ PEEKING_WARNING = (
 )
 
 
+MAX_GROUP = 1e12
+"""Customers per group beyond which a test is not sized (no shop has that many)."""
+
+
 def _z(alpha: float, two_sided: bool) -> float:
     return float(stats.norm.ppf(1 - alpha / 2 if two_sided else 1 - alpha))
+
+
+def _normal_size(effect: float, alpha: float, power: float, ratio: float, two_sided: bool) -> float:
+    """Control-group size of the normal approximation for a standardised ``effect``; inf (not
+    an overflow) when the effect is too small to size."""
+    z = _z(alpha, two_sided) + float(stats.norm.ppf(power))
+    with np.errstate(all="ignore"):
+        return float((np.float64(z) / effect) ** 2 * (1 + np.float64(1) / ratio))
+
+
+def _group_sizes(n1: float, ratio: float) -> tuple[int, int]:
+    """(control, treatment) sizes, refused when a group would exceed ``MAX_GROUP``."""
+    if not math.isfinite(n1) or n1 * max(ratio, 1.0) > MAX_GROUP:
+        raise ValueError(
+            f"a test would need more than {MAX_GROUP:,.0f} customers in a group: the change is "
+            "too small to detect, the split between the groups too uneven or the significance "
+            "level too strict; test a larger change, a more even split or a larger alpha"
+        )
+    # At least two per group (a readout needs them); the tolerance keeps 2.0000000000000004 at 2.
+    return max(2, math.ceil(n1 - 1e-9)), max(2, math.ceil(n1 * ratio - 1e-9))
 
 
 def sample_size_proportions(
@@ -35,8 +59,7 @@ def sample_size_proportions(
     if not (0 < baseline < 1 and 0 < target < 1) or baseline == target:
         raise ValueError("baseline and target must be different rates strictly between 0 and 1")
     h = abs(2 * math.asin(math.sqrt(target)) - 2 * math.asin(math.sqrt(baseline)))
-    n1 = ((_z(alpha, two_sided) + stats.norm.ppf(power)) / h) ** 2 * (1 + 1 / ratio)
-    return math.ceil(n1), math.ceil(n1 * ratio)
+    return _group_sizes(_normal_size(h, alpha, power, ratio, two_sided), ratio)
 
 
 def sample_size_means(
@@ -51,21 +74,31 @@ def sample_size_means(
     if delta == 0 or sd <= 0:
         raise ValueError("delta must be non-zero and sd positive")
     d = abs(delta) / sd
+    level = 1 - alpha / 2 if two_sided else 1 - alpha
 
     def shortfall(n1: float) -> float:
         n2 = n1 * ratio
         df = n1 + n2 - 2
         nc = d * math.sqrt(n1 * n2 / (n1 + n2))
-        crit = stats.t.ppf(1 - alpha / 2 if two_sided else 1 - alpha, df)
+        crit = stats.t.ppf(level, df)
         achieved = 1 - stats.nct.cdf(crit, df, nc)
         if two_sided:
             achieved += stats.nct.cdf(-crit, df, nc)
+        if not math.isfinite(achieved):
+            # SciPy's noncentral t gives NaN at millions of degrees of freedom, where the t
+            # test is the z test.
+            z = float(stats.norm.ppf(level))
+            achieved = stats.norm.sf(z - nc) + (stats.norm.cdf(-z - nc) if two_sided else 0.0)
         return float(achieved - power)
 
     # The normal approximation brackets the exact t-based answer from above.
-    guess = ((_z(alpha, two_sided) + stats.norm.ppf(power)) / d) ** 2 * (1 + 1 / ratio)
-    n1 = optimize.brentq(shortfall, 2.0, 2 * guess + 20)
-    return math.ceil(n1), math.ceil(n1 * ratio)
+    guess = _normal_size(d, alpha, power, ratio, two_sided)
+    _group_sizes(guess, ratio)  # refuses an effect too small to size
+    low = max(2.0, 2.0 / ratio)  # at least two customers in each group
+    if shortfall(low) >= 0:  # an effect so large that the smallest test has the power
+        return _group_sizes(low, ratio)
+    n1 = optimize.brentq(shortfall, low, max(2 * guess + 20, 2 * low))
+    return _group_sizes(n1, ratio)
 
 
 def detectable_lift(
@@ -158,7 +191,8 @@ def readout_means(
     se = math.sqrt(va + vb)
     diff = mean_b - mean_a
     t = diff / se if se > 0 else 0.0
-    df = (va + vb) ** 2 / ((va**2 / (n_a - 1)) + (vb**2 / (n_b - 1))) if se > 0 else n_a + n_b - 2
+    spread = (va**2 / (n_a - 1)) + (vb**2 / (n_b - 1))  # 0 also when tiny variances underflow
+    df = (va + vb) ** 2 / spread if spread > 0 else n_a + n_b - 2
     p = float(2 * stats.t.sf(abs(t), df))
     q = float(stats.t.ppf(0.975, df))
     lift = 100 * diff / mean_a if mean_a else None

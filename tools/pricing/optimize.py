@@ -74,7 +74,8 @@ class PriceDecision:
     """"demand_curve", "none" (refused), or "lower:"/"upper:" + "range", "step", "margin"."""
     price_change_pct: float = 0.0
     refusal: str = field(default="", metadata=BRIEF_OFF)
-    """Why no price is recommended: "unreliable" estimate or "infeasible" limits."""
+    """Why no price is recommended: "unreliable" estimate, "infeasible" limits or "no_ending"
+    (no allowed price has the requested ending)."""
     lowest_allowed: float = field(default=0.0, metadata=BRIEF_OFF)
     highest_allowed: float = field(default=0.0, metadata=BRIEF_OFF)
 
@@ -106,6 +107,8 @@ def optimize_prices(
         grid = np.floor(grid) + constraints.ending
         grid = np.where(grid > highs[:, None] + 1e-9, grid - 1.0, grid)
         valid = (grid >= lows[:, None] - 1e-9) & (grid <= highs[:, None] + 1e-9)
+    # A narrow allowed range can hold no price with the ending (10.00-10.05 has no .99).
+    snapped = np.asarray(valid.any(axis=1), dtype=bool)
     units = q0[:, None] * (grid / p0[:, None]) ** e[:, None]
     value = grid * units if objective == "revenue" else (grid - cost[:, None]) * units
     value = np.where(valid, value, -np.inf)
@@ -119,6 +122,12 @@ def optimize_prices(
     for i, d in enumerate(demands):
         why_low = _WHY[low_why[i]].format(**_limits(constraints))
         status, notes = _status(d, bool(feasible[i]), lows[i], highs[i], why_low)
+        if status != "refused" and not snapped[i]:
+            status = "refused"
+            notes.append(
+                f"no price ending in {constraints.ending:.2f} lies between {lows[i]:.2f} and "
+                f"{highs[i]:.2f}"
+            )
         new_price = float(price[i]) if status != "refused" else float(p0[i])
         r = ratio[i] if status != "refused" else np.ones(draws)
         r_point = (new_price / p0[i]) ** e[i]
@@ -158,6 +167,8 @@ def optimize_prices(
                 if status != "refused"
                 else "infeasible"
                 if not feasible[i]
+                else "no_ending"
+                if not snapped[i]
                 else "unreliable",
                 lowest_allowed=float(lows[i]),
                 highest_allowed=float(highs[i]),

@@ -124,19 +124,33 @@ def fit_score(
     start = lines.loc[lines["customer_id"].notna(), "ts"].min()
     train_cut = end - pd.Timedelta(days=2 * horizon_days)
     test_cut = end - pd.Timedelta(days=horizon_days)
-    have = (end - start).days
+    have = (end - start).days if not pd.isna(start) else 0
     if pd.isna(start) or train_cut - start < pd.Timedelta(days=30):
+        need = 2 * horizon_days + 30
         raise ToolError(
             f"the shop has {have} days of customer history; a {horizon_days}-day score needs at "
-            f"least {2 * horizon_days + 30} days; a shorter horizon is needed."
+            f"least {need} days, so more order history must be loaded first.",
+            key="refusal.short_history",
+            values={"days": have, "horizon": horizon_days, "need": need},
         )
     x_train, y_train = labelled(lines, products, customers, events, train_cut, horizon_days)
     x_test, y_test = labelled(lines, products, customers, events, test_cut, horizon_days)
-    for name, y in (("training", y_train), ("hold-out", y_test)):
-        if len(y) < MIN_CUSTOMERS or y.min() == y.max():
+    for cut, y in ((train_cut, y_train), (test_cut, y_test)):
+        day = cut.date().isoformat()
+        if len(y) < MIN_CUSTOMERS:
             raise ToolError(
-                f"the {name} window has too few customers or only one outcome "
-                f"({len(y)} customers); another horizon is needed."
+                f"customer scores need at least {MIN_CUSTOMERS} customers who bought before "
+                f"{day}; the shop has {len(y)}, so more customers' orders must be loaded first.",
+                key="refusal.too_few_customers",
+                values={"need": MIN_CUSTOMERS, "day": day, "have": len(y)},
+            )
+        if y.min() == y.max():
+            raise ToolError(
+                f"customer scores learn from customers who bought in the {horizon_days} days "
+                f"after {day} and customers who did not, but the shop's {len(y)} customers are "
+                "all of one kind; more order history must be loaded first.",
+                key="refusal.one_outcome",
+                values={"horizon": horizon_days, "day": day, "n": len(y)},
             )
     columns = tuple(c for c in x_train.columns if c not in EXCLUDED)
     profile = _logistic().fit(design(x_train, columns), y_train)

@@ -16,7 +16,7 @@ from tools._tool import ToolContext, text_or_none, tool
 from tools.knowledge_search import shared_embedder
 from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
 from tools.profiling.segments import SegmentName
-from tools.recommend.components import non_merchandise
+from tools.recommend.components import catalogue, non_merchandise
 from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender
 from tools.recommend.results import (
     ProductRecommendations,
@@ -36,12 +36,18 @@ def recommender(ctx: ToolContext) -> ShopRecommender:
     shop = ctx.shop
 
     def fit() -> ShopRecommender:
-        lines = shop.order_lines()
+        lines, products = shop.order_lines(), shop.products()
         if lines.empty:
             raise ToolError("the shop has no orders yet; recommendations need purchase history.")
+        if not len(catalogue(products, lines, non_merchandise(products))):
+            raise ToolError(
+                "the shop has no products to recommend: every product is a fee or postage "
+                "(category non-merchandise); products must be loaded first.",
+                key="refusal.nothing_to_recommend",
+            )
         # The knowledge base's embedder competes with TF-IDF for the text components.
         encoder = shared_embedder(ctx)
-        return fit_shop_recommender(lines, shop.events(), shop.products(), encoder=encoder)
+        return fit_shop_recommender(lines, shop.events(), products, encoder=encoder)
 
     # The emptiness check sits inside the fit, so it costs nothing once a model is cached.
     return ctx.cached("recommender", fit)
@@ -242,12 +248,14 @@ def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
     sales = lines[
         ~lines["is_return"].astype(bool) & (lines["quantity"] > 0) & ~lines["sku"].isin(exclude)
     ][["order_id", "sku"]].drop_duplicates()
-    order_codes, _ = pd.factorize(sales["order_id"])
+    order_codes, orders = pd.factorize(sales["order_id"])
     items = np.sort(sales["sku"].astype(str).unique())
     cols = np.searchsorted(items, sales["sku"].astype(str).to_numpy())
+    # No sales at all (only returns, or no orders): an empty matrix, so every sku is "in no
+    # order yet".
     matrix = sp.csc_matrix(
         (np.ones(len(sales), dtype=np.float32), (order_codes, cols)),
-        shape=(int(order_codes.max()) + 1, len(items)),
+        shape=(len(orders), len(items)),
     )
     return matrix, items
 

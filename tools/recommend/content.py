@@ -29,7 +29,9 @@ class TfidfEncoder:
     """Character 2-4-gram TF-IDF: works for English and Chinese without a tokenizer."""
 
     def encode(self, texts: Sequence[str]) -> sp.spmatrix:
-        """Sparse TF-IDF rows."""
+        """Sparse TF-IDF rows (all zero when no text has a character: nothing is similar)."""
+        if not any(t.strip() for t in texts):
+            return sp.csr_matrix((len(texts), 1), dtype=np.float64)
         vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=1, sublinear_tf=True)
         out: sp.spmatrix = vec.fit_transform(list(texts))
         return out
