@@ -70,6 +70,11 @@ FINAL_REFUSALS = (
     "refusal.budget_too_small",
     "refusal.forecast_worse",
     "refusal.tool_bug",
+    # Data the shop lacks: no other argument helps; the user must load more.
+    "refusal.short_history",
+    "refusal.too_few_customers",
+    "refusal.one_outcome",
+    "refusal.nothing_to_recommend",
 )
 """Refusals only the user can resolve (the id, the segment or the budget they gave)."""
 
