@@ -319,7 +319,10 @@ def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
     page.get_by_role("tab", name="Shop data").click()
     page.locator("#kpis").get_by_text("5,000").wait_for(timeout=ANSWER_TIMEOUT_MS)
     page.locator("#data-upload input[type=file]").set_input_files(str(bad))
-    page.locator("#data-upload").get_by_text("bad_orders.csv").first.wait_for()
+    # The upload goes to the server first; on a loaded 2-core machine that took over 30 s once.
+    page.locator("#data-upload").get_by_text("bad_orders.csv").first.wait_for(
+        timeout=ANSWER_TIMEOUT_MS
+    )
     page.locator("#ingest").click()
     result = page.locator("#ingest-result").get_by_text("✖")
     result.wait_for(timeout=ANSWER_TIMEOUT_MS)
