@@ -15,7 +15,6 @@ the run was 60 s in (the data no longer changes; flat within 10%).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -23,9 +22,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -34,6 +31,7 @@ from copilot.agent.factory import build_agent
 from copilot.demo import generate_demo
 from copilot.errors import CopilotError
 from copilot.llm.demo_script import KeywordModel
+from copilot.llm.stand_in import StandInServer
 from copilot.settings import Settings
 from copilot.shop import ShopData, ingest_file
 from copilot.shop.demo_store import store_demo
@@ -64,51 +62,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-class StandIn:
-    """An OpenAI-compatible chat server that answers in plain text, or stalls when told to."""
-
-    def __init__(self) -> None:
-        self.stalled = threading.Event()
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if owner.stalled.is_set():
-                    time.sleep(5)  # well past the client's request timeout
-                    return
-                text = "Here is what the shop's data says."
-                if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    chunk = {"choices": [{"index": 0, "delta": {"content": text}}]}
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode())
-                    return
-                message = {"role": "assistant", "content": text}
-                data = json.dumps(
-                    {
-                        "id": "x",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": "stand-in",
-                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 class Tally:
@@ -167,7 +120,7 @@ def main() -> int:
     ctx = ToolContext(shop, settings)
     store = knowledge_store(ctx)
     store.index([*file_sources(settings.demo_docs_dir), *shop_sources(shop)], set())
-    server = StandIn()
+    server = StandInServer(lambda body: "Here is what the shop's data says.")
     remote = settings.model_copy(
         update={"llm": "openai", "openai_base_url": server.url, "openai_api_key": SecretStr("x")}
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from copilot.errors import InputError
 from copilot.settings import Settings
-from copilot.shop import FORMATS, ShopData, ingest_files
+from copilot.shop import FORMATS, Plausible, ShopData, ingest_files
 from copilot.users import UserStore, read_password
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -30,6 +30,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         dry_run=args.dry_run,
         dayfirst=args.dayfirst,
         encoding=args.encoding,
+        plausible=Plausible.of(settings),
     )
     for summary in summaries:
         print("\n".join(summary.lines()))

@@ -100,6 +100,22 @@ class Settings(BaseSettings):
         description="Assumed gross margin (share of price) for products without a unit cost.",
     )
 
+    ingest_max_count: float = Field(
+        default=1e9,
+        gt=0,
+        description="Largest whole number (quantity, sends, clicks) an ingested row may hold.",
+    )
+    ingest_max_amount: float = Field(
+        default=1e12,
+        gt=0,
+        description="Largest amount (price, cost, spend, revenue) an ingested row may hold.",
+    )
+    ingest_future_days: int = Field(
+        default=2,
+        ge=0,
+        description="How many days past today an ingested order or event may be dated.",
+    )
+
     @property
     def home_dir(self) -> Path:
         """The data directory as an absolute path."""

@@ -238,3 +238,31 @@ def test_an_unexpected_error_is_one_line_without_debug(
     )
     with pytest.raises(RuntimeError):
         main(["--debug", "status"])
+
+
+def test_plausibility_bounds_are_settings(
+    tmp_path: Path,
+    shop: ShopData,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A wholesaler's 5,000-unit lines and a pre-order dated next month: refused by default,
+    # accepted once the shop says so.
+    next_month = (pd.Timestamp.now() + pd.Timedelta(days=30)).strftime("%Y-%m-%d 10:00")
+    rows = ["B1,S1,5000,2.0,2024-03-01 10:00,u1", f"B2,S1,1,2.0,{next_month},u1"]
+    path = write_csv(tmp_path, rows, "wholesale.csv", SIMPLE)
+    before = db_digest(settings.home_dir / "shop.db")
+    monkeypatch.setenv("COPILOT_INGEST_FUTURE_DAYS", "60")
+    monkeypatch.setenv("COPILOT_INGEST_MAX_COUNT", "1000")
+    assert main(["ingest", str(path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "row 1 (line 2)" in err and "between -1,000 and 1,000" in err and "'5000'" in err
+    assert db_digest(settings.home_dir / "shop.db") == before
+    monkeypatch.setenv("COPILOT_INGEST_MAX_COUNT", "10000")
+    assert main(["ingest", str(path), "--no-progress"]) == 0
+    assert sorted(shop.order_lines()["quantity"]) == [1, 5000]
+    monkeypatch.setenv("COPILOT_INGEST_FUTURE_DAYS", "2")
+    later = write_csv(tmp_path, [f"B3,S1,1,2.0,{next_month},u1"], "later.csv", SIMPLE)
+    assert main(["ingest", str(later), "--no-progress"]) == 2
+    assert "not in the future" in capsys.readouterr().err

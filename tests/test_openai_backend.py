@@ -8,14 +8,13 @@ results returned to the model, streamed answers, answer token cap, PII kept on t
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from copilot.agent import Agent
+from copilot.llm.stand_in import StandInServer
 from copilot.settings import Settings
 from tools import ToolContext
 from tools.profiling.api import segment_overview
@@ -37,79 +36,11 @@ class Endpoint:
         return self.replies.pop(0)
 
 
-def _completion(reply: Any) -> dict[str, Any]:
-    if isinstance(reply, dict):
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_1",
-                    "type": "function",
-                    "function": {
-                        "name": reply["tool"],
-                        "arguments": json.dumps(reply["arguments"]),
-                    },
-                }
-            ],
-        }
-        finish = "tool_calls"
-    else:
-        message, finish = {"role": "assistant", "content": reply}, "stop"
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "stand-in",
-        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    }
-
-
-def _chunks(text: str) -> Iterator[bytes]:
-    for word in text.split(" "):
-        chunk = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "stand-in",
-            "choices": [{"index": 0, "delta": {"content": word + " "}, "finish_reason": None}],
-        }
-        yield f"data: {json.dumps(chunk)}\n\n".encode()
-    yield b"data: [DONE]\n\n"
-
-
 @pytest.fixture
 def endpoint() -> Iterator[tuple[Endpoint, str]]:
     script = Endpoint([])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            reply = script.reply(body)
-            self.send_response(200)
-            if body.get("stream"):
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for piece in _chunks(str(reply)):
-                    self.wfile.write(piece)
-            else:
-                data = json.dumps(_completion(reply)).encode()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield script, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
+    with StandInServer(script.reply) as server:
+        yield script, server.url
 
 
 def _agent(ctx: ToolContext, base_url: str, **overrides: Any) -> Agent:

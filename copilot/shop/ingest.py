@@ -7,19 +7,20 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
+from typing_extensions import Unpack
 
 from copilot.errors import InputError
 from copilot.shop import schema
 from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
 from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_required, parse_overrides
-from copilot.shop.parse import typed_frame
+from copilot.shop.parse import BOUNDS, Plausible, typed_frame
 from copilot.shop.readers import RawTable, file_sha256, read_table
 from copilot.shop.store import ShopData
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
@@ -126,7 +127,20 @@ class _Prepared:
     summary: IngestSummary
 
 
-def ingest_file(shop: ShopData, path: Path, **options: Any) -> IngestSummary:
+class IngestOptions(TypedDict, total=False):
+    """How ``ingest_files`` reads and writes (every key optional; see its arguments)."""
+
+    kind: str | None
+    fmt: str
+    mapping: list[str] | None
+    show_progress: bool
+    dry_run: bool
+    dayfirst: bool | None
+    encoding: str | None
+    plausible: Plausible
+
+
+def ingest_file(shop: ShopData, path: Path, **options: Unpack[IngestOptions]) -> IngestSummary:
     """Validate a whole file, then write it in one transaction (nothing is written on error)."""
     return ingest_files(shop, [path], **options)[0]
 
@@ -142,10 +156,14 @@ def ingest_files(
     dry_run: bool = False,
     dayfirst: bool | None = None,
     encoding: str | None = None,
+    plausible: Plausible = BOUNDS,
 ) -> list[IngestSummary]:
     """Validate every file, then write them all in one transaction: all or nothing.
 
-    ``dry_run`` does the whole write and rolls it back, reporting what would change.
+    ``kind`` (orders, products, ...) and ``fmt`` (a known layout) are detected when not given;
+    ``mapping`` holds ``field=column`` overrides; ``dayfirst`` forces the date order and
+    ``encoding`` the text encoding; a value outside ``plausible`` fails its row. ``dry_run``
+    does the whole write and rolls it back, reporting what would change.
     """
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}; expected auto or " + ", ".join(FORMATS))
@@ -154,7 +172,7 @@ def ingest_files(
     todo: list[_Prepared] = []
     digests: set[str] = set()
     for path in paths:
-        item = _prepare(shop, path, kind, fmt, mapping or [], dayfirst, encoding)
+        item = _prepare(shop, path, kind, fmt, mapping or [], dayfirst, encoding, plausible)
         if isinstance(item, IngestSummary) or item.record["sha256"] in digests:
             summary = item if isinstance(item, IngestSummary) else item.summary
             summary.already_ingested = True
@@ -209,6 +227,7 @@ def _prepare(
     mapping: list[str],
     dayfirst: bool | None,
     encoding: str | None,
+    plausible: Plausible,
 ) -> _Prepared | IngestSummary:
     digest = file_sha256(path) if path.is_file() else ""
     if mapping or dayfirst is not None:
@@ -222,7 +241,9 @@ def _prepare(
         return IngestSummary(str(path), kind, label, len(raw.frame), previous)
 
     notes: dict[str, int] = {}
-    rows = typed_frame(raw, columns, KINDS[kind], dayfirst=dayfirst, notes=notes)
+    rows = typed_frame(
+        raw, columns, KINDS[kind], dayfirst=dayfirst, notes=notes, plausible=plausible
+    )
     shaped = _shape(raw, rows, kind, fmt)
     if raw.encoding and raw.encoding != "utf-8-sig":
         notes[f"rows read as {raw.encoding} text (not UTF-8)"] = len(raw.frame)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from copilot.errors import InputError
+from copilot.settings import Settings
 from copilot.shop.fields import FieldSpec
 from copilot.shop.readers import RawTable
 
@@ -20,8 +22,31 @@ _EXPECTED = {
     "date": "a date such as 2011-12-09",
     "bool": "true/false, yes/no or 1/0",
 }
-_LIMITS = {"int": 1e9, "float": 1e12}
-"""Largest magnitude a numeric field may hold (quantities, prices, amounts)."""
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """What a value may be before ingest refuses its row (settings ``ingest_*``)."""
+
+    max_count: float = 1e9
+    """Largest magnitude of a whole-number field (quantity, sends, clicks)."""
+    max_amount: float = 1e12
+    """Largest magnitude of an amount (price, cost, spend, revenue)."""
+    future_days: int = 2
+    """How far past today an order or event may be dated (clock skew, time zones)."""
+
+    def limit(self, field_type: str) -> float | None:
+        """The largest magnitude of a numeric field type (None for other types)."""
+        return {"int": self.max_count, "float": self.max_amount}.get(field_type)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Plausible:
+        """The bounds the settings configure."""
+        return cls(
+            settings.ingest_max_count, settings.ingest_max_amount, settings.ingest_future_days
+        )
+
+
 _ID_CHARS = 64
 _TEXT_CHARS = {"country": 64, "category": 128, "channel": 32}
 """Longest value a bounded column holds (PostgreSQL refuses longer ones at write time)."""
@@ -32,6 +57,10 @@ _OFFSET = re.compile(
 """A time followed by a UTC offset (a trailing -2011 of 01-12-2011 is a year, not an offset)."""
 
 
+BOUNDS = Plausible()
+"""The default bounds."""
+
+
 def typed_frame(
     raw: RawTable,
     columns: dict[str, str],
@@ -39,11 +68,13 @@ def typed_frame(
     *,
     dayfirst: bool | None = None,
     notes: dict[str, int] | None = None,
+    plausible: Plausible = BOUNDS,
 ) -> pd.DataFrame:
     """Columns renamed to field names and converted to their types.
 
     Day/month order is decided once per column from all its dates (``dayfirst`` forces it);
-    how an ambiguous column was read is added to ``notes``.
+    how an ambiguous column was read is added to ``notes``; a value outside ``plausible``
+    fails its row.
     """
     out = pd.DataFrame(index=raw.frame.index)
     for spec in specs:
@@ -55,7 +86,7 @@ def typed_frame(
             converted = _date_field(raw, column, series, spec, dayfirst, notes)
         else:
             converted = _convert(series, spec)
-        _check(raw, column, spec, series, converted)
+        _check(raw, column, spec, series, converted, plausible)
         out[spec.name] = converted
     return out.reset_index(drop=True)
 
@@ -191,7 +222,12 @@ def _bools(series: pd.Series) -> pd.Series:
 
 
 def _check(
-    raw: RawTable, column: str, spec: FieldSpec, series: pd.Series, converted: pd.Series
+    raw: RawTable,
+    column: str,
+    spec: FieldSpec,
+    series: pd.Series,
+    converted: pd.Series,
+    plausible: Plausible,
 ) -> None:
     given = series.notna()
     if not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_datetime64_any_dtype(
@@ -204,8 +240,8 @@ def _check(
             _fail(raw, column, spec, int(np.flatnonzero(empty.to_numpy())[0]), "an empty cell")
     bad = given & converted.isna()
     expected = _EXPECTED.get(spec.type, "a value")
-    if spec.type in _LIMITS:
-        limit = _LIMITS[spec.type]
+    limit = plausible.limit(spec.type)
+    if limit is not None:
         # Infinite or absurd magnitudes overflow the store (1e30 became a negative quantity).
         out_of_range = converted.notna() & ~(converted.abs() <= limit)
         if out_of_range.any():
@@ -222,7 +258,7 @@ def _check(
     if spec.type == "datetime":
         # An order or event in the future moves "today" for every customer tool (a campaign's
         # planned dates are "date" fields and may lie ahead).
-        latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
+        latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=plausible.future_days)
         future = converted.notna() & (converted >= latest)
         if future.any():
             bad |= future

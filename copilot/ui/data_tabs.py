@@ -10,7 +10,7 @@ import gradio as gr
 import pandas as pd
 
 from copilot.errors import CopilotError
-from copilot.shop import FORMATS, ingest_files
+from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.ui.charts import plot_updates
 from copilot.ui.i18n import Label, browser_language
 from copilot.ui.runtime import Runtime
@@ -51,6 +51,7 @@ def ingest_uploads(
             kind=None if kind == "auto" else kind,
             fmt=fmt,
             show_progress=False,
+            plausible=Plausible.of(runtime.settings),
         )
     except CopilotError as error:
         return _shown_error(error, paths)
