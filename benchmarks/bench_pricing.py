@@ -24,10 +24,31 @@ from copilot.shop import ShopData
 from tools.pricing.demand import fit_demand
 from tools.pricing.forecast import CANDIDATES, fit_candidates, fit_forecaster, wape
 from tools.pricing.optimize import optimize_prices
-from tools.pricing.panel import frat_panel, shop_panel
+from tools.pricing.panel import shop_panel
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 META_MEAN = -2.62  # Bijmolt, van Heerde & Pieters (2005)
+
+
+def frat_panel(transactions: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """The dunnhumby Breakfast at the Frat layout as a panel (store x UPC x week)."""
+    t = transactions.dropna(subset=["price"])
+    t = t[(t["units"] > 0) & (t["price"] > 0)]
+    category = products.set_index("upc_id")["category"]
+    return pd.DataFrame(
+        {
+            "product": t["upc_id"].astype(str),
+            "category": t["upc_id"].map(category),
+            "unit": t["store_id"].astype(str),
+            "week": t["week_end_date"],
+            "units": t["units"].astype(float),
+            "price": t["price"].astype(float),
+            "base_price": t["base_price"].fillna(t["price"]).astype(float),
+            "feature": t["feature"].fillna(0.0),
+            "display": t["display"].fillna(0.0),
+            "tpr": t["tpr_only"].fillna(0.0),
+        }
+    ).reset_index(drop=True)
 
 
 def forecast_protocol(name: str, panel: pd.DataFrame, test_weeks: int) -> bool:

@@ -49,10 +49,6 @@ class ModelBehaviorError(CopilotError):
     """The model produced output the agent could not use (after retries)."""
 
 
-class MaxStepsExceeded(CopilotError):
-    """The agent loop reached its step limit without a final answer."""
-
-
 class ModelUnavailable(CopilotError):
     """A remote model or embedding server did not answer (down, unreachable or too slow); the
     message names the server and the setting that bounds the wait."""

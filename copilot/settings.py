@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         description="Assumed gross margin (share of price) for products without a unit cost.",
     )
 
+    shop_name: str | None = Field(
+        default=None,
+        max_length=80,
+        description="The shop's name in answers (default: the demo's brand for the demo shop, "
+        "else 'the shop').",
+    )
     ingest_max_count: float = Field(
         default=1e9,
         gt=0,

@@ -257,7 +257,7 @@ def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: To
     from copilot.errors import ToolError
     from tools.planning import plan_campaign
 
-    with pytest.raises(ToolError) as refused:
+    with pytest.raises(ToolError, match="budget") as refused:
         plan_campaign(demo_ctx, goal="win back at-risk customers", budget=10)
     cost = re.search(r"about ([\d,]+)", str(refused.value))
     assert cost is not None

@@ -3,6 +3,7 @@ file and the line."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def test_malformed_case_names_file_and_line(
     path = tmp_path / "broken.yaml"
     assert replace in GOOD
     path.write_text(GOOD.replace(replace, by), encoding="utf-8")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=re.escape(message)) as err:
         load_suite(path)
     text = str(err.value)
     print(text)

@@ -196,9 +196,9 @@ def test_api_clients_need_the_login_and_the_audit_names_the_web_user(
     from copilot.shop import schema
 
     url, runtime = served
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="credentials were not provided"):
         Client(url, verbose=False)
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="Invalid credentials"):
         Client(url, auth=("ana", "guess"), verbose=False)
     client = Client(url, auth=("ana", PASSWORD), verbose=False)
     try:

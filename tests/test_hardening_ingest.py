@@ -236,7 +236,7 @@ def test_an_unexpected_error_is_one_line_without_debug(
     assert err.strip() == (
         "error: internal error (RuntimeError: boom); rerun with --debug for the traceback"
     )
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):
         main(["--debug", "status"])
 
 

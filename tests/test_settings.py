@@ -68,5 +68,5 @@ def test_cli_config_error_is_one_line_exit_2(
     assert main(["config"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "COPILOT_LLM" in err
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="COPILOT_LLM"):
         main(["--debug", "config"])

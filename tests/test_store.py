@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 
 from copilot.errors import ConfigError
+from copilot.settings import Settings
 from copilot.shop import ShopData, create_shop_engine
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped
+from tools import ToolContext
 
 
 def test_missing_driver_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,3 +52,30 @@ def test_counts_and_version(shop: ShopData) -> None:
     assert shop.is_empty() and shop.version() == 0
     write_shaped(shop, Shaped(tables={"products": pd.DataFrame({"sku": ["A"]})}, rows_kept=1), None)
     assert shop.counts()["products"] == 1 and shop.version() == 1
+
+
+def test_a_callers_edit_never_reaches_the_cache(shop: ShopData) -> None:
+    products = pd.DataFrame({"sku": ["A", "B"], "title": ["Mug", "Cup"]})
+    write_shaped(shop, Shaped(tables={"products": products}, rows_kept=2), None)
+    first = shop.products()
+    first.loc[0, "title"] = "edited"  # in place, as a careless tool might
+    first["title"] = first["title"].str.upper()
+    assert list(shop.products()["title"]) == ["Mug", "Cup"]
+
+
+def test_the_shop_name_comes_from_the_settings_or_the_data(
+    shop: ShopData, settings: Settings, demo_ctx: ToolContext
+) -> None:
+    from copilot.agent.factory import build_agent
+    from copilot.testing import ScriptedModel
+
+    def name(ctx: ToolContext) -> str:
+        return build_agent(ctx.settings, ScriptedModel([]), ctx).shop_name
+
+    # A user's own data is not the demo's brand; the demo shop records its brand.
+    assert name(ToolContext(shop, settings)) == "the shop"
+    assert name(demo_ctx) == "Lumen & Leaf"
+    named = settings.model_copy(update={"shop_name": "Acme Outdoor"})
+    assert name(ToolContext(shop, named)) == "Acme Outdoor"
+    agent = build_agent(named, ScriptedModel([]), ToolContext(shop, named))
+    assert "Acme Outdoor" in agent.system_prompt("en")

@@ -127,11 +127,13 @@ EMPTY_SHOP_CALLS = {
 def test_data_tools_on_an_empty_shop_answer_with_a_tool_error(
     name: str, settings: Settings
 ) -> None:
-    """A fresh install has no data: every data tool says so instead of crashing the chat."""
+    """A fresh install has no data: every data tool says so (and how to load it) instead of
+    crashing the chat or calling a product unknown."""
     ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
     by_name = {t.name: t for t in TOOLS}
-    with pytest.raises(ToolError):
+    with pytest.raises(ToolError, match=r"no orders yet.*copilot ingest") as refused:
         by_name[name](ctx, **EMPTY_SHOP_CALLS[name])
+    assert refused.value.key == "refusal.empty_shop"
 
 
 def test_empty_shop_calls_cover_every_data_tool() -> None:

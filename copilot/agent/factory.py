@@ -10,8 +10,6 @@ from copilot.settings import Settings
 from copilot.shop import ShopData
 from tools import ToolContext
 
-SHOP_NAME = "Lumen & Leaf"
-
 
 def build_agent(
     settings: Settings, model: Model | None = None, ctx: ToolContext | None = None
@@ -24,4 +22,5 @@ def build_agent(
     check_prompts()
     ctx = ctx or ToolContext(ShopData.open(settings.effective_database_url), settings)
     scope = ScopeGuard(shared_embedder(ctx)) if settings.scope_guard else None
-    return Agent(model or make_model(settings), ctx, shop_name=SHOP_NAME, scope=scope)
+    name = settings.shop_name or ctx.shop.name() or "the shop"
+    return Agent(model or make_model(settings), ctx, shop_name=name, scope=scope)

@@ -71,6 +71,8 @@ FINAL_REFUSALS = (
     "refusal.forecast_worse",
     "refusal.tool_bug",
     # Data the shop lacks: no other argument helps; the user must load more.
+    "refusal.empty_shop",
+    "refusal.no_customer_ids",
     "refusal.short_history",
     "refusal.too_few_customers",
     "refusal.one_outcome",

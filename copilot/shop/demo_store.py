@@ -5,10 +5,10 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from copilot.demo import DemoShop, write_truths
-from copilot.demo.docs import write_documents
+from copilot.demo.docs import POLICY, write_documents
 from copilot.errors import ConfigError
 from copilot.settings import Settings
-from copilot.shop.store import ShopData
+from copilot.shop.store import ShopData, set_meta
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped
 
@@ -21,9 +21,12 @@ def store_demo(shop: ShopData, demo: DemoShop, settings: Settings, *, force: boo
             "or point COPILOT_HOME / COPILOT_DATABASE_URL elsewhere"
         )
     rows = sum(len(t) for t in demo.tables.values())
-    with tqdm(total=rows, unit="row", desc="writing", leave=False) as bar:
-        write_shaped(
-            shop, Shaped(tables=demo.tables, rows_kept=rows), None, progress=bar.update, clear=True
-        )
+    with (
+        tqdm(total=rows, unit="row", desc="writing", leave=False) as bar,
+        shop.transaction() as conn,
+    ):
+        shaped = Shaped(tables=demo.tables, rows_kept=rows)
+        write_shaped(shop, shaped, None, progress=bar.update, clear=True, conn=conn)
+        set_meta(conn, "shop_name", POLICY["shop"])  # answers name the demo's brand
     write_truths(demo.truths, settings.truths_path)
     write_documents(demo.documents, settings.demo_docs_dir)

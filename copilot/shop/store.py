@@ -77,14 +77,17 @@ def data_version(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    """Store ``value`` under ``key`` in the meta table, inside the caller's transaction."""
+    done = conn.execute(update(schema.meta).where(schema.meta.c.key == key).values(value=value))
+    if done.rowcount == 0:
+        conn.execute(schema.meta.insert().values(key=key, value=value))
+
+
 def bump_version(conn: Connection) -> int:
     """Increment the data version inside the caller's transaction."""
     new = data_version(conn) + 1
-    done = conn.execute(
-        update(schema.meta).where(schema.meta.c.key == "data_version").values(value=str(new))
-    )
-    if done.rowcount == 0:
-        conn.execute(schema.meta.insert().values(key="data_version", value=str(new)))
+    set_meta(conn, "data_version", str(new))
     return new
 
 
@@ -190,6 +193,14 @@ class ShopData:
                 name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
                 for name, t in schema.DATA_TABLES.items()
             }
+
+    def name(self) -> str | None:
+        """The shop's name as its data recorded it (the demo shop records its brand)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "shop_name")
+            ).scalar()
+        return str(value) if value else None
 
     def is_empty(self) -> bool:
         """True when no data table has rows."""

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from copilot.errors import ToolError
 from tools._match import close_matches
+from tools._shop import no_orders
 from tools._tool import ToolContext, tool
 from tools.pricing.demand import DemandModel, ProductDemand, fit_demand
 from tools.pricing.discount import DiscountPlan, plan_discount
@@ -24,8 +25,10 @@ from tools.recommend.components import non_merchandise
 
 def _panel(ctx: ToolContext) -> pd.DataFrame:
     def build() -> pd.DataFrame:
-        products = ctx.shop.products()
-        return shop_panel(ctx.shop.order_lines(), products, non_merchandise(products))
+        products, lines = ctx.shop.products(), ctx.shop.order_lines()
+        if lines.empty:
+            raise no_orders()
+        return shop_panel(lines, products, non_merchandise(products))
 
     return ctx.cached("demand_panel", build)
 

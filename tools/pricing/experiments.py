@@ -210,22 +210,3 @@ def readout_means(
         control_n=n_a,
         treatment_n=n_b,
     )
-
-
-def bootstrap_difference(
-    a: np.ndarray, b: np.ndarray, n_boot: int = 5000, seed: int = 0
-) -> tuple[float, tuple[float, float]]:
-    """Difference of means (b - a) with a percentile bootstrap 95% interval (skewed revenue)."""
-    rng = np.random.default_rng(seed)
-    chunk = max(1, 2_000_000 // max(len(a), len(b), 1))  # bounded memory per resample block
-    diffs = np.concatenate(
-        [
-            b[rng.integers(0, len(b), (m, len(b)))].mean(axis=1)
-            - a[rng.integers(0, len(a), (m, len(a)))].mean(axis=1)
-            for m in [min(chunk, n_boot - s) for s in range(0, n_boot, chunk)]
-        ]
-    )
-    return float(b.mean() - a.mean()), (
-        float(np.percentile(diffs, 2.5)),
-        float(np.percentile(diffs, 97.5)),
-    )

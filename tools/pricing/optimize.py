@@ -261,10 +261,3 @@ def _curve(d: ProductDemand, cost: float, low: float, high: float, n: int) -> li
         CurvePoint(round(float(p), 2), float(u), float(p * u), float((p - cost) * u))
         for p, u in zip(prices, units, strict=True)
     ]
-
-
-def closed_form_optimum(cost: float, elasticity: float) -> float:
-    """p* = c e / (1 + e) for e < -1 (constant elasticity, no constraints)."""
-    if elasticity >= -1:
-        raise ValueError("no interior optimum for elasticity >= -1")
-    return cost * elasticity / (1 + elasticity)

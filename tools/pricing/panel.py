@@ -49,24 +49,3 @@ def shop_panel(
         panel["base_price"] = panel["sku"].map(catalog["list_price"])
     panel["unit"] = "all"
     return panel.rename(columns={"sku": "product"}).drop(columns=["revenue"])
-
-
-def frat_panel(transactions: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
-    """The dunnhumby Breakfast at the Frat layout as a panel (store x UPC x week)."""
-    t = transactions.dropna(subset=["price"])
-    t = t[(t["units"] > 0) & (t["price"] > 0)]
-    category = products.set_index("upc_id")["category"]
-    return pd.DataFrame(
-        {
-            "product": t["upc_id"].astype(str),
-            "category": t["upc_id"].map(category),
-            "unit": t["store_id"].astype(str),
-            "week": t["week_end_date"],
-            "units": t["units"].astype(float),
-            "price": t["price"].astype(float),
-            "base_price": t["base_price"].fillna(t["price"]).astype(float),
-            "feature": t["feature"].fillna(0.0),
-            "display": t["display"].fillna(0.0),
-            "tpr": t["tpr_only"].fillna(0.0),
-        }
-    ).reset_index(drop=True)

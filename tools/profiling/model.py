@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from copilot.errors import ToolError
 from copilot.shop import ShopData
+from tools._shop import no_customer_ids, no_orders
 from tools.profiling.clv import CLVModel, fit_clv, rfm_summary
 from tools.profiling.features import customer_features
 from tools.profiling.score import ScoreModel, fit_score
@@ -32,7 +32,7 @@ def data_end(lines: pd.DataFrame) -> pd.Timestamp:
     """The day after the last order line: the 'as of' instant of the profiles."""
     last = lines["ts"].max()
     if pd.isna(last):
-        raise ToolError("the shop has no orders yet; order data must be loaded first.")
+        raise no_orders()
     return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
 
@@ -51,9 +51,11 @@ def profiles_from_frames(
     horizon_days: int = 90,
 ) -> CustomerProfiles:
     """Compute features, fit score, segments, clusters and CLV."""
+    if lines.empty:
+        raise no_orders()
     lines = lines[lines["customer_id"].notna()]
     if lines.empty:
-        raise ToolError("the shop has no orders with a customer id; customer tools need them.")
+        raise no_customer_ids()
     end = data_end(lines)
     score = fit_score(
         lines, products, customers, events if len(events) else None, end, horizon_days

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from copilot.errors import ToolError
 from tools._match import close_matches, same_id
+from tools._shop import no_orders
 from tools._tool import ToolContext, text_or_none, tool
 from tools.knowledge_search import shared_embedder
 from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
@@ -38,7 +39,7 @@ def recommender(ctx: ToolContext) -> ShopRecommender:
     def fit() -> ShopRecommender:
         lines, products = shop.order_lines(), shop.products()
         if lines.empty:
-            raise ToolError("the shop has no orders yet; recommendations need purchase history.")
+            raise no_orders()
         if not len(catalogue(products, lines, non_merchandise(products))):
             raise ToolError(
                 "the shop has no products to recommend: every product is a fee or postage "
@@ -285,6 +286,8 @@ def _name_products(reason: str, skus: list[str], catalog: pd.DataFrame) -> str:
 
 def _resolve_sku(ctx: ToolContext, sku: str) -> str:
     catalog = ctx.catalog()
+    if catalog.empty and ctx.shop.order_lines().empty:
+        raise no_orders()
     code = sku.strip()
     if code in catalog.index:
         return code
