@@ -63,6 +63,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .copilot .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .copilot .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 # Before anything imports Gradio: no analytics calls unless explicitly enabled.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from copilot.errors import CopilotError  # noqa: E402
-from copilot.settings import load_settings  # noqa: E402
+from copilot.core.errors import CopilotError  # noqa: E402
+from copilot.core.settings import load_settings  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:

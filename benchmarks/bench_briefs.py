@@ -14,9 +14,9 @@ from pathlib import Path
 
 from llama_cpp import Llama
 
+from copilot.core.settings import Settings
 from copilot.demo import generate_demo
 from copilot.llm.model_file import model_path
-from copilot.settings import Settings
 from copilot.shop import ShopData
 from copilot.shop.demo_store import store_demo
 from knowledge.sources import file_sources, shop_sources

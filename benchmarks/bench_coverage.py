@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from copilot.core.settings import Settings
 from copilot.demo import generate_demo
-from copilot.settings import Settings
 from copilot.shop import ShopData
 from copilot.shop.demo_store import store_demo
 from knowledge.quotes import Sentence, best_quotes, rank_sentences

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from copilot.core.settings import Settings
 from copilot.demo import generate_demo
-from copilot.settings import Settings
 from copilot.shop import ShopData
 from copilot.shop.demo_store import store_demo
 

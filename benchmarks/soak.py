@@ -28,11 +28,11 @@ from pydantic import SecretStr
 
 from copilot.agent import Agent
 from copilot.agent.factory import build_agent
+from copilot.core.errors import CopilotError
+from copilot.core.settings import Settings
 from copilot.demo import generate_demo
-from copilot.errors import CopilotError
 from copilot.llm.demo_script import KeywordModel
 from copilot.llm.stand_in import StandInServer
-from copilot.settings import Settings
 from copilot.shop import ShopData, ingest_file
 from copilot.shop.demo_store import store_demo
 from knowledge.sources import file_sources, shop_sources

@@ -4,7 +4,7 @@ Call sites (the web chat, ``copilot ask`` and ``copilot chat``) record; the agen
 nothing of it. Each record is one short transaction of its own on a background thread, so a
 slow or locked database never holds an answer back, and a failed write is logged, never shown
 to the person who asked. The table keeps the text as asked; ``copilot audit`` exports it with
-e-mails and phone numbers redacted (``copilot.privacy.redact``) unless ``--include-pii``.
+e-mails and phone numbers redacted (``copilot.core.privacy.redact``) unless ``--include-pii``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from sqlalchemy import Connection, Engine, select
 
 from copilot.agent.types import AgentAnswer, Event
 from copilot.agent.verdict import verdict_text
-from copilot.errors import InputError
-from copilot.privacy import redact, spreadsheet_safe
+from copilot.core.errors import InputError
+from copilot.core.privacy import redact, spreadsheet_safe
 from copilot.shop import schema
 
 log = logging.getLogger(__name__)

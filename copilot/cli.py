@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from copilot.core.errors import CopilotError, InputError, ModelUnavailable
+from copilot.core.settings import Settings, load_settings
 from copilot.data_commands import COMMANDS as DATA_COMMANDS
 from copilot.data_commands import add_parsers as add_data_parsers
-from copilot.errors import CopilotError, InputError, ModelUnavailable
 from copilot.evaluation.command import add_arguments as add_eval_arguments
-from copilot.settings import Settings, load_settings
 from copilot.shop import ShopData
 from copilot.users import os_user
 
@@ -257,7 +257,7 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from knowledge.chunking import language_of
+    from copilot.core.text import language_of
     from tools import ToolContext
     from tools.planning import plan_campaign
 

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from copilot.errors import InputError
-from copilot.settings import Settings
+from copilot.core.errors import InputError
+from copilot.core.settings import Settings
 from copilot.shop import FORMATS, Plausible, ShopData, ingest_files
 from copilot.users import UserStore, read_password
 

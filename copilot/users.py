@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from copilot.errors import ConfigError, InputError
+from copilot.core.errors import ConfigError, InputError
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Login names: no spaces, no '@' (an audit export keeps names, so they must not be e-mails)."""

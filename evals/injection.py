@@ -23,10 +23,10 @@ from typing import Any
 
 from copilot.agent import Agent
 from copilot.agent.model import Model
-from copilot.errors import CopilotError
-from copilot.settings import Settings, load_settings
+from copilot.core.errors import CopilotError
+from copilot.core.labelled import load_labelled
+from copilot.core.settings import Settings, load_settings
 from copilot.shop import ShopData
-from evals.labelled import load_labelled
 from knowledge.embedder import Embedder
 from tools import ToolContext
 

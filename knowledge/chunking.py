@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
+from copilot.core.text import CJK, language_of
 
 MAX_CHARS = 900
 OVERLAP_CHARS = 120
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,6 @@ class Chunk:
     """Stable citation id, e.g. ``brand-voice#tone`` or ``product:CT-0001``."""
     text: str
     metadata: dict[str, str | int | float] = field(default_factory=dict)
-
-
-def language_of(text: str) -> str:
-    """ "zh" when a noticeable share of characters are CJK, else "en"."""
-    letters = [c for c in text if not c.isspace()]
-    if not letters:
-        return "en"
-    return "zh" if sum(bool(_CJK.match(c)) for c in letters) / len(letters) > 0.15 else "en"
 
 
 def slug(text: str) -> str:
@@ -100,7 +92,7 @@ def join_soft_breaks(text: str) -> str:
         )
         if joinable:
             left, right = previous.rstrip(), line.lstrip()
-            cjk = _CJK.match(left[-1]) or _CJK.match(right[0])
+            cjk = CJK.match(left[-1]) or CJK.match(right[0])
             out[-1] = left + ("" if cjk else " ") + right
         else:
             out.append(line)

@@ -8,9 +8,9 @@ from typing import Protocol
 
 import numpy as np
 
-from copilot.errors import ConfigError
-from copilot.privacy import redact
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError
+from copilot.core.privacy import redact
+from copilot.core.settings import Settings
 
 
 class Embedder(Protocol):

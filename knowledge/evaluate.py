@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.labelled import load_labelled
+from copilot.core.labelled import load_labelled
 from knowledge.store import KnowledgeStore, Mode
 
 

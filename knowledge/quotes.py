@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.chunking import language_of
+from copilot.core.text import language_of
 from knowledge.embedder import Embedder
 
 COVERAGE_THRESHOLD = 0.347

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.shop import ShopData
 from knowledge.chunking import Chunk, file_chunks
 

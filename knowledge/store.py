@@ -13,8 +13,8 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from tqdm import tqdm
 
-from copilot.errors import ConfigError
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from knowledge.bm25 import BM25
 from knowledge.chunking import Chunk
 from knowledge.embedder import Embedder, make_embedder

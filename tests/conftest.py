@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from tools import ToolContext
 

@@ -10,8 +10,8 @@ import pytest
 from copilot.agent import Agent, Message
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from copilot.agent.loop import whole_sentences
-from copilot.privacy import redact
-from copilot.settings import Settings
+from copilot.core.privacy import redact
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from tools import ToolContext
@@ -254,7 +254,7 @@ def test_a_refused_request_is_explained_with_the_tool_s_own_numbers(demo_ctx: To
 
     import pytest
 
-    from copilot.errors import ToolError
+    from copilot.core.errors import ToolError
     from tools.planning import plan_campaign
 
     with pytest.raises(ToolError, match="budget") as refused:

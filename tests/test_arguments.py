@@ -10,7 +10,7 @@ import pytest
 from copilot.agent import Agent
 from copilot.agent.arguments import ground_arguments
 from copilot.agent.normalise import amounts, chinese_number, durations_in_weeks, mentions
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.testing import ScriptedModel, function_call, respond
 from tools import TOOLS, ToolContext
 from tools.profiling import find_customers

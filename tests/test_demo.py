@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from copilot.cli import main
+from copilot.core.settings import Settings
 from copilot.demo import DemoShop, generate_demo
 from copilot.demo.customers import SEGMENTS
-from copilot.settings import Settings
 from copilot.shop import ShopData
 from tests.conftest import sha256_of
 

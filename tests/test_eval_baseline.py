@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from copilot.agent import Agent
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.evaluation.baseline import diff_runs, gate_problems, load_baseline
 from copilot.evaluation.cases import Case, Expect, Suite, Thresholds
 from copilot.evaluation.report import run_json, write_json

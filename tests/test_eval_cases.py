@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.evaluation.cases import SUITES_DIR, load_suite, load_suites, suite_paths
 from tools import TOOLS
 

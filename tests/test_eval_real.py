@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from copilot.cli import main
+from copilot.core.settings import Settings
 from copilot.llm.model_file import SIZE, model_path
-from copilot.settings import Settings
 from tools import ToolContext
 
 REPO = Path(__file__).resolve().parents[1]

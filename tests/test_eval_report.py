@@ -13,6 +13,7 @@ from lxml import etree
 
 from copilot.agent import Agent
 from copilot.cli import main
+from copilot.core.settings import Settings
 from copilot.evaluation.cases import EVALS_DIR, Case, Expect, Suite, Thresholds
 from copilot.evaluation.command import add_arguments, run_command
 from copilot.evaluation.report import junit_xml
@@ -28,7 +29,6 @@ from copilot.evaluation.results import (
 from copilot.evaluation.scorers import Verdict
 from copilot.evaluation.summary import markdown
 from copilot.llm.demo_script import KeywordModel
-from copilot.settings import Settings
 from tools import ToolContext
 
 XSD = etree.XMLSchema(etree.parse(str(EVALS_DIR / "schemas" / "junit.xsd")))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools import TOOLS, ToolContext, to_jsonable
 from tools.findings import describe
 from tools.findings.say import Say, catalogue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copilot.agent import Agent
 from copilot.agent.guards import repetitive, scaffolding, scrub
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.testing import ScriptedModel, assistant_message, function_call
 from tools import ToolContext
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
 from copilot.audit import AuditLog, answered, from_events, verdict
 from copilot.cli import main
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.shop import ShopData, schema
 from copilot.users import os_user
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from copilot.errors import ConfigError
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from copilot.ui.login import FAILURES_ALLOWED, Sessions, is_loopback, login_required
 from copilot.ui.runtime import Runtime
 from copilot.users import UserStore

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from knowledge.chunking import Chunk, file_chunks, markdown_chunks
 from knowledge.sources import Source, file_sources
 from knowledge.store import IndexSummary, KnowledgeStore

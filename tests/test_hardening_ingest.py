@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from copilot.cli import main
-from copilot.errors import InputError
-from copilot.settings import Settings
+from copilot.core.errors import InputError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file, ingest_files, store
 from copilot.shop.busy import IngestMarker
 from copilot.shop.writes import undo_ingest

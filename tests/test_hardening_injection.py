@@ -21,12 +21,12 @@ from pydantic import Field
 import tools.knowledge_search
 from copilot.agent import Agent, Message
 from copilot.agent.untrusted import DATA_NOTE, neutralise, outgoing
-from copilot.settings import Settings
+from copilot.core.labelled import load_labelled
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from evals.injection import KINDS, PlantedStore, load_variants, measure, summary
 from evals.injection import VARIANTS as VARIANTS_FILE
-from evals.labelled import load_labelled
 from knowledge.defuse import defuse
 from tools import ToolContext, tool
 from tools.knowledge_search import search_knowledge

@@ -18,8 +18,8 @@ import pytest
 from pydantic import SecretStr
 
 from copilot.agent import Agent, Message
-from copilot.privacy import redact, spreadsheet_safe
-from copilot.settings import Settings
+from copilot.core.privacy import redact, spreadsheet_safe
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message
 from tools import ToolContext

@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, currently_in_test_context, given, note, settings
 from hypothesis import strategies as st
 
-from copilot.errors import ToolError
-from copilot.settings import Settings
+from copilot.core.errors import ToolError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.shop.transform import Shaped, shape_events, shape_orders
 from copilot.shop.writes import write_shaped

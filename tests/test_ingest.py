@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from copilot.cli import main
-from copilot.errors import InputError
-from copilot.settings import Settings
+from copilot.core.errors import InputError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file
 from tests.conftest import db_digest
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import knowledge.sources
-from copilot.errors import ConfigError, ToolError
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError, ToolError
+from copilot.core.settings import Settings
 from knowledge.chunking import Chunk, file_chunks, markdown_chunks, split_text
 from knowledge.evaluate import evaluate_retrieval, load_queries
 from knowledge.sources import file_sources, shop_sources
@@ -236,7 +236,7 @@ def test_search_tool_on_an_empty_index(tmp_path: Path, demo_ctx: ToolContext) ->
 
 
 def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
-    from copilot.errors import InputError
+    from copilot.core.errors import InputError
 
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"this is not a pdf")
@@ -252,7 +252,7 @@ def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_malformed_labelled_sets_name_file_and_item(tmp_path: Path) -> None:
-    from copilot.errors import InputError
+    from copilot.core.errors import InputError
 
     bad = tmp_path / "set.yaml"
     bad.write_text("queries:\n  - {q: hello, expect: [a]}\n  - {q: no answer}\n")

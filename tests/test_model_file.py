@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from copilot.llm import model_file
-from copilot.settings import Settings
 
 
 def test_parts_that_do_not_match_are_refused(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file
 from tests.conftest import ONLINE_RETAIL, db_digest
 

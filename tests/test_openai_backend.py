@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from copilot.agent import Agent
+from copilot.core.settings import Settings
 from copilot.llm.stand_in import StandInServer
-from copilot.settings import Settings
 from tools import ToolContext
 from tools.profiling.api import segment_overview
 
@@ -118,7 +118,7 @@ def test_customer_contact_details_stay_on_this_machine(
 
 
 def test_a_missing_endpoint_is_a_config_error_that_names_the_fix(demo_ctx: ToolContext) -> None:
-    from copilot.errors import ConfigError
+    from copilot.core.errors import ConfigError
     from copilot.llm.openai_chat import OpenAIModel
 
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
@@ -131,7 +131,7 @@ def test_a_silent_or_absent_server_is_one_line_not_a_hang(demo_ctx: ToolContext)
     import socket
     import time
 
-    from copilot.errors import ModelUnavailable
+    from copilot.core.errors import ModelUnavailable
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

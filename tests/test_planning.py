@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools import ToolContext
 from tools.planning import plan_campaign
 

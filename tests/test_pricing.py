@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools import ToolContext
 from tools.pricing import (
     ab_test_readout,

@@ -11,8 +11,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from copilot.errors import ToolError
-from copilot.settings import Settings
+from copilot.core.errors import ToolError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped

@@ -206,7 +206,7 @@ def test_capped_recall_divides_by_what_the_top_k_could_hold() -> None:
 
 # --- the agent-facing tools on the demo shop -------------------------------------------------
 
-from copilot.errors import ToolError  # noqa: E402
+from copilot.core.errors import ToolError  # noqa: E402
 from tools import ToolContext  # noqa: E402
 from tools.recommend import (  # noqa: E402
     frequently_bought_with,

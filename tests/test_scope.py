@@ -8,8 +8,8 @@ import pytest
 
 from copilot.agent import Agent
 from copilot.agent.scope import ScopeGuard, scope_examples
+from copilot.core.labelled import load_labelled
 from copilot.testing import ScriptedModel, decline
-from evals.labelled import load_labelled
 from knowledge.embedder import USEEmbedder
 from tools import ToolContext
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from copilot.cli import main
-from copilot.errors import ConfigError
-from copilot.settings import Settings, load_settings
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings, load_settings
 
 
 def test_defaults_put_everything_under_dot_copilot(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from copilot.errors import ConfigError
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData, create_shop_engine
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import Field
 
-from copilot.errors import ToolError
-from copilot.settings import Settings
+from copilot.core.errors import ToolError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from tools import TOOLS, ToolContext, to_jsonable, tool
 from tools._schema import ToolDefinitionError, parse_docstring

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from copilot.agent.types import ModelTurn
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from tests.conftest import db_digest
 from tools import ToolContext
 

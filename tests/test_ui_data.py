@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.ui.data_tabs import index_uploads, ingest_uploads, search_table, settings_table
 from copilot.ui.i18n import browser_language
 from copilot.ui.runtime import Runtime

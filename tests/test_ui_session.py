@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from copilot.agent import Agent
 from copilot.agent.types import Message, ModelTurn
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 from copilot.llm.demo_script import demo_model
 from copilot.testing import ScriptedModel, assistant_message
 from copilot.ui.runtime import LockedModel

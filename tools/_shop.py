@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 
 
 def no_orders() -> ToolError:

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from copilot.errors import ToolError
-from copilot.settings import Settings
+from copilot.core.errors import ToolError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from tools._schema import arguments_model
 

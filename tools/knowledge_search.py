@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from knowledge.defuse import REMOVED, defuse
 from knowledge.embedder import Embedder, make_embedder
 from knowledge.quotes import best_quotes, covers, rank_sentences

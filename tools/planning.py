@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 from tools.pricing.api import recommend_discount

@@ -6,7 +6,7 @@ from copilot.agent.loop import Agent
 from copilot.agent.model import Model
 from copilot.agent.prompts import check_prompts
 from copilot.agent.scope import ScopeGuard
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from tools import ToolContext
 

@@ -23,8 +23,8 @@ from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
 from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolCall, ToolTrace
 from copilot.agent.untrusted import DATA_NOTE, data_block, outgoing
-from copilot.errors import ToolError
-from knowledge.chunking import language_of
+from copilot.core.errors import ToolError
+from copilot.core.text import language_of
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 from tools.findings import Say, describe
 from tools.knowledge_search import KnowledgeResults

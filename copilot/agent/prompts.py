@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False

@@ -9,8 +9,8 @@ from typing import Any
 
 from copilot.agent.loop import Agent
 from copilot.agent.types import Message
-from evals.labelled import load_labelled
-from knowledge.chunking import language_of
+from copilot.core.labelled import load_labelled
+from copilot.core.text import language_of
 
 
 @dataclass(frozen=True)

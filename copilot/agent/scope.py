@@ -15,7 +15,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 from knowledge.embedder import Embedder
 
 MARGIN = 0.05

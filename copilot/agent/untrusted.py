@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from copilot.agent.types import Message
-from copilot.privacy import redact
+from copilot.core.privacy import redact
 
 _CONTROL = re.compile(
     r"<\|[^|<>\n]{1,40}\|>"  # ChatML, Llama 3, Phi, Harmony: <|im_start|>, <|eot_id|>, <|system|>

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.evaluation.report import FORMAT
 
 TOLERANCE = 0.05

@@ -17,10 +17,10 @@ from typing import Any, Literal
 import jsonschema
 import yaml
 
-import evals
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 
-EVALS_DIR = Path(evals.__file__).resolve().parent
+EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
+"""The repository's data folder of suites, schemas and baselines (no code)."""
 SUITES_DIR = EVALS_DIR / "suites"
 SCHEMA_PATH = EVALS_DIR / "case.schema.json"
 JsonPath = tuple[str | int, ...]

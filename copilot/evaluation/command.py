@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +111,7 @@ def run_command(
     args: argparse.Namespace, settings: Settings, build_agent: Callable[[Settings], Any]
 ) -> int:
     """Run the suites, write the reports, compare with the baseline; 1 when the gate fails."""
-    from copilot.errors import InputError
+    from copilot.core.errors import InputError
     from copilot.evaluation.baseline import TOLERANCE, diff_runs, gate_problems, load_baseline
     from copilot.evaluation.cases import load_suites
     from copilot.evaluation.checkpoint import Checkpoint

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from copilot.agent import Agent, AgentAnswer, Message
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.evaluation.cases import Case, Suite
 from copilot.evaluation.checkpoint import Checkpoint
 from copilot.evaluation.results import (

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 from copilot.agent.answers import result_evidence
 from copilot.agent.grounding import unsupported_numbers
 from copilot.agent.types import AgentAnswer, ToolTrace
+from copilot.core.text import language_of
 from copilot.evaluation.cases import EVALS_DIR, Expect
-from knowledge.chunking import language_of
 
 PLAN_SCHEMA_PATH = EVALS_DIR / "schemas" / "campaign_plan.schema.json"
 NO_TOOL = "(no tool)"

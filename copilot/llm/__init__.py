@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from copilot.agent.model import Model
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 
 
 def make_model(settings: Settings) -> Model:

@@ -8,9 +8,9 @@ from typing import Any
 
 from copilot.agent.types import Message, ModelTurn, ToolCall
 from copilot.agent.untrusted import outgoing
-from copilot.errors import ConfigError, ModelBehaviorError
+from copilot.core.errors import ConfigError, ModelBehaviorError
+from copilot.core.settings import Settings
 from copilot.llm.model_file import model_path
-from copilot.settings import Settings
 from tools import Tool
 
 MAX_STRING = 120

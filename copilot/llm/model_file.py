@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from copilot.errors import ConfigError
-from copilot.settings import Settings
-from copilot.shop.readers import file_sha256
+from copilot.core.errors import ConfigError
+from copilot.core.files import file_sha256
+from copilot.core.settings import Settings
 
 PARTS = 22
 SIZE = 1_117_320_768

@@ -8,8 +8,8 @@ from typing import Any
 
 from copilot.agent.types import Message, ModelTurn, ToolCall
 from copilot.agent.untrusted import outgoing
-from copilot.errors import ConfigError, ModelUnavailable
-from copilot.settings import Settings
+from copilot.core.errors import ConfigError, ModelUnavailable
+from copilot.core.settings import Settings
 from tools import Tool
 
 

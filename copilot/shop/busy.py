@@ -16,7 +16,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.exc import OperationalError
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.shop import schema
 
 _EVERY_SECONDS = 1.0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tqdm import tqdm
 
+from copilot.core.errors import ConfigError
+from copilot.core.settings import Settings
 from copilot.demo import DemoShop, write_truths
 from copilot.demo.docs import POLICY, write_documents
-from copilot.errors import ConfigError
-from copilot.settings import Settings
 from copilot.shop.store import ShopData, set_meta
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped

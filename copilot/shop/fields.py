@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 
 FieldType = Literal["id", "text", "int", "float", "datetime", "date", "bool"]
 

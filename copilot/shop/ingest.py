@@ -16,12 +16,13 @@ from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 from typing_extensions import Unpack
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
+from copilot.core.files import file_sha256
 from copilot.shop import schema
 from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
 from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_required, parse_overrides
 from copilot.shop.parse import BOUNDS, Plausible, typed_frame
-from copilot.shop.readers import RawTable, file_sha256, read_table
+from copilot.shop.readers import RawTable, read_table
 from copilot.shop.store import ShopData
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
 from copilot.shop.writes import TableChange, write_shaped

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from copilot.errors import InputError
-from copilot.settings import Settings
+from copilot.core.errors import InputError
+from copilot.core.settings import Settings
 from copilot.shop.fields import FieldSpec
 from copilot.shop.readers import RawTable
 

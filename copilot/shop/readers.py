@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 
 _CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -35,15 +34,6 @@ class RawTable:
         if self.format == "csv":
             return f"row {index + 1} (line {index + 2})"
         return f"row {index + 1}"
-
-
-def file_sha256(path: Path) -> str:
-    """Content hash used to recognise a file that was already ingested."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_table(path: Path, encoding: str | None = None) -> RawTable:

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 from copilot.shop import schema
 
 _CHUNK = 20_000

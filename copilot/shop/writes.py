@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, delete, exists, select, update
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 from copilot.shop import schema
 from copilot.shop.store import ShopData, upsert
 from copilot.shop.transform import Shaped, line_keys

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from copilot.errors import CopilotError
+from copilot.core.errors import CopilotError
 from copilot.ui.charts import plot_updates
 from copilot.ui.events import TurnView
 from copilot.ui.i18n import EXAMPLES, Label, language, text

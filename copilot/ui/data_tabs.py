@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from copilot.errors import CopilotError
+from copilot.core.errors import CopilotError
 from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.ui.charts import plot_updates
 from copilot.ui.i18n import Label, browser_language

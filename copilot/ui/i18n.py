@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from knowledge.chunking import language_of
+from copilot.core.text import language_of
 
 Language = str
 """``"en"`` or ``"zh"``."""

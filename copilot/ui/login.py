@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 from copilot.users import UserStore
 
 COOKIE = "copilot-session"

@@ -12,10 +12,10 @@ from typing import Any
 import gradio as gr
 
 from copilot.agent.narrative import write_narrative
-from copilot.errors import CopilotError
+from copilot.core.errors import CopilotError
+from copilot.core.text import language_of
 from copilot.ui.i18n import Label
 from copilot.ui.runtime import Runtime
-from knowledge.chunking import language_of
 from tools.planning import plan_campaign
 from tools.profiling.segments import RFM_SEGMENTS
 

@@ -12,8 +12,8 @@ from copilot.agent import Agent
 from copilot.agent.model import Model
 from copilot.agent.types import Event, Message, ModelTurn
 from copilot.audit import AuditLog, from_events
-from copilot.errors import CopilotError
-from copilot.settings import Settings
+from copilot.core.errors import CopilotError
+from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from knowledge.store import KnowledgeStore
 from tools import Tool, ToolContext

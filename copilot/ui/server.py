@@ -9,7 +9,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from copilot.settings import Settings
+from copilot.core.settings import Settings
 from copilot.ui.chat_tab import build_chat_tab
 from copilot.ui.data_tabs import build_knowledge_tab, build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE

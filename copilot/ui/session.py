@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from copilot.agent import Agent, Message
 from copilot.agent.types import Event, ToolCall
-from copilot.errors import CopilotError
+from copilot.core.errors import CopilotError
 from copilot.ui.events import ChatMessage, TurnView, turn_view
 from copilot.ui.i18n import language, text
 from tools.findings import NextStep

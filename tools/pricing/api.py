@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools._match import close_matches
 from tools._shop import no_orders
 from tools._tool import ToolContext, tool

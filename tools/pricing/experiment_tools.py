@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools._tool import ToolContext, tool
 from tools.pricing.experiments import (
     Readout,

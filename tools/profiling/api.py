@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
 from tools.profiling.features import label

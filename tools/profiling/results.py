@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from copilot.privacy import spreadsheet_safe
+from copilot.core.privacy import spreadsheet_safe
 from tools._brief import BRIEF_OFF
 from tools.profiling.segments import Trait
 

@@ -17,7 +17,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools.profiling.features import customer_features
 
 LOG_FEATURES = frozenset(

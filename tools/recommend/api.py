@@ -10,7 +10,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import Field
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._shop import no_orders
 from tools._tool import ToolContext, text_or_none, tool

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from copilot.errors import InputError
+from copilot.core.errors import InputError
 
 
 def load_labelled(path: Path, key: str, required: tuple[str, ...]) -> list[dict[str, Any]]:

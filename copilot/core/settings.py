@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from copilot.errors import ConfigError
+from copilot.core.errors import ConfigError
 
 
 class Settings(BaseSettings):
