@@ -26,9 +26,9 @@ from copilot.agent.factory import build_agent
 from copilot.agent.routing_eval import load_cases, route
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.llm.model_file import model_path
 from copilot.shop import ShopData
-from copilot.shop.demo_store import store_demo
 from knowledge.sources import file_sources, shop_sources
 from tools import ToolContext
 from tools.knowledge_search import knowledge_store

@@ -16,9 +16,9 @@ from llama_cpp import Llama
 
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.llm.model_file import model_path
 from copilot.shop import ShopData
-from copilot.shop.demo_store import store_demo
 from knowledge.sources import file_sources, shop_sources
 from tools import TOOLS, ToolContext, to_llm_brief, to_llm_json
 from tools.knowledge_search import knowledge_store

@@ -22,8 +22,8 @@ import yaml
 
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.shop import ShopData
-from copilot.shop.demo_store import store_demo
 from knowledge.quotes import Sentence, best_quotes, rank_sentences
 from knowledge.sources import file_sources, shop_sources
 from knowledge.store import KnowledgeStore

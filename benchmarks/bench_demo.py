@@ -18,8 +18,8 @@ import numpy as np
 
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.shop import ShopData
-from copilot.shop.demo_store import store_demo
 
 
 def run(customers: int, products: int, per_customer: float, write: bool) -> None:

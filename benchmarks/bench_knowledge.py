@@ -16,8 +16,8 @@ import numpy as np
 
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.shop import ShopData
-from copilot.shop.demo_store import store_demo
 from knowledge.chunking import Chunk
 from knowledge.evaluate import load_queries
 from knowledge.sources import Source, file_sources, shop_sources

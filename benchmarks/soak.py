@@ -31,10 +31,10 @@ from copilot.agent.factory import build_agent
 from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
 from copilot.llm.demo_script import KeywordModel
 from copilot.llm.stand_in import StandInServer
 from copilot.shop import ShopData, ingest_file
-from copilot.shop.demo_store import store_demo
 from knowledge.sources import file_sources, shop_sources
 from tools import ToolContext
 from tools.knowledge_search import knowledge_store

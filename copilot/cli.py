@@ -32,7 +32,7 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.demo import generate_demo
-    from copilot.shop.demo_store import store_demo
+    from copilot.demo.store import store_demo
 
     shop = ShopData.open(settings.effective_database_url)
     if args.if_missing and not shop.is_empty():

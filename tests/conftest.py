@@ -90,7 +90,7 @@ def db_digest(path: Path) -> str:
 def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
     """The default demo shop in a SQLite store; fitted models are cached on the context."""
     from copilot.demo import generate_demo
-    from copilot.shop.demo_store import store_demo
+    from copilot.demo.store import store_demo
 
     home = tmp_path_factory.mktemp("demo")
     settings = Settings(home=home)
