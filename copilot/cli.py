@@ -219,8 +219,8 @@ def _print_next_steps(answer: Any) -> None:
 
 def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.agent import Message
-    from copilot.agent.types import ToolCall
     from copilot.audit import AuditLog, answered, unanswered
+    from copilot.llm.types import ToolCall
 
     agent = _agent(settings)
     audit = AuditLog(agent.ctx.shop.engine)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.llm.types import Message, ModelTurn, ToolCall
 from tools import Tool
 
 

@@ -22,10 +22,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from copilot.agent import Agent
-from copilot.agent.model import Model
 from copilot.core.errors import CopilotError
 from copilot.core.labelled import load_labelled
 from copilot.core.settings import Settings, load_settings
+from copilot.llm.model import Model
 from copilot.shop import ShopData
 from knowledge.embedder import Embedder
 from tools import ToolContext

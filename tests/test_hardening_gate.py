@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from copilot.agent.types import Message
 from copilot.evaluation.runner import _new_conversation
 from copilot.llm.local import LocalModel
+from copilot.llm.types import Message
 
 
 class FakeLlama:

@@ -20,9 +20,9 @@ from pydantic import Field
 
 import tools.knowledge_search
 from copilot.agent import Agent, Message
-from copilot.agent.untrusted import DATA_NOTE, neutralise, outgoing
 from copilot.core.labelled import load_labelled
 from copilot.core.settings import Settings
+from copilot.llm.untrusted import DATA_NOTE, neutralise, outgoing
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
 from evals.injection import KINDS, PlantedStore, load_variants, measure, summary

@@ -9,10 +9,10 @@ import pytest
 
 from copilot.agent import Agent
 from copilot.agent.routing_eval import load_cases, route
-from copilot.agent.types import Message
 from copilot.core.settings import Settings
 from copilot.llm.local import LocalModel, routing_schema
 from copilot.llm.model_file import SIZE, model_path
+from copilot.llm.types import Message
 from knowledge.sources import file_sources
 from tools import TOOLS, ToolContext
 from tools.knowledge_search import knowledge_store

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from copilot.agent.types import ModelTurn
 from copilot.core.settings import Settings
+from copilot.llm.types import ModelTurn
 from tests.conftest import db_digest
 from tools import ToolContext
 

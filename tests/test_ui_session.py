@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent
-from copilot.agent.types import Message, ModelTurn
 from copilot.core.errors import ConfigError
 from copilot.llm.demo_script import demo_model
+from copilot.llm.types import Message, ModelTurn
 from copilot.testing import ScriptedModel, assistant_message
 from copilot.ui.runtime import LockedModel
 from copilot.ui.session import ChatSession, run_turn

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from copilot.agent.loop import Agent
-from copilot.agent.model import Model
 from copilot.agent.prompts import check_prompts
 from copilot.agent.scope import ScopeGuard
 from copilot.core.settings import Settings
+from copilot.llm.model import Model
 from copilot.shop import ShopData
 from tools import ToolContext
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from copilot.agent.prompts import render
-from copilot.agent.types import Message
+from copilot.llm.types import Message
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.#:-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"

@@ -18,13 +18,14 @@ from copilot.agent.citations import cited_ids, sources_line
 from copilot.agent.grounding import claimed_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.guards import repetitive, scrub
 from copilot.agent.intents import corrected
-from copilot.agent.model import Model
 from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
-from copilot.agent.types import AgentAnswer, Event, Grounding, Message, ToolCall, ToolTrace
-from copilot.agent.untrusted import DATA_NOTE, data_block, outgoing
+from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
 from copilot.core.errors import ToolError
 from copilot.core.text import language_of
+from copilot.llm.model import Model
+from copilot.llm.types import Message, ToolCall
+from copilot.llm.untrusted import DATA_NOTE, data_block, outgoing
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 from tools.findings import Say, describe
 from tools.knowledge_search import KnowledgeResults

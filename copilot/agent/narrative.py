@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from copilot.agent.grounding import evidence_numbers, rewrite_once, unsupported_numbers
-from copilot.agent.model import Model
 from copilot.agent.prompts import render
-from copilot.agent.types import Grounding, Message
-from copilot.agent.untrusted import DATA_NOTE, data_block, outgoing
+from copilot.agent.types import Grounding
+from copilot.llm.model import Model
+from copilot.llm.types import Message
+from copilot.llm.untrusted import DATA_NOTE, data_block, outgoing
 from tools import to_llm_brief, to_llm_json
 from tools.planning import CampaignPlan
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from copilot.agent.loop import Agent
-from copilot.agent.types import Message
 from copilot.core.labelled import load_labelled
 from copilot.core.text import language_of
+from copilot.llm.types import Message
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Values that flow through the agent loop: messages, model turns, events, answers."""
+"""What the agent loop reports and returns: events, tool traces, the grounding verdict, answers.
+
+The messages and turns it exchanges with a model are ``copilot.llm.types``.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tools.findings import Findings, NextStep
-
-Role = Literal["system", "user", "assistant", "tool"]
-
-
-@dataclass
-class Message:
-    """One chat message; tool results carry the tool's name."""
-
-    role: Role
-    content: str
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """A tool the model wants to run, with its arguments."""
-
-    name: str
-    arguments: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ModelTurn:
-    """What the model decided: call a tool, answer (text now, or streamed by ``answer``), or
-    decline a request outside the shop's marketing."""
-
-    tool_call: ToolCall | None = None
-    text: str | None = None
-    decline: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from copilot.agent.types import Message
 from copilot.evaluation.cases import Expect
 from copilot.evaluation.meaning import (
     score_arguments_exact,
@@ -27,6 +26,7 @@ from copilot.evaluation.scorers import (
     score_text,
     score_tools,
 )
+from copilot.llm.types import Message
 
 SCORERS: tuple[Scorer, ...] = (
     score_tools,

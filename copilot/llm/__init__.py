@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from copilot.agent.model import Model
 from copilot.core.settings import Settings
+from copilot.llm.model import Model
 
 
 def make_model(settings: Settings) -> Model:

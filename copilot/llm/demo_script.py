@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from copilot.agent.types import Message, ModelTurn, ToolCall
+from copilot.llm.types import Message, ModelTurn, ToolCall
 from tools import Tool
 
 _RULES: tuple[tuple[str, str], ...] = (

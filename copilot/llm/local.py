@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from copilot.agent.types import Message, ModelTurn, ToolCall
-from copilot.agent.untrusted import outgoing
 from copilot.core.errors import ConfigError, ModelBehaviorError
 from copilot.core.settings import Settings
 from copilot.llm.model_file import model_path
+from copilot.llm.types import Message, ModelTurn, ToolCall
+from copilot.llm.untrusted import outgoing
 from tools import Tool
 
 MAX_STRING = 120

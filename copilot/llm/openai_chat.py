@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from copilot.agent.types import Message, ModelTurn, ToolCall
-from copilot.agent.untrusted import outgoing
 from copilot.core.errors import ConfigError, ModelUnavailable
 from copilot.core.settings import Settings
+from copilot.llm.types import Message, ModelTurn, ToolCall
+from copilot.llm.untrusted import outgoing
 from tools import Tool
 
 

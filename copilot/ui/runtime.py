@@ -9,11 +9,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from copilot.agent import Agent
-from copilot.agent.model import Model
-from copilot.agent.types import Event, Message, ModelTurn
+from copilot.agent.types import Event
 from copilot.audit import AuditLog, from_events
 from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings
+from copilot.llm.model import Model
+from copilot.llm.types import Message, ModelTurn
 from copilot.shop import ShopData
 from knowledge.store import KnowledgeStore
 from tools import Tool, ToolContext

@@ -8,8 +8,9 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent, Message
-from copilot.agent.types import Event, ToolCall
+from copilot.agent.types import Event
 from copilot.core.errors import CopilotError
+from copilot.llm.types import ToolCall
 from copilot.ui.events import ChatMessage, TurnView, turn_view
 from copilot.ui.i18n import language, text
 from tools.findings import NextStep

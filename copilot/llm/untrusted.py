@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from copilot.agent.types import Message
 from copilot.core.privacy import redact
+from copilot.llm.types import Message
 
 _CONTROL = re.compile(
     r"<\|[^|<>\n]{1,40}\|>"  # ChatML, Llama 3, Phi, Harmony: <|im_start|>, <|eot_id|>, <|system|>

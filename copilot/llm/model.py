@@ -1,11 +1,11 @@
-"""The model interface the loop talks to (backends live in ``copilot.llm``)."""
+"""The model interface: what the agent loop asks of every backend in this package."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from copilot.agent.types import Message, ModelTurn
+from copilot.llm.types import Message, ModelTurn
 from tools import Tool
 
 
