@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from copilot.agent.factory import build_agent
-from copilot.agent.routing_eval import load_cases, route
 from copilot.core.settings import Settings
 from copilot.demo import generate_demo
 from copilot.demo.store import store_demo
+from copilot.evaluation.routing import load_cases, route
 from copilot.llm.model_file import model_path
 from copilot.shop import ShopData
 from knowledge.sources import file_sources, shop_sources

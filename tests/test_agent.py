@@ -321,8 +321,8 @@ def test_routing_examples_are_not_evaluation_questions() -> None:
     from pathlib import Path
 
     from copilot.agent.prompts import routing
-    from copilot.agent.routing_eval import load_cases
     from copilot.evaluation.cases import load_suite
+    from copilot.evaluation.routing import load_cases
 
     repo = Path(__file__).resolve().parents[1]
     asked = [

@@ -22,11 +22,11 @@ import tools.knowledge_search
 from copilot.agent import Agent, Message
 from copilot.core.labelled import load_labelled
 from copilot.core.settings import Settings
+from copilot.evaluation.injection import KINDS, PlantedStore, load_variants, measure, summary
+from copilot.evaluation.injection import VARIANTS as VARIANTS_FILE
 from copilot.llm.untrusted import DATA_NOTE, neutralise, outgoing
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
-from evals.injection import KINDS, PlantedStore, load_variants, measure, summary
-from evals.injection import VARIANTS as VARIANTS_FILE
 from knowledge.defuse import defuse
 from tools import ToolContext, tool
 from tools.knowledge_search import search_knowledge
@@ -307,7 +307,7 @@ def test_search_knowledge_quotes_every_line_of_a_passage(
 def test_the_measurement_counts_hijacked_steps_and_canaries_the_model_wrote(
     shop: ShopData, settings: Settings
 ) -> None:
-    """``python -m evals.injection`` with a scripted model that obeys twice."""
+    """``python -m copilot.evaluation.injection`` with a scripted model that obeys twice."""
     variants = [v for v in VARIANTS if v["id"] in ("ignore-previous", "zh-ignore")]
     model = ScriptedModel(
         [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from copilot.agent import Agent
-from copilot.agent.routing_eval import load_cases, route
 from copilot.core.settings import Settings
+from copilot.evaluation.routing import load_cases, route
 from copilot.llm.local import LocalModel, routing_schema
 from copilot.llm.model_file import SIZE, model_path
 from copilot.llm.types import Message

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copilot.agent.loop import Agent
+from copilot.agent import Agent
 from copilot.core.labelled import load_labelled
 from copilot.core.text import language_of
 from copilot.llm.types import Message
