@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -186,17 +186,33 @@ class KnowledgeStore:
         """Number of chunks."""
         return int(self.collection.count())
 
-    def _get_all(self, include: list[str]) -> dict[str, list[Any]]:
-        """Every chunk, fetched in pages (one unpaged get hits SQLite's variable limit)."""
-        out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
-        page = 5000
+    def _pages(self, include: list[str], page: int) -> Iterator[Any]:
+        """Every chunk, ``page`` at a time (one unpaged get hits SQLite's variable limit)."""
         for offset in range(0, self.count(), page):
-            got = self.collection.get(include=include, limit=page, offset=offset)
+            yield self.collection.get(include=include, limit=page, offset=offset)
+
+    def _get_all(self, include: list[str]) -> dict[str, list[Any]]:
+        """Every chunk, in one dict of lists."""
+        out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+        for got in self._pages(include, 5000):
             out["ids"] += list(got["ids"])
             for key in include:
                 values = got[key]
                 out[key] += list(values) if values is not None else []
         return out
+
+    def copy_into(self, target: KnowledgeStore) -> None:
+        """Add every chunk to ``target`` with its stored embedding, so nothing is embedded
+        again (``target`` must use the same embedder)."""
+        # Each page is one add, and Chroma caps an add (client.get_max_batch_size()).
+        for got in self._pages(["documents", "metadatas", "embeddings"], 2000):
+            target.collection.add(
+                ids=got["ids"],
+                documents=got["documents"],
+                metadatas=got["metadatas"],
+                embeddings=got["embeddings"],
+            )
+        target._bm25 = None
 
     def _indexed(self) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         """(digest, root) per source key, and the source key per chunk id."""

@@ -121,17 +121,7 @@ def extra_documents(ctx: ToolContext, paths: Sequence[Path]) -> Iterator[None]:
     with tempfile.TemporaryDirectory(prefix="copilot-eval-") as folder:
         private = ctx.settings.model_copy(update={"home": Path(folder), "chroma_url": None})
         copy = KnowledgeStore(private, embedder=shared.embedder)
-        page = 2000
-        for offset in range(0, shared.count(), page):
-            got = shared.collection.get(
-                include=["documents", "metadatas", "embeddings"], limit=page, offset=offset
-            )
-            copy.collection.add(
-                ids=got["ids"],
-                documents=got["documents"],
-                metadatas=got["metadatas"],
-                embeddings=got["embeddings"],
-            )
+        shared.copy_into(copy)
         roots = {str(p.resolve()) for p in paths}
         copy.index([s for p in paths for s in file_sources(p)], roots)
         # knowledge_store() reads this cache entry; the tools and the agent are untouched.
