@@ -49,3 +49,27 @@ def test_a_slice_as_csv_round_trips(tmp_path: Path, shop: ShopData) -> None:
     assert set(shop.customers()["customer_id"]) == {
         str(int(c)) for c in raw["CustomerID"].dropna().unique()
     }
+
+
+def test_sales_of_november_2011_against_october_match_pandas(
+    shop: ShopData, settings: Settings
+) -> None:
+    """Issue 19: the tool's figures for 2011-11 vs 2011-10 equal a plain aggregation of the
+    raw file's rows as stored (exact repeats dropped, merchandise stock codes, positive
+    prices), sales and returns by sign."""
+    from tools import ToolContext
+    from tools.sales.api import sales_summary
+
+    ingest_file(shop, ONLINE_RETAIL, fmt="online-retail", show_progress=False)
+    result = sales_summary(ToolContext(shop, settings), period="2011-11")
+    raw = pd.read_parquet(ONLINE_RETAIL).drop_duplicates()  # ingest drops exact repeats
+    raw = raw[raw["StockCode"].astype(str).str.match(r"^\d") & (raw["UnitPrice"] > 0)]
+    month = pd.to_datetime(raw["InvoiceDate"]).dt.to_period("M").astype(str)
+    assert result.previous is not None
+    for figures, name in [(result.current, "2011-11"), (result.previous, "2011-10")]:
+        rows = raw[month == name]
+        value = rows["Quantity"] * rows["UnitPrice"]
+        assert figures.gross == pytest.approx(value[value > 0].sum(), abs=0.01)
+        assert figures.returns == pytest.approx(-value[value < 0].sum(), abs=0.01)
+        assert figures.orders == rows.loc[value > 0, "InvoiceNo"].nunique()
+        assert figures.units == rows.loc[value > 0, "Quantity"].sum()

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tools.findings import experiments, knowledge, planning, pricing, profiling, recommend
+from tools.findings import (
+    experiments,
+    knowledge,
+    planning,
+    pricing,
+    profiling,
+    recommend,
+    sales,
+)
 from tools.findings.say import Say, catalogue
 from tools.findings.types import Findings, NextStep
 from tools.knowledge_search import KnowledgeResults
@@ -20,6 +28,7 @@ from tools.pricing.experiments import Readout
 from tools.pricing.results import ElasticityReport, PriceOptimization, SampleSizePlan
 from tools.profiling.results import CustomerCard, CustomerList, ScoreWeights, SegmentOverview
 from tools.recommend.results import ProductRecommendations, RelatedProducts, SegmentPicks
+from tools.sales.results import SalesSummary
 
 _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     SegmentOverview: profiling.segment_overview,
@@ -36,6 +45,7 @@ _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     Readout: experiments.ab_test_readout,
     KnowledgeResults: knowledge.search_knowledge,
     CampaignPlan: planning.plan_campaign,
+    SalesSummary: sales.sales_summary,
 }
 
 

@@ -1,0 +1,1 @@
+"""Sales over a period: revenue, orders, customers, comparisons and breakdowns."""

@@ -1,0 +1,89 @@
+"""``sales_summary``: revenue, orders and customers of a period the way the user named it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from tools._shop import no_orders
+from tools._tool import ToolContext, tool
+from tools.periods import compare_period, resolve_period
+from tools.recommend.components import non_merchandise
+from tools.sales.results import SalesSummary
+from tools.sales.summary import breakdown, changes, figures, first_purchase, valued_lines
+
+Dimension = Literal["none", "category", "product", "country", "channel", "segment"]
+
+
+def sales_lines(ctx: ToolContext) -> pd.DataFrame:
+    """Merchandise order lines with their value (cached per data version)."""
+
+    def build() -> pd.DataFrame:
+        lines, products = ctx.shop.order_lines(), ctx.shop.products()
+        valued = valued_lines(lines, non_merchandise(products))
+        if valued.empty:
+            raise no_orders()
+        return valued
+
+    return ctx.cached("sales_lines", build)
+
+
+def _keys(ctx: ToolContext, valued: pd.DataFrame, by: Dimension) -> pd.Series:
+    """One label per line for the breakdown ``by``."""
+    if by == "product":
+        return valued["sku"].astype(str)
+    if by == "category":
+        category = ctx.shop.products().set_index("sku")["category"]
+        return valued["sku"].map(category)
+    if by in ("country", "channel"):
+        customers = ctx.shop.customers().set_index("customer_id")
+        if by not in customers:
+            return pd.Series("unknown", index=valued.index)
+        return valued["customer_id"].map(customers[by])
+    from tools.profiling.api import profiles  # customers' segments at the data's end
+
+    return valued["customer_id"].map(profiles(ctx).table["rfm_segment"])
+
+
+@tool
+def sales_summary(
+    ctx: ToolContext,
+    period: Annotated[str, Field(min_length=1, max_length=60)] = "last month",
+    compare_to: Literal["previous_period", "last_year", "none"] = "previous_period",
+    by: Dimension = "none",
+    top: Annotated[int, Field(ge=1, le=20)] = 5,
+) -> SalesSummary:
+    """Sales of a period: gross sales, returns, net sales, orders, units, average order value,
+    customers (new and returning), compared with the period before or the same period last
+    year, and optionally broken down by category, product, country, channel or segment. Use
+    for "what were total sales last month", "上个月销售额", "sales by category this quarter".
+
+    Args:
+        period: the period in the user's words: "last month", "this quarter", "2026-10",
+            "last 30 days", "上个月", "最近30天", "双十一期间"; counted back from the data's last
+            day.
+        compare_to: "previous_period", "last_year", or "none".
+        by: break net sales down by "category", "product", "country", "channel" or "segment";
+            "none" for totals only.
+        top: how many rows the breakdown shows before "other".
+    """
+    valued = sales_lines(ctx)
+    data_end = valued["ts"].max().date()
+    current = resolve_period(period, data_end)
+    previous = None if compare_to == "none" else compare_period(current, compare_to)
+    first = ctx.cached("first_purchase", lambda: first_purchase(valued))
+    now = figures(valued, current, first)
+    before = figures(valued, previous, first) if previous is not None else None
+    rows = [] if by == "none" else breakdown(valued, _keys(ctx, valued, by), current, previous, top)
+    return SalesSummary(
+        period=period,
+        current=now,
+        compare_to=None if previous is None else compare_to,
+        previous=before,
+        changes=changes(now, before) if before is not None else [],
+        by=None if by == "none" else by,
+        breakdown=rows,
+        data_end=data_end,
+    )
