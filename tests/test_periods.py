@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import yaml
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools.periods import FESTIVALS, Period, cn_number, compare_period, resolve_period
 
 END = date(2011, 12, 9)  # Online Retail's last day, a Friday

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 from tools import ToolContext
 from tools.sales.api import sales_summary
 
@@ -115,7 +115,7 @@ def test_a_period_nobody_can_read_is_refused_with_examples(demo_ctx: ToolContext
 
 
 def test_an_empty_shop_says_to_load_orders(shop: object, settings: object) -> None:
-    from copilot.settings import Settings
+    from copilot.core.settings import Settings
     from copilot.shop import ShopData
 
     assert isinstance(shop, ShopData) and isinstance(settings, Settings)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import yaml
 
-from copilot.errors import ToolError
+from copilot.core.errors import ToolError
 
 Unit = Literal["day", "week", "month", "quarter", "year", "days", "festival", "range"]
 Compare = Literal["previous_period", "last_year"]
