@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(WHEELHOUSE)/llama-avx2-$(LLAMA_VERSION)
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint clean browser
+.PHONY: install run test test-fast lint clean browser
 
 # The browser tests drive Debian's Chromium (never a Playwright browser download); the CJK font
 # keeps Chinese text from rendering as boxes in screenshots. Skipped when both are present.
@@ -59,6 +59,10 @@ run: $(STAMP)
 
 test: install
 	$(BIN)/python -m pytest
+
+# Everything but the real model and the browser: a few minutes, for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not real_model and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -48,9 +48,12 @@ BADGE = re.compile(
 )
 """Every finished answer ends with its verdict badge (what was checked)."""
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make install adds it)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make install adds it)"
+    ),
+]
 
 
 def _free_port() -> int:
