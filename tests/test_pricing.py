@@ -370,3 +370,28 @@ def test_optimised_prices_say_how_the_demand_model_forecast(
     with pytest.raises(ToolError, match="worse than a plain average") as refused:
         optimize_price(demo_ctx, sku="SN-0001")
     assert refused.value.key == "refusal.forecast_worse"
+
+
+@pytest.mark.parametrize("clustered", [True, False])
+def test_demand_ols_standard_errors_match_statsmodels(clustered: bool) -> None:
+    """The hand-written OLS: coefficients and cluster-robust (by store) or HC1 covariance
+    equal statsmodels' on a panel with correlated errors within stores."""
+    import statsmodels.api as sm
+
+    from tools.pricing.demand import _ols
+
+    rng = np.random.default_rng(3)
+    stores = np.repeat(np.arange(12), 40)
+    x = np.column_stack(
+        [np.ones(len(stores)), rng.normal(size=len(stores)), rng.random(len(stores))]
+    )
+    y = x @ [2.0, -1.5, 0.3] + rng.normal(size=12)[stores] + rng.normal(size=len(stores))
+    beta, cov, _, _ = _ols(x, y, stores if clustered else None)
+    fit = sm.OLS(y, x)
+    ref = (
+        fit.fit(cov_type="cluster", cov_kwds={"groups": stores})
+        if clustered
+        else fit.fit(cov_type="HC1")
+    )
+    assert beta == pytest.approx(ref.params, rel=1e-9)
+    assert cov == pytest.approx(ref.cov_params(), rel=1e-6)

@@ -190,10 +190,13 @@ def readout_means(
     va, vb = sd_a**2 / n_a, sd_b**2 / n_b
     se = math.sqrt(va + vb)
     diff = mean_b - mean_a
-    t = diff / se if se > 0 else 0.0
+    t, p = 0.0, 1.0  # two groups without spread: no evidence either way
+    if se > 0:
+        welch = stats.ttest_ind_from_stats(mean_b, sd_b, n_b, mean_a, sd_a, n_a, equal_var=False)
+        t, p = float(welch.statistic), float(welch.pvalue)
+    # scipy gives no interval from summary statistics: Welch-Satterthwaite degrees of freedom.
     spread = (va**2 / (n_a - 1)) + (vb**2 / (n_b - 1))  # 0 also when tiny variances underflow
     df = (va + vb) ** 2 / spread if spread > 0 else n_a + n_b - 2
-    p = float(2 * stats.t.sf(abs(t), df))
     q = float(stats.t.ppf(0.975, df))
     lift = 100 * diff / mean_a if mean_a else None
     return Readout(
