@@ -73,7 +73,7 @@ _BLOCK_LINE = re.compile(r"^\s*([-*+>|]|\d+[.)]|```|~~~)")
 
 
 def join_soft_breaks(text: str) -> str:
-    """Markdown's wrapped lines joined back into one line per paragraph, as a reader sees
+    r"""Markdown's wrapped lines joined back into one line per paragraph, as a reader sees
     them: a fact wrapped across lines ("需在\n14 天内") reads as one phrase to the model and the
     embedder. List items, quotes, table rows, code blocks and hard breaks (two trailing
     spaces) stay."""

@@ -47,6 +47,7 @@ class CopilotEmbeddingFunction(EmbeddingFunction[Documents]):
         return self._embedder
 
     def __call__(self, input: Documents) -> Embeddings:
+        """The vectors of ``input`` (Chroma's embedding-function protocol)."""
         return list(self._model().encode(list(input)))
 
     def embed_query(self, input: Documents) -> Embeddings:

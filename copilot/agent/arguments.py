@@ -219,7 +219,7 @@ FILL: dict[str, Callable[[str], Any]] = {
 """Arguments read from the user's words when the model left them out (or contradicted them)."""
 
 
-def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:
+def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C901 - one flat rule per argument name
     """Whether the user's words (``text``) support ``value`` for argument ``name``."""
     if name in FREE:
         return True
@@ -305,7 +305,7 @@ class GroundedArguments:
         return render("need_values", lang, values=("、" if lang == "zh" else "; ").join(names))
 
 
-def ground_arguments(
+def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the schema
     tool: Tool, arguments: dict[str, Any], said: Sequence[str]
 ) -> GroundedArguments:
     """Drop what the user did not say, fill what the user said and the model left out."""

@@ -61,8 +61,8 @@ def _words(text: str) -> set[str]:
 
 
 def sources_line(text: str, traces: Sequence[ToolTrace], language: str) -> str:
-    """ "\\n\\nSources: [id] ..." naming the passages an answer without citations drew on, or
-    "" when it cites a retrieved id already or drew on none."""
+    r"""The line "\n\nSources: [id] ..." naming the passages an answer without citations
+    drew on, or "" when it cites a retrieved id already or drew on none."""
     passages = _passages(traces)
     if not passages or cited_ids(text, traces):
         return ""

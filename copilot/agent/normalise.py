@@ -132,7 +132,8 @@ def _num(token: str) -> float | None:
 
 
 def durations_in_weeks(text: str) -> list[float]:
-    """ "2 weeks", "两周", "14 days", "一个月" as weeks (days / 7, a month as four weeks)."""
+    """Durations such as "2 weeks", "两周", "14 days", "一个月" as weeks (days / 7, a month as
+    four weeks)."""
     out = []
     for m in _WEEKS.finditer(text):
         if m.group(1):
@@ -148,7 +149,7 @@ def durations_in_weeks(text: str) -> list[float]:
 
 
 def durations_in_days(text: str) -> list[float]:
-    """ "90 days", "三个月", "6 months", "两周" as days (a month as 30 days)."""
+    """Durations such as "90 days", "三个月", "6 months", "两周" as days (a month as 30 days)."""
     out = []
     for m in _WEEKS.finditer(text):
         if m.group(1):

@@ -9,7 +9,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def language_of(text: str) -> str:
-    """ "zh" when a noticeable share of characters are CJK, else "en"."""
+    """The language code: "zh" when a noticeable share of characters are CJK, else "en"."""
     letters = [c for c in text if not c.isspace()]
     if not letters:
         return "en"

@@ -216,7 +216,7 @@ def _tool_names() -> dict[str, set[str]]:
     return {t.name: set(t.json_schema().get("properties", {})) for t in TOOLS}
 
 
-def _semantic_errors(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+def _semantic_errors(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:  # noqa: C901 - one flat check per field of a case
     """Problems the schema cannot see: unknown tools and arguments, bad regexes, duplicates."""
     tools = _tool_names()
     seen: set[str] = set()

@@ -183,7 +183,7 @@ def score_arguments(expect: Expect, obs: Observation) -> Verdict | None:
 
 
 def score_text(expect: Expect, obs: Observation) -> Verdict | None:
-    """contains (all), contains_any, not_contains: case-insensitive substrings."""
+    """Contains (all), contains_any, not_contains: case-insensitive substrings."""
     if not (expect.contains or expect.contains_any or expect.not_contains):
         return None
     text = obs.answer.text.casefold()
@@ -195,7 +195,7 @@ def score_text(expect: Expect, obs: Observation) -> Verdict | None:
 
 
 def score_regex(expect: Expect, obs: Observation) -> Verdict | None:
-    """regex (all must match) and not_regex (none may match)."""
+    """Regex (all must match) and not_regex (none may match)."""
     if not (expect.regex or expect.not_regex):
         return None
     text = obs.answer.text

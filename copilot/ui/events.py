@@ -126,7 +126,7 @@ def _answer_text(answer: AgentAnswer, known: list[str], lang: Language) -> tuple
     return body, cited
 
 
-def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> TurnView:
+def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> TurnView:  # noqa: C901 - one branch per event kind until events are typed (issue 18)
     """The chat messages, last result and answer of one turn, from its events so far."""
     lang = language(question)
     messages: list[ChatMessage] = [{"role": "user", "content": question}]

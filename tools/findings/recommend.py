@@ -14,7 +14,7 @@ from tools.recommend.results import (
 
 
 def product_name(sku: str, title: str | None, title_zh: str | None, say: Say) -> str:
-    """ "Title (SKU)" in the question's language, or the SKU alone."""
+    """The product as "Title (SKU)" in the question's language, or the SKU alone."""
     shown = title_zh if say.lang == "zh" and title_zh else title
     return f"{shown} ({sku})" if shown else sku
 

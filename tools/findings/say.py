@@ -73,7 +73,7 @@ class Say:
         return template.format(**values)
 
     def join(self, items: list[str]) -> str:
-        """ "a, b and c" / "a、b 和 c"."""
+        """Items as "a, b and c" / "a、b 和 c"."""
         items = [i for i in items if i]
         if len(items) <= 1:
             return "".join(items)
@@ -89,7 +89,7 @@ class Say:
         return f"{round(value):,d}"
 
     def days(self, value: float) -> str:
-        """ "1 day", "12 days" / "12 天"."""
+        """A number of days: "1 day", "12 days" / "12 天"."""
         n = round(value)
         return self("common.day") if n == 1 else self("common.days", n=f"{n:,d}")
 
@@ -125,5 +125,5 @@ class Say:
         return f"{value:,.{digits}f}"
 
     def interval(self, low: str, high: str) -> str:
-        """ "-3.1 to -1.2" / "-3.1 至 -1.2"."""
+        """A range: "-3.1 to -1.2" / "-3.1 至 -1.2"."""
         return self("common.interval", low=low, high=high)

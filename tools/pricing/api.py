@@ -40,7 +40,6 @@ def demand_model(ctx: ToolContext) -> DemandModel:
 
 def demand_check(ctx: ToolContext) -> ForecastCheck | None:
     """How the demand model forecast the last weeks it was not fitted on (cached)."""
-
     return ctx.cached("demand_check", lambda: check_demand_forecast(_panel(ctx)))
 
 

@@ -330,6 +330,7 @@ def empty_segment(segment: str) -> ToolError:
 
 
 def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
+    """Customers of ``t`` in ``segment``, named by key or by its English or Chinese name."""
     wanted = segment.strip().lower()
     for key, en, zh, _ in RFM_SEGMENTS:
         if wanted in (key, en.lower(), zh, key.replace("_", " ")):

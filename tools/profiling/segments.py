@@ -186,7 +186,7 @@ def group_traits(features: pd.DataFrame, labels: pd.Series, top: int = 3) -> dic
 
 
 def describe_trait(trait: Trait) -> str:
-    """ "high total spend (1,234.0 vs 456.0 overall)"."""
+    """Why a feature stands out: "high total spend (1,234.0 vs 456.0 overall)"."""
     return (
         f"{'high' if trait.high else 'low'} {label(trait.feature)} "
         f"({_fmt(trait.feature, trait.mean)} vs {_fmt(trait.feature, trait.overall)} overall)"

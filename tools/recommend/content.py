@@ -22,7 +22,9 @@ from tools.recommend.interactions import Interactions
 class TextEncoder(Protocol):
     """Turns texts into vectors (rows); the knowledge base's embedder fits this interface."""
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray | sp.spmatrix: ...
+    def encode(self, texts: Sequence[str]) -> np.ndarray | sp.spmatrix:
+        """One vector per text."""
+        ...
 
 
 class TfidfEncoder:

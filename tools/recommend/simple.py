@@ -32,7 +32,7 @@ class PopularityRecommender(Recommender):
 
 
 class BuyAgainRecommender(Recommender):
-    """The customer's own purchases (useful only with re-buys allowed), scored by ``signal``:
+    """The customer's own purchases (useful only with re-buys allowed), scored by ``signal``.
 
     - "recent": purchase lines, each decayed with a 180-day half-life;
     - "days": on how many distinct days the customer bought it (a habit, not an order size);
