@@ -16,21 +16,25 @@ class _Found:
 
 
 XMAS = Passage(
-    "campaign:CMP-2512-XMAS",
-    "Christmas gift guide",
-    "campaign",
-    "en",
-    "Results: sends 3,909, opens 949, clicks 184, conversions 19, revenue 1456.56.",
+    citation="campaign:CMP-2512-XMAS",
+    title="Christmas gift guide",
+    type="campaign",
+    language="en",
+    quote="Results: sends 3,909, opens 949, clicks 184, conversions 19, revenue 1456.56.",
 )
 RETURNS = Passage(
-    "returns-policy#apparel",
-    "Returns",
-    "policy",
-    "en",
-    "Apparel can be returned unworn within 30 days; the customer pays return shipping.",
+    citation="returns-policy#apparel",
+    title="Returns",
+    type="policy",
+    language="en",
+    quote="Apparel can be returned unworn within 30 days; the customer pays return shipping.",
 )
 TONE = Passage(
-    "brand-voice#tone", "品牌语气", "guide", "zh", "我们的语气温暖、简洁、真诚，不夸张。"
+    citation="brand-voice#tone",
+    title="品牌语气",
+    type="guide",
+    language="zh",
+    quote="我们的语气温暖、简洁、真诚，不夸张。",
 )
 
 

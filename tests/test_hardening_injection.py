@@ -202,7 +202,9 @@ def test_a_planted_product_title_reaches_the_model_inside_the_data_block(
         Args:
             sku: the product's stock code.
         """
-        return RelatedProducts(sku, title, "customers", None, [])
+        return RelatedProducts(
+            sku=sku, title=title, basis="customers", orders_with_sku=None, items=[]
+        )
 
     model = ScriptedModel([function_call("similar_products", sku="CT-0001"), respond()])
     Agent(model, ToolContext(shop, settings), tools=[similar_products]).ask(

@@ -222,7 +222,15 @@ def test_customer_csv_exports_cannot_run_formulas(tmp_path: Path) -> None:
         },
         index=pd.Index(["=cmd|' /C calc'!A0", "C10002", "\tC10003"], name="customer_id"),
     )
-    exported = CustomerList({}, 3, 87.5, 0.0, "clv", [], table).export_csv(tmp_path / "c.csv")
+    exported = CustomerList(
+        filters={},
+        count=3,
+        total_revenue=87.5,
+        total_clv_12m=0.0,
+        sorted_by="clv",
+        top=[],
+        _table=table,
+    ).export_csv(tmp_path / "c.csv")
     rows = list(csv.reader(exported.open(encoding="utf-8", newline="")))
     assert rows[0] == ["customer_id", "country", "note", "monetary", "frequency"]
     assert rows[1] == [

@@ -547,7 +547,19 @@ def test_a_price_ending_that_no_allowed_price_has_keeps_the_price() -> None:
     )
     assert kept.status == "refused" and kept.refusal == "no_ending"
     assert kept.recommended_price == 10.5 and "no price ending in 0.99" in kept.notes[-1]
-    result = PriceOptimization("X", "profit", [kept], 0.0, 0.0, "", 0.347, 10.0, 0.0, None, {})
+    result = PriceOptimization(
+        scope="X",
+        objective="profit",
+        decisions=[kept],
+        weekly_profit_now=0.0,
+        weekly_profit_new=0.0,
+        cost_note="",
+        max_change_pct=0.347,
+        min_margin_pct=10.0,
+        profit_change_pct=0.0,
+        assumed_margin=None,
+        titles={},
+    )
     assert "no price with the requested ending" in describe(result).text()
     assert "没有符合所要求尾数的价格" in describe(result, "zh").text()
 

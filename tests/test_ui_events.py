@@ -25,9 +25,18 @@ def tool_events(name: str, arguments: dict[str, Any], result: Any) -> list[Event
 
 def passages(*ids: str) -> KnowledgeResults:
     return KnowledgeResults(
-        "return policy",
-        "quoted data",
-        [Passage(cid, "Return and refund policy", "policy", "en", "30 days") for cid in ids],
+        query="return policy",
+        note="quoted data",
+        passages=[
+            Passage(
+                citation=cid,
+                title="Return and refund policy",
+                type="policy",
+                language="en",
+                quote="30 days",
+            )
+            for cid in ids
+        ],
     )
 
 

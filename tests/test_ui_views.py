@@ -17,48 +17,63 @@ from tools.recommend.results import ProductRecommendations, RecommendedProduct
 def overview() -> SegmentOverview:
     rows = [
         SegmentRow(
-            "champions",
-            "Champions",
-            "冠军客户",
-            650,
-            0.13,
-            2.7e6,
-            0.42,
-            4.5,
-            0.99,
-            0.002,
-            2731.0,
-            "R 5 and F 4-5",
+            segment="champions",
+            label="Champions",
+            label_zh="冠军客户",
+            customers=650,
+            share=0.13,
+            revenue=2.7e6,
+            revenue_share=0.42,
+            avg_profile_score=4.5,
+            avg_purchase_prob=0.99,
+            avg_churn_risk=0.002,
+            avg_clv_12m=2731.0,
+            rule="R 5 and F 4-5",
         ),
         SegmentRow(
-            "lost", "Lost", "已流失", 868, 0.18, 1.8e5, 0.03, -7.9, 0.01, 0.99, 7.1, "R 1 and F 1-2"
+            segment="lost",
+            label="Lost",
+            label_zh="已流失",
+            customers=868,
+            share=0.18,
+            revenue=1.8e5,
+            revenue_share=0.03,
+            avg_profile_score=-7.9,
+            avg_purchase_prob=0.01,
+            avg_churn_risk=0.99,
+            avg_clv_12m=7.1,
+            rule="R 1 and F 1-2",
         ),
     ]
-    return SegmentOverview("rfm", "2026-11-02", 90, 1518, rows)
+    return SegmentOverview(
+        kind="rfm", as_of="2026-11-02", horizon_days=90, total_customers=1518, segments=rows
+    )
 
 
 def recommendations() -> ProductRecommendations:
     items = [
         RecommendedProduct(
-            "SN-0005",
-            "Eco Dark Chocolate",
-            "环保黑巧克力",
-            "Snacks",
-            19.99,
-            2.36,
-            "customers who bought SN-0012 also bought this",
+            sku="SN-0005",
+            title="Eco Dark Chocolate",
+            title_zh="环保黑巧克力",
+            category="Snacks",
+            list_price=19.99,
+            score=2.36,
+            reason="customers who bought SN-0012 also bought this",
         ),
         RecommendedProduct(
-            "PC-0002",
-            "Classic Hand Cream",
-            None,
-            "Beauty",
-            6.99,
-            1.78,
-            "popular with similar customers",
+            sku="PC-0002",
+            title="Classic Hand Cream",
+            title_zh=None,
+            category="Beauty",
+            list_price=6.99,
+            score=1.78,
+            reason="popular with similar customers",
         ),
     ]
-    return ProductRecommendations("C10001", False, "", True, items)
+    return ProductRecommendations(
+        customer_id="C10001", cold_start=False, note="", exclude_purchased=True, items=items
+    )
 
 
 def test_segment_results_table_and_bar_chart_in_both_languages() -> None:
@@ -119,7 +134,18 @@ def test_long_customer_lists_are_capped_and_results_without_a_chart_say_so(
 def test_scalar_results_become_field_value_rows() -> None:
     from tools.pricing.results import SampleSizePlan
 
-    plan = SampleSizePlan("conversion", 0.05, 0.055, 31200, 31200, 62400, 14, 0.05, 0.8, "z")
+    plan = SampleSizePlan(
+        metric="conversion",
+        baseline=0.05,
+        target=0.055,
+        control=31200,
+        treatment=31200,
+        total=62400,
+        days=14,
+        alpha=0.05,
+        power=0.8,
+        method="z",
+    )
     table = result_table(plan)
     assert list(table.columns) == ["field", "value"]
     assert table.set_index("field").loc["total", "value"] == 62400

@@ -22,7 +22,7 @@ QUOTE_NOTE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Passage:
     """A retrieved passage and the id to cite it by."""
 
@@ -34,7 +34,7 @@ class Passage:
     instructions_removed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Quote:
     """A sentence of a passage that answers the query, with its passage's id and kind."""
 
@@ -45,7 +45,7 @@ class Quote:
     score: float = field(metadata=BRIEF_OFF)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KnowledgeResults:
     """Passages for a query, the sentences that answer it, and whether any does."""
 
@@ -126,7 +126,16 @@ def search_knowledge(
     passages = []
     for h in hits:
         quote, removed = defuse(h.text)
-        passages.append(Passage(h.citation, h.title, h.type, h.language, quote, removed))
+        passages.append(
+            Passage(
+                citation=h.citation,
+                title=h.title,
+                type=h.type,
+                language=h.language,
+                quote=quote,
+                instructions_removed=removed,
+            )
+        )
     ranked = rank_sentences(
         store.embedder,
         query,
@@ -134,14 +143,20 @@ def search_knowledge(
     )
     by_id = {p.citation: p for p in passages}
     quotes = [
-        Quote(s.citation, by_id[s.citation].title, by_id[s.citation].type, s.text, s.score)
+        Quote(
+            citation=s.citation,
+            title=by_id[s.citation].title,
+            type=by_id[s.citation].type,
+            sentence=s.text,
+            score=s.score,
+        )
         for s in best_quotes(ranked)
     ]
     return KnowledgeResults(
-        query,
-        QUOTE_NOTE,
-        passages,
-        quotes,
-        bool(ranked) and covers(hits[0].score),
-        hits[0].score if hits else 0.0,
+        query=query,
+        note=QUOTE_NOTE,
+        passages=passages,
+        quotes=quotes,
+        covered=bool(ranked) and covers(hits[0].score),
+        best_score=hits[0].score if hits else 0.0,
     )

@@ -30,7 +30,7 @@ _GOALS: tuple[tuple[tuple[str, ...], str], ...] = (
 HOLDOUT_SHARE = 0.10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CampaignPlan:
     """A proposal a manager can approve; nothing is executed."""
 

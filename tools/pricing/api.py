@@ -143,7 +143,11 @@ def price_elasticity(
         ranking = rank_categories(everything, lambda s: _title(ctx, s))
         top = sorted((d for d in everything if d.reliable), key=lambda d: d.elasticity)[:5]
         return ElasticityReport(
-            "all categories", None, [_product(ctx, d) for d in top], method, ranking
+            scope="all categories",
+            category_mean=None,
+            products=[_product(ctx, d) for d in top],
+            method=method,
+            categories=ranking,
         )
     sku, category = _slots(ctx, sku, category)
     demands = _scope(ctx, sku, category)
@@ -156,11 +160,11 @@ def price_elasticity(
         else None
     )
     return ElasticityReport(
-        sku or f"category {cat}",
-        prior[0] if prior else None,
-        rows,
-        method,
-        [summary] if summary else [],
+        scope=sku or f"category {cat}",
+        category_mean=prior[0] if prior else None,
+        products=rows,
+        method=method,
+        categories=[summary] if summary else [],
     )
 
 
@@ -207,7 +211,7 @@ def optimize_price(
     decisions = optimize_prices(
         demands,
         costs,
-        Constraints(max_change_pct, min_margin_pct, ending=ending),
+        Constraints(max_change_pct=max_change_pct, min_margin_pct=min_margin_pct, ending=ending),
         objective,
         curve_points=25 if sku else 0,
     )
@@ -215,19 +219,19 @@ def optimize_price(
     now = float(sum(x.weekly_profit_now for x in decisions))
     new = float(sum(x.weekly_profit_new for x in decisions))
     return PriceOptimization(
-        sku or f"category {demands[0].category}",
-        objective,
-        decisions,
-        now,
-        new,
-        f"{len(costs) - assumed} products with catalogue cost, {assumed} with an assumed "
+        scope=sku or f"category {demands[0].category}",
+        objective=objective,
+        decisions=decisions,
+        weekly_profit_now=now,
+        weekly_profit_new=new,
+        cost_note=f"{len(costs) - assumed} products with catalogue cost, {assumed} with an assumed "
         f"{margin:.0%} margin",
-        max_change_pct,
-        min_margin_pct,
-        100 * (new / now - 1) if now > 0 else 0.0,
-        margin if assumed else None,
-        _titles(ctx, [d.product for d in decisions]),
-        forecast,
+        max_change_pct=max_change_pct,
+        min_margin_pct=min_margin_pct,
+        profit_change_pct=100 * (new / now - 1) if now > 0 else 0.0,
+        assumed_margin=margin if assumed else None,
+        titles=_titles(ctx, [d.product for d in decisions]),
+        forecast=forecast,
     )
 
 

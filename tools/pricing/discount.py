@@ -13,7 +13,7 @@ from tools.pricing.segment_response import LEVEL, PromoResponse, promo_response
 DEPTHS = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DiscountOption:
     """Expected outcome of one discount depth over the campaign."""
 
@@ -26,7 +26,7 @@ class DiscountOption:
     within_budget: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DiscountPlan:
     """The recommended depth, the options compared and the assumption chain behind them."""
 
@@ -86,20 +86,22 @@ def plan_discount(
     if mine.empty:
         # Nothing bought lately: there is no baseline for a discount to scale (lost customers).
         return DiscountPlan(
-            segment,
-            len(members),
-            weeks,
-            budget,
-            None,
-            f"The segment bought nothing in the last {history_weeks} weeks, so there is no "
+            segment=segment,
+            customers=len(members),
+            weeks=weeks,
+            budget=budget,
+            recommended_depth_pct=None,
+            verdict=f"The segment bought nothing in the last {history_weeks} weeks, so there is no "
             "purchase baseline for a discount to act on; reactivation needs another kind of offer.",
-            response,
-            measured,
-            [],
-            [f"baseline: the segment's purchases over the last {history_weeks} weeks (none)"],
-            "no_baseline",
-            None,
-            history_weeks,
+            promo_response=response,
+            measured_response=measured,
+            options=[],
+            assumptions=[
+                f"baseline: the segment's purchases over the last {history_weeks} weeks (none)"
+            ],
+            outcome="no_baseline",
+            best_any_budget=None,
+            history_weeks=history_weeks,
         )
     per_week = mine.groupby("sku").agg(units=("quantity", "sum"), price=("unit_price", "median"))
     per_week["units"] /= history_weeks
@@ -118,12 +120,12 @@ def plan_discount(
         spend = float((p * depth * units).sum() * weeks)
         options.append(
             DiscountOption(
-                100 * depth,
-                spend,
-                float((units - q).sum() * weeks),
-                revenue - base_revenue,
-                profit - base_profit,
-                spend <= budget,
+                depth_pct=100 * depth,
+                discount_cost=spend,
+                incremental_units=float((units - q).sum() * weeks),
+                incremental_revenue=revenue - base_revenue,
+                incremental_profit=profit - base_profit,
+                within_budget=spend <= budget,
             )
         )
     good = [o for o in options if o.within_budget and o.incremental_profit > 0]
@@ -160,19 +162,19 @@ def plan_discount(
         "no halo on other products, no pull-forward of future purchases, no cannibalisation",
     ]
     return DiscountPlan(
-        segment,
-        len(members),
-        weeks,
-        budget,
-        best.depth_pct if best else None,
-        verdict,
-        response,
-        measured,
-        options,
-        assumptions,
-        outcome,
-        unbounded,
-        history_weeks,
+        segment=segment,
+        customers=len(members),
+        weeks=weeks,
+        budget=budget,
+        recommended_depth_pct=best.depth_pct if best else None,
+        verdict=verdict,
+        promo_response=response,
+        measured_response=measured,
+        options=options,
+        assumptions=assumptions,
+        outcome=outcome,
+        best_any_budget=unbounded,
+        history_weeks=history_weeks,
     )
 
 

@@ -111,7 +111,7 @@ def detectable_lift(
     return min(math.sin(phi / 2) ** 2, 1.0) - baseline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Readout:
     """The result of an A/B test with a verdict in plain words."""
 
@@ -164,16 +164,16 @@ def readout_proportions(
     ci = (diff - 1.959964 * se, diff + 1.959964 * se)
     lift = 100 * diff / pa if pa > 0 else None
     return Readout(
-        "conversion rate",
-        pa,
-        pb,
-        diff,
-        lift,
-        ci,
-        z,
-        p,
-        p < alpha,
-        _verdict(p < alpha, diff, p, "conversion rate"),
+        metric="conversion rate",
+        control=pa,
+        treatment=pb,
+        difference=diff,
+        relative_lift_pct=lift,
+        ci95=ci,
+        statistic=z,
+        p_value=p,
+        significant=p < alpha,
+        verdict=_verdict(p < alpha, diff, p, "conversion rate"),
         control_n=n_a,
         treatment_n=n_b,
         control_conversions=conv_a,
@@ -200,16 +200,16 @@ def readout_means(
     q = float(stats.t.ppf(0.975, df))
     lift = 100 * diff / mean_a if mean_a else None
     return Readout(
-        "mean per customer",
-        mean_a,
-        mean_b,
-        diff,
-        lift,
-        (diff - q * se, diff + q * se),
-        t,
-        p,
-        p < alpha,
-        _verdict(p < alpha, diff, p, "mean per customer"),
+        metric="mean per customer",
+        control=mean_a,
+        treatment=mean_b,
+        difference=diff,
+        relative_lift_pct=lift,
+        ci95=(diff - q * se, diff + q * se),
+        statistic=t,
+        p_value=p,
+        significant=p < alpha,
+        verdict=_verdict(p < alpha, diff, p, "mean per customer"),
         control_n=n_a,
         treatment_n=n_b,
     )

@@ -20,7 +20,7 @@ from tools.pricing.demand import ProductDemand
 Objective = Literal["profit", "revenue"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Constraints:
     """Business rules for a pricing decision."""
 
@@ -33,7 +33,7 @@ class Constraints:
     """Price ending such as 0.99 or 0.95; None for any cent."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CurvePoint:
     """Expected weekly outcome at one price (for a chart)."""
 
@@ -43,7 +43,7 @@ class CurvePoint:
     profit: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PriceDecision:
     """The recommended price of one product and what it is expected to change."""
 
@@ -258,6 +258,11 @@ def _curve(d: ProductDemand, cost: float, low: float, high: float, n: int) -> li
     prices = np.unique(np.append(np.linspace(low, high, n), d.current_price))
     units = d.baseline_units * (prices / d.current_price) ** d.elasticity
     return [
-        CurvePoint(round(float(p), 2), float(u), float(p * u), float((p - cost) * u))
+        CurvePoint(
+            price=round(float(p), 2),
+            units=float(u),
+            revenue=float(p * u),
+            profit=float((p - cost) * u),
+        )
         for p, u in zip(prices, units, strict=True)
     ]

@@ -10,7 +10,7 @@ from tools.pricing.optimize import PriceDecision
 from tools.pricing.validation import Score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductElasticity:
     """One product's price sensitivity in numbers and words."""
 
@@ -34,7 +34,7 @@ class ProductElasticity:
     title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CategoryElasticity:
     """A category's price sensitivity: the precision-weighted mean of its reliable products."""
 
@@ -48,7 +48,7 @@ class CategoryElasticity:
     most_sensitive_elasticity: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ElasticityReport:
     """Elasticities of a product, a category, or every category ranked (no sku or category)."""
 
@@ -60,7 +60,7 @@ class ElasticityReport:
     """Every category, most price-sensitive first (a ranking), or the one category asked for."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PriceOptimization:
     """Price decisions with totals (weekly, at the recommended prices)."""
 
@@ -82,7 +82,7 @@ class PriceOptimization:
     (WAPE beside a plain average's); None with too little history to check."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SampleSizePlan:
     """How many customers an A/B test needs and how long it runs."""
 

@@ -24,23 +24,23 @@ def product_elasticity(
     change = units_change(d.elasticity)
     low, high = sorted((units_change(d.ci90[0]), units_change(d.ci90[1])))
     return ProductElasticity(
-        d.product,
-        title,
-        d.category,
-        d.elasticity,
-        d.ci90,
-        d.raw_elasticity,
-        d.depth_elasticity,
-        d.n_weeks,
-        d.price_cv,
-        d.r2,
-        d.flags,
-        f"a 10% price rise changes weekly units by about {change:+.0f}%",
-        change,
-        (low, high),
-        [flag_kind(f) for f in d.flags],
-        d.reliable,
-        title_zh,
+        sku=d.product,
+        title=title,
+        category=d.category,
+        elasticity=d.elasticity,
+        ci90=d.ci90,
+        raw_elasticity=d.raw_elasticity,
+        promo_depth_elasticity=d.depth_elasticity,
+        weeks=d.n_weeks,
+        price_cv=d.price_cv,
+        r2=d.r2,
+        flags=d.flags,
+        meaning=f"a 10% price rise changes weekly units by about {change:+.0f}%",
+        units_change_10pct=change,
+        units_change_10pct_ci90=(low, high),
+        flag_kinds=[flag_kind(f) for f in d.flags],
+        reliable=d.reliable,
+        title_zh=title_zh,
     )
 
 
@@ -60,14 +60,14 @@ def category_elasticity(
     se = float(np.sqrt(1 / np.sum(w)))
     sensitive = min(usable, key=lambda d: d.elasticity)
     return CategoryElasticity(
-        category,
-        len(usable),
-        mean,
-        (mean - Z90 * se, mean + Z90 * se),
-        units_change(mean),
-        sensitive.product,
-        title(sensitive.product),
-        sensitive.elasticity,
+        category=category,
+        products=len(usable),
+        elasticity=mean,
+        ci90=(mean - Z90 * se, mean + Z90 * se),
+        units_change_10pct=units_change(mean),
+        most_sensitive=sensitive.product,
+        most_sensitive_title=title(sensitive.product),
+        most_sensitive_elasticity=sensitive.elasticity,
     )
 
 

@@ -73,23 +73,31 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
         en, zh, rule = names[key]
         rows.append(
             SegmentRow(
-                key,
-                en,
-                zh,
-                len(part),
-                len(part) / len(t),
-                float(part["monetary"].sum()),
-                float(part["monetary"].sum()) / total_revenue if total_revenue else 0.0,
-                float(part["profile_score"].mean()),
-                float(part["purchase_prob"].mean()),
-                float(part["churn_risk"].mean()),
-                float(part["clv_12m"].mean()),
-                rule,
-                prof.clustering.traits[int(key.split()[1])] if kind == "cluster" else [],
+                segment=key,
+                label=en,
+                label_zh=zh,
+                customers=len(part),
+                share=len(part) / len(t),
+                revenue=float(part["monetary"].sum()),
+                revenue_share=float(part["monetary"].sum()) / total_revenue
+                if total_revenue
+                else 0.0,
+                avg_profile_score=float(part["profile_score"].mean()),
+                avg_purchase_prob=float(part["purchase_prob"].mean()),
+                avg_churn_risk=float(part["churn_risk"].mean()),
+                avg_clv_12m=float(part["clv_12m"].mean()),
+                rule=rule,
+                traits=prof.clustering.traits[int(key.split()[1])] if kind == "cluster" else [],
             )
         )
     rows.sort(key=lambda r: -r.revenue)
-    return SegmentOverview(kind, prof.end.date().isoformat(), prof.score.horizon_days, len(t), rows)
+    return SegmentOverview(
+        kind=kind,
+        as_of=prof.end.date().isoformat(),
+        horizon_days=prof.score.horizon_days,
+        total_customers=len(t),
+        segments=rows,
+    )
 
 
 @tool
@@ -150,27 +158,27 @@ def find_customers(
     }
     top = [
         CustomerRow(
-            str(cid),
-            text_or_none(r["country"]),
-            r["rfm_segment"],
-            int(r["cluster"]),
-            float(r["recency_days"]),
-            int(r["frequency"]),
-            float(r["monetary"]),
-            float(r["purchase_prob"]),
-            float(r["churn_risk"]),
-            float(r["clv_12m"]),
+            customer_id=str(cid),
+            country=text_or_none(r["country"]),
+            rfm_segment=r["rfm_segment"],
+            cluster=int(r["cluster"]),
+            recency_days=float(r["recency_days"]),
+            frequency=int(r["frequency"]),
+            monetary=float(r["monetary"]),
+            purchase_prob=float(r["purchase_prob"]),
+            churn_risk=float(r["churn_risk"]),
+            clv_12m=float(r["clv_12m"]),
         )
         for cid, r in hits.head(limit).iterrows()
     ]
     return CustomerList(
-        filters,
-        len(hits),
-        float(hits["monetary"].sum()),
-        float(hits["clv_12m"].sum()),
-        sort_by,
-        top,
-        hits,
+        filters=filters,
+        count=len(hits),
+        total_revenue=float(hits["monetary"].sum()),
+        total_clv_12m=float(hits["clv_12m"].sum()),
+        sorted_by=sort_by,
+        top=top,
+        _table=hits,
         total_customers=len(t),
         share=len(hits) / len(t) if len(t) else 0.0,
         horizon_days=prof.score.horizon_days,
@@ -217,7 +225,7 @@ def _relaxed(conditions: dict[str, pd.Series]) -> list[Relaxation]:
     for name in conditions:
         others = [c for k, c in conditions.items() if k != name]
         without = int(pd.concat(others, axis=1).all(axis=1).sum()) if others else None
-        out.append(Relaxation(name, without, int(conditions[name].sum())))
+        out.append(Relaxation(condition=name, without=without, alone=int(conditions[name].sum())))
     return out
 
 
@@ -263,25 +271,27 @@ def profile_customer(
     )
     rfm_en, rfm_zh = SEGMENT_LABELS[row["rfm_segment"]]
     return CustomerCard(
-        cid,
-        text_or_none(row["country"]),
-        row["rfm_segment"],
-        rfm_en,
-        rfm_zh,
-        int(row["cluster"]),
-        prof.clustering.describe(int(row["cluster"])),
-        float(row["profile_score"]),
-        float(row["purchase_prob"]),
-        float(row["churn_risk"]),
-        float(row["p_alive"]),
-        float(row["expected_purchases_12m"]),
-        float(row["clv_12m"]),
-        {f: float(row[f]) for f in shown if f in row},
-        dict(sorted(cats.items(), key=lambda kv: -kv[1])[:3]),
-        [Driver(f, label(f), v) for f, v in reversed(ranked[-3:]) if v > 0],
-        [Driver(f, label(f), v) for f, v in ranked[:3] if v < 0],
-        _last_orders(ctx, cid),
-        prof.score.horizon_days,
+        customer_id=cid,
+        country=text_or_none(row["country"]),
+        rfm_segment=row["rfm_segment"],
+        rfm_label=rfm_en,
+        rfm_label_zh=rfm_zh,
+        cluster=int(row["cluster"]),
+        cluster_description=prof.clustering.describe(int(row["cluster"])),
+        profile_score=float(row["profile_score"]),
+        purchase_prob=float(row["purchase_prob"]),
+        churn_risk=float(row["churn_risk"]),
+        p_alive=float(row["p_alive"]),
+        expected_purchases_12m=float(row["expected_purchases_12m"]),
+        clv_12m=float(row["clv_12m"]),
+        features={f: float(row[f]) for f in shown if f in row},
+        top_categories=dict(sorted(cats.items(), key=lambda kv: -kv[1])[:3]),
+        pushes_up=[
+            Driver(feature=f, label=label(f), value=v) for f, v in reversed(ranked[-3:]) if v > 0
+        ],
+        pushes_down=[Driver(feature=f, label=label(f), value=v) for f, v in ranked[:3] if v < 0],
+        last_orders=_last_orders(ctx, cid),
+        horizon_days=prof.score.horizon_days,
     )
 
 
@@ -294,17 +304,17 @@ def profile_weights(ctx: ToolContext) -> ScoreWeights:
     s = prof.score
     weights = sorted(s.weights.items(), key=lambda kv: -abs(kv[1]))
     return ScoreWeights(
-        s.horizon_days,
-        [Driver(f, label(f), w) for f, w in weights],
-        s.auc,
-        s.brier,
-        s.base_rate,
-        s.train_cutoff.date().isoformat(),
-        s.test_cutoff.date().isoformat(),
-        s.n_train,
-        s.n_test,
-        "Weights apply to standardised features (log for counts and money): a weight of +1 means "
-        "one standard deviation more of the feature raises the log-odds of buying by 1.",
+        horizon_days=s.horizon_days,
+        weights=[Driver(feature=f, label=label(f), value=w) for f, w in weights],
+        holdout_auc=s.auc,
+        brier=s.brier,
+        base_rate=s.base_rate,
+        train_cutoff=s.train_cutoff.date().isoformat(),
+        test_cutoff=s.test_cutoff.date().isoformat(),
+        n_train=s.n_train,
+        n_test=s.n_test,
+        note="Weights apply to standardised features (log for counts and money): a weight of +1 "
+        "means one standard deviation more of the feature raises the log-odds of buying by 1.",
     )
 
 
@@ -362,11 +372,11 @@ def _last_orders(ctx: ToolContext, cid: str, n: int = 5) -> list[OrderSummary]:
     orders = orders.sort_values("ts", ascending=False).head(n)
     return [
         OrderSummary(
-            str(oid),
-            r["ts"].date().isoformat(),
-            int(r["items"]),
-            float(np.round(r["value"], 2)),
-            bool(r["returned"]),
+            order_id=str(oid),
+            date=r["ts"].date().isoformat(),
+            items=int(r["items"]),
+            value=float(np.round(r["value"], 2)),
+            returned=bool(r["returned"]),
         )
         for oid, r in orders.iterrows()
     ]

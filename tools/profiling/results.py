@@ -12,7 +12,7 @@ from tools._brief import BRIEF_OFF
 from tools.profiling.segments import Trait
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SegmentRow:
     """One segment's size and value."""
 
@@ -33,7 +33,7 @@ class SegmentRow:
     """For a cluster: the features that set it apart from the average customer."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SegmentOverview:
     """All segments of one kind (RFM or clusters)."""
 
@@ -48,7 +48,7 @@ class SegmentOverview:
         return pd.DataFrame([asdict(s) for s in self.segments])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerRow:
     """A customer in a list."""
 
@@ -64,7 +64,7 @@ class CustomerRow:
     clv_12m: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Relaxation:
     """For an empty result: matches without one condition, and with that condition alone."""
 
@@ -74,7 +74,7 @@ class Relaxation:
     alone: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerList:
     """Customers matching filters: count, totals and the top rows."""
 
@@ -102,7 +102,7 @@ class CustomerList:
         return path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Driver:
     """A feature's weight in the profile score, or its push on one customer's score."""
 
@@ -111,7 +111,7 @@ class Driver:
     value: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderSummary:
     """One of a customer's recent orders."""
 
@@ -122,7 +122,7 @@ class OrderSummary:
     returned: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerCard:
     """Everything known about one customer, with why the score is what it is."""
 
@@ -164,7 +164,7 @@ class CustomerCard:
         return pd.DataFrame({"field": list(flat), "value": list(flat.values())})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScoreWeights:
     """What drives the profile score, and how well it predicts."""
 

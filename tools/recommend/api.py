@@ -92,8 +92,8 @@ def recommend_products(
     )
     items = [
         RecommendedProduct(
-            sku,
-            *_describe(catalog, sku),
+            sku=sku,
+            **_described(catalog, sku),
             score=score,
             reason=_name_products(str(reason), owned, catalog),
             reason_kind=reason.kind,
@@ -108,7 +108,14 @@ def recommend_products(
         title, title_zh, *_ = _describe(catalog, sku)
         titles.update({sku: title} if title else {})
         titles.update({f"{sku}/zh": title_zh} if title_zh else {})
-    return ProductRecommendations(cid, rec.cold_start, note, exclude_purchased, items, titles)
+    return ProductRecommendations(
+        customer_id=cid,
+        cold_start=rec.cold_start,
+        note=note,
+        exclude_purchased=exclude_purchased,
+        items=items,
+        titles=titles,
+    )
 
 
 @tool
@@ -135,11 +142,16 @@ def recommend_for_segment(
     catalog = ctx.catalog()
     items = [
         SegmentPick(
-            sku, *_describe(catalog, sku), customers_suited=c, share_of_segment=c / len(members)
+            sku=sku,
+            **_described(catalog, sku),
+            customers_suited=c,
+            share_of_segment=c / len(members),
         )
         for sku, c in counts.most_common(n)
     ]
-    return SegmentPicks(segment, len(members), SEGMENT_LIST, items)
+    return SegmentPicks(
+        segment=segment, customers=len(members), per_customer_list=SEGMENT_LIST, items=items
+    )
 
 
 @tool
@@ -170,21 +182,21 @@ def similar_products(
     catalog = ctx.catalog()
     items = [
         RelatedProduct(
-            s,
-            _describe(catalog, s)[0],
-            _describe(catalog, s)[2],
-            v,
+            sku=s,
+            title=_describe(catalog, s)[0],
+            category=_describe(catalog, s)[2],
+            similarity=v,
             title_zh=_describe(catalog, s)[1],
         )
         for s, v in pairs
     ]
     return RelatedProducts(
-        code,
-        _describe(catalog, code)[0],
-        "bought by the same customers (item-based CF)",
-        None,
-        items,
-        _describe(catalog, code)[1],
+        sku=code,
+        title=_describe(catalog, code)[0],
+        basis="bought by the same customers (item-based CF)",
+        orders_with_sku=None,
+        items=items,
+        title_zh=_describe(catalog, code)[1],
     )
 
 
@@ -222,24 +234,24 @@ def frequently_bought_with(
     catalog = ctx.catalog()
     rows = [
         RelatedProduct(
-            str(items[i]),
-            _describe(catalog, items[i])[0],
-            _describe(catalog, items[i])[2],
-            float(confidence[i]),
-            int(together[i]),
-            float(confidence[i]),
-            float(lift[i]),
-            _describe(catalog, items[i])[1],
+            sku=str(items[i]),
+            title=_describe(catalog, items[i])[0],
+            category=_describe(catalog, items[i])[2],
+            similarity=float(confidence[i]),
+            together_orders=int(together[i]),
+            confidence=float(confidence[i]),
+            lift=float(lift[i]),
+            title_zh=_describe(catalog, items[i])[1],
         )
         for i in order
     ]
     return RelatedProducts(
-        code,
-        _describe(catalog, code)[0],
-        "same order (market basket)",
-        orders,
-        rows,
-        _describe(catalog, code)[1],
+        sku=code,
+        title=_describe(catalog, code)[0],
+        basis="same order (market basket)",
+        orders_with_sku=orders,
+        items=rows,
+        title_zh=_describe(catalog, code)[1],
     )
 
 
@@ -259,6 +271,12 @@ def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
         shape=(len(orders), len(items)),
     )
     return matrix, items
+
+
+def _described(catalog: pd.DataFrame, sku: str) -> dict[str, Any]:
+    """A product's title, Chinese title, category and list price as result fields."""
+    fields = ("title", "title_zh", "category", "list_price")
+    return dict(zip(fields, _describe(catalog, sku), strict=True))
 
 
 def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:

@@ -9,7 +9,7 @@ import pandas as pd
 from tools._brief import BRIEF_OFF
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RecommendedProduct:
     """A product suggestion with its reason."""
 
@@ -27,7 +27,7 @@ class RecommendedProduct:
     """For a neighbour reason: (similar customers who bought it, similar customers)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductRecommendations:
     """Recommendations for one customer."""
 
@@ -44,7 +44,7 @@ class ProductRecommendations:
         return pd.DataFrame([asdict(i) for i in self.items])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SegmentPick:
     """A product to feature for a segment and how many of its customers it suits."""
 
@@ -57,7 +57,7 @@ class SegmentPick:
     share_of_segment: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SegmentPicks:
     """Products to feature in a campaign for a segment."""
 
@@ -71,7 +71,7 @@ class SegmentPicks:
         return pd.DataFrame([asdict(i) for i in self.items])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RelatedProduct:
     """A product related to another, with the strength of the relation."""
 
@@ -85,7 +85,7 @@ class RelatedProduct:
     title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RelatedProducts:
     """Products related to ``sku`` (similar customers, or same basket)."""
 
