@@ -23,7 +23,8 @@ from typing import Any, Literal, TextIO
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from copilot.agent.types import AgentAnswer, Event
+from copilot.agent.events import Answered, Event, Token, ToolCalled, ToolFailed, ToolResult
+from copilot.agent.types import AgentAnswer
 from copilot.agent.verdict import verdict_text
 from copilot.core.errors import InputError
 from copilot.core.privacy import redact, spreadsheet_safe
@@ -98,12 +99,12 @@ def unanswered(
     calls: list[dict[str, Any]] = []
     text: list[str] = []
     for event in events:
-        if event.kind == "tool_call":
-            calls.append({"name": event.data["name"], "arguments": event.data["arguments"]})
-        elif event.kind in ("tool_result", "tool_error") and calls:
-            calls[-1]["ok"] = event.kind == "tool_result"
-        elif event.kind == "token":
-            text.append(str(event.data.get("text", "")))
+        if isinstance(event, ToolCalled):
+            calls.append({"name": event.name, "arguments": event.arguments})
+        elif isinstance(event, ToolResult | ToolFailed) and calls:
+            calls[-1]["ok"] = isinstance(event, ToolResult)
+        elif isinstance(event, Token):
+            text.append(event.text)
     kind: Verdict = "stopped" if error is None else "error"
     return AuditEntry(user, channel, question, calls, "".join(text), kind, str(error or ""))
 
@@ -116,7 +117,7 @@ def from_events(
     channel: Channel,
 ) -> AuditEntry:
     """The record of one streamed turn (the web chat), finished or not."""
-    answer = next((e.data["answer"] for e in events if e.kind == "answer"), None)
+    answer = next((e.answer for e in events if isinstance(e, Answered)), None)
     if answer is not None and error is None:
         return answered(question, answer, user, channel)
     return unanswered(question, error, user, channel, events)

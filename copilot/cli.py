@@ -163,6 +163,7 @@ def _agent(settings: Settings) -> Any:
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from copilot.agent.events import Answered, ToolCalled
     from copilot.agent.verdict import verdict_text
     from copilot.audit import AuditLog, answered, unanswered
 
@@ -173,11 +174,11 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     answer = None
     try:
         for event in agent.run(args.question):
-            if event.kind == "tool_call" and not args.json:
-                arguments = json.dumps(event.data["arguments"], ensure_ascii=False)
-                print(f"-> {event.data['name']}({arguments})", file=sys.stderr)
-            elif event.kind == "answer":
-                answer = event.data["answer"]
+            if isinstance(event, ToolCalled) and not args.json:
+                arguments = json.dumps(event.arguments, ensure_ascii=False)
+                print(f"-> {event.name}({arguments})", file=sys.stderr)
+            elif isinstance(event, Answered):
+                answer = event.answer
     except BaseException as exc:  # recorded whatever ended it, then handled as before
         stopped = isinstance(exc, KeyboardInterrupt)
         audit.write(unanswered(args.question, None if stopped else exc, os_user(), "cli"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from copilot.agent import Agent, Message
+from copilot.agent.events import Answered, Token, ToolCalled
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from copilot.agent.loop import whole_sentences
 from copilot.core.privacy import redact
@@ -57,9 +58,9 @@ def test_multi_step_tool_use_and_grounded_answer(demo_ctx: ToolContext) -> None:
             "Which at-risk customers should I win back?"
         )
     )
-    kinds = [e.kind for e in events]
-    assert kinds.count("tool_call") == 2 and kinds[-1] == "answer"
-    answer = events[-1].data["answer"]
+    assert sum(isinstance(e, ToolCalled) for e in events) == 2
+    assert isinstance(events[-1], Answered)
+    answer = events[-1].answer
     assert answer.grounding.ok and not answer.grounding.fallback
     assert [t.name for t in answer.tools] == ["find_customers", "recommend_for_segment"]
     model.assert_complete()
@@ -303,7 +304,8 @@ def test_an_answer_drawn_from_a_passage_without_its_id_gets_the_source_named(
             "What did the Christmas e-mail achieve?"
         )
     )
-    answer = events[-1].data["answer"]
+    assert isinstance(events[-1], Answered)
+    answer = events[-1].answer
     named = answer.text.split("Sources: ")[1]
     assert "[campaign:CMP-2512-XMAS]" in named
     # Every named passage states the revenue (the holiday brief quotes last year's result).
@@ -311,7 +313,7 @@ def test_an_answer_drawn_from_a_passage_without_its_id_gets_the_source_named(
     value = float(revenue.replace(",", ""))
     assert answer.citations
     assert all(value in {v for _, v in parse_numbers(quotes[c])} for c in answer.citations)
-    streamed = "".join(e.data["text"] for e in events if e.kind == "token")
+    streamed = "".join(e.text for e in events if isinstance(e, Token))
     assert streamed.rstrip().endswith(named.rstrip())
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from copilot.agent import Agent
 from copilot.agent.arguments import ground_arguments
+from copilot.agent.events import Answered, ArgumentsChanged
 from copilot.agent.normalise import amounts, chinese_number, durations_in_weeks, mentions
 from copilot.core.settings import Settings
 from copilot.testing import ScriptedModel, function_call, respond
@@ -130,9 +131,10 @@ def test_the_agent_drops_an_unasked_filter_and_shows_it(demo_ctx: ToolContext) -
     ctx = ToolContext(demo_ctx.shop, Settings(home=demo_ctx.settings.home))
     ctx._models = demo_ctx._models
     events = list(Agent(model, ctx).run("Which high-value customers are about to churn?"))
-    shown = next(e for e in events if e.kind == "arguments")
-    assert shown.data["dropped"] == {"segment": "loyal"}
-    answer = events[-1].data["answer"]
+    shown = next(e for e in events if isinstance(e, ArgumentsChanged))
+    assert shown.dropped == {"segment": "loyal"}
+    assert isinstance(events[-1], Answered)
+    answer = events[-1].answer
     assert answer.tools[0].arguments == {"churn_risk_above": 0.5}
     assert answer.tools[0].result.count > 0 and "churn risk above 50%" in answer.text
     model.assert_complete()

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
+from copilot.agent.events import Event, Token, ToolCalled, ToolResult
+from copilot.agent.types import AgentAnswer, Grounding, ToolTrace
 from copilot.audit import AuditLog, answered, from_events, verdict
 from copilot.cli import main
 from copilot.core.settings import Settings
@@ -159,10 +160,10 @@ def test_verdicts_name_how_each_answer_was_grounded() -> None:
 
 def test_a_stopped_web_turn_is_recorded_with_what_ran_and_what_was_shown() -> None:
     events = [
-        Event("tool_call", {"name": "find_customers", "arguments": {"limit": 5}}),
-        Event("tool_result", {"name": "find_customers"}),
-        Event("token", {"text": "Five customers "}),
-        Event("token", {"text": "match"}),
+        ToolCalled(name="find_customers", arguments={"limit": 5}),
+        ToolResult(name="find_customers"),
+        Token(text="Five customers "),
+        Token(text="match"),
     ]
     stopped = from_events("who churns?", events, None, "ana", "web")
     assert (stopped.verdict, stopped.answer, stopped.user) == (
@@ -194,7 +195,7 @@ def test_the_web_chat_reports_every_turn_it_starts_stopped_or_answered(settings:
     list(run_turn(agent, session, QUESTION, record))
     turn = run_turn(agent, session, QUESTION, record)
     for current in turn:
-        if any(e.kind == "token" for e in current.events):
+        if any(isinstance(e, Token) for e in current.events):
             session.stop()  # the Stop button, between two events
     assert [e.verdict for e in entries] == ["ok", "stopped"]
     assert entries[1].tools[0]["name"] == "ab_test_sample_size" and entries[1].answer

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from copilot.agent import Agent
+from copilot.agent.events import Answered, Declined
 from copilot.agent.scope import ScopeGuard, scope_examples
 from copilot.core.labelled import load_labelled
 from copilot.testing import ScriptedModel, decline
@@ -91,8 +92,9 @@ def test_a_declined_question_never_reaches_the_model(
 ) -> None:
     model = ScriptedModel([])
     events = list(Agent(model, demo_ctx, scope=guard).run("给我讲个笑话"))
-    answer = events[-1].data["answer"]
-    assert [e.kind for e in events][0] == "guard" and model.calls == []
+    assert isinstance(events[-1], Answered)
+    answer = events[-1].answer
+    assert isinstance(events[0], Declined) and model.calls == []
     assert answer.text.startswith("抱歉") and answer.tools == [] and answer.grounding.ok
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
+from copilot.agent.events import (
+    Answered,
+    Checked,
+    Event,
+    Step,
+    Token,
+    ToolCalled,
+    ToolFailed,
+    ToolResult,
+)
+from copilot.agent.types import AgentAnswer, Grounding, ToolTrace
 from copilot.ui.events import badge, linkify, passage_url, turn_view
 from tools.knowledge_search import KnowledgeResults, Passage
 
@@ -13,13 +23,13 @@ OK = Grounding(True, [], 1, False, "model", checked=1)
 
 def answer_event(text: str, grounding: Grounding = OK, citations: list[str] | None = None) -> Event:
     answer = AgentAnswer(text, "en", [], grounding, citations or [])
-    return Event("answer", {"answer": answer})
+    return Answered(answer=answer)
 
 
 def tool_events(name: str, arguments: dict[str, Any], result: Any) -> list[Event]:
     return [
-        Event("tool_call", {"name": name, "arguments": arguments}),
-        Event("tool_result", {"name": name, "result": result, "text": "{}"}),
+        ToolCalled(name=name, arguments=arguments),
+        ToolResult(name=name, result=result, text="{}"),
     ]
 
 
@@ -43,10 +53,10 @@ def passages(*ids: str) -> KnowledgeResults:
 def test_a_tool_call_becomes_a_collapsible_message_with_arguments_and_summary() -> None:
     result = passages("returns-policy#return-window", "returns-policy#refunds")
     events = [
-        Event("step", {"n": 1}),
+        Step(n=1),
         *tool_events("search_knowledge", {"query": "return policy"}, result),
-        Event("step", {"n": 2}),
-        *[Event("token", {"text": w}) for w in ("Returns ", "within ", "30 days.")],
+        Step(n=2),
+        *[Token(text=w) for w in ("Returns ", "within ", "30 days.")],
         answer_event("Returns within 30 days."),
     ]
     view = turn_view("What is the return policy?", events)
@@ -62,14 +72,14 @@ def test_a_tool_call_becomes_a_collapsible_message_with_arguments_and_summary() 
 
 
 def test_thinking_is_pending_until_something_happens() -> None:
-    pending = turn_view("hi", [Event("step", {"n": 1})]).messages[-1]
+    pending = turn_view("hi", [Step(n=1)]).messages[-1]
     assert pending["metadata"]["status"] == "pending" and "step 1" in pending["metadata"]["title"]
-    after = turn_view("hi", [Event("step", {"n": 1}), Event("token", {"text": "Hello"})])
+    after = turn_view("hi", [Step(n=1), Token(text="Hello")])
     assert [m["content"] for m in after.messages] == ["hi", "Hello"]
 
 
 def test_tokens_stream_then_the_final_text_replaces_them() -> None:
-    streaming = [Event("token", {"text": "The price "}), Event("token", {"text": "is 12"})]
+    streaming = [Token(text="The price "), Token(text="is 12")]
     assert turn_view("q", streaming).messages[-1]["content"] == "The price is 12"
     final = turn_view("q", [*streaming, answer_event("Shown as computed: 17.99")])
     contents = [m["content"] for m in final.messages]
@@ -79,9 +89,9 @@ def test_tokens_stream_then_the_final_text_replaces_them() -> None:
 
 def test_tool_errors_and_grounding_retries_are_visible() -> None:
     events = [
-        Event("tool_call", {"name": "optimize_price", "arguments": {"sku": "XX-1"}}),
-        Event("tool_error", {"name": "optimize_price", "text": "no demand model for 'XX-1'"}),
-        Event("grounding", {"ok": False, "unsupported": ["42"], "retry": True}),
+        ToolCalled(name="optimize_price", arguments={"sku": "XX-1"}),
+        ToolFailed(name="optimize_price", text="no demand model for 'XX-1'"),
+        Checked(ok=False, unsupported=["42"], retry=True),
     ]
     tool, check = turn_view("price of XX-1?", events).messages[1:]
     assert tool["metadata"]["title"] == "⚠ Tool failed: optimize_price"
@@ -142,9 +152,9 @@ def test_a_short_id_never_links_inside_a_longer_one() -> None:
 
 def test_a_stopped_turn_closes_pending_messages_and_says_so() -> None:
     events = [
-        Event("tool_call", {"name": "segment_overview", "arguments": {}}),
-        Event("step", {"n": 2}),
-        Event("token", {"text": "There are"}),
+        ToolCalled(name="segment_overview", arguments={}),
+        Step(n=2),
+        Token(text="There are"),
     ]
     view = turn_view("segments?", events, stopped=True)
     assert all(m.get("metadata", {}).get("status") != "pending" for m in view.messages)
@@ -165,5 +175,6 @@ def test_the_real_agent_stream_renders(demo_ctx: Any) -> None:
     final = view.messages[-1]["content"]
     assert "The profit-maximising price for" in final and "recommended_price" not in final
     assert "figures, each checked against the results" in final
-    assert isinstance(events[-1].data["answer"].tools[0], ToolTrace)
+    assert isinstance(events[-1], Answered)
+    assert isinstance(events[-1].answer.tools[0], ToolTrace)
     assert view.result is not None and view.result.decisions[0].product == "CT-0002"

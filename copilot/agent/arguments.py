@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from copilot.agent.ab_figures import ab_figures
+from copilot.agent.events import ArgumentsChanged
 from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
 from copilot.agent.prompts import argument_labels, render
 from tools import Tool
@@ -289,14 +290,11 @@ class GroundedArguments:
         """Something was dropped, filled or is missing."""
         return bool(self.dropped or self.filled or self.missing)
 
-    def event(self) -> dict[str, Any]:
+    def event(self) -> ArgumentsChanged:
         """What the UI shows about the change."""
-        return {
-            "tool": self.tool,
-            "dropped": self.dropped,
-            "filled": self.filled,
-            "missing": self.missing,
-        }
+        return ArgumentsChanged(
+            tool=self.tool, dropped=self.dropped, filled=self.filled, missing=self.missing
+        )
 
     def need(self, language: str) -> str:
         """A question to the user for the values the request did not give."""

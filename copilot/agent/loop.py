@@ -15,12 +15,24 @@ from datetime import date
 from copilot.agent.answers import facts_answer, findings_text, next_steps, result_evidence
 from copilot.agent.arguments import ground_arguments
 from copilot.agent.citations import cited_ids, sources_line
+from copilot.agent.events import (
+    Answered,
+    ArgumentsChanged,
+    Checked,
+    Declined,
+    Event,
+    Step,
+    Token,
+    ToolCalled,
+    ToolFailed,
+    ToolResult,
+)
 from copilot.agent.grounding import claimed_numbers, rewrite_once, unsupported_numbers
 from copilot.agent.guards import repetitive, scrub
 from copilot.agent.intents import corrected
 from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
-from copilot.agent.types import AgentAnswer, Event, Grounding, ToolTrace
+from copilot.agent.types import AgentAnswer, Grounding, ToolTrace
 from copilot.core.errors import ToolError
 from copilot.core.text import language_of
 from copilot.llm.model import Model
@@ -90,7 +102,7 @@ def summary_of(tool: Tool) -> str:
 
 def _words(text: str) -> Iterator[Event]:
     for word in text.split(" "):
-        yield Event("token", {"text": word + " "})
+        yield Token(text=word + " ")
 
 
 class Agent:
@@ -130,9 +142,8 @@ class Agent:
     ) -> AgentAnswer:
         """Run to completion and return the answer."""
         for event in self.run(question, history, planned):
-            if event.kind == "answer":
-                answer: AgentAnswer = event.data["answer"]
-                return answer
+            if isinstance(event, Answered):
+                return event.answer
         raise RuntimeError("the agent loop ended without an answer")  # a bug, not user error
 
     def run(
@@ -150,7 +161,7 @@ class Agent:
         traces: list[ToolTrace] = []
         scope = self.scope.check(question) if self.scope is not None and not planned else None
         if scope is not None and scope.declined:
-            yield Event("guard", {"declined": True, "nearest": scope.nearest})
+            yield Declined(nearest=scope.nearest)
             yield from self._fixed(render("decline", language, shop_name=self.shop_name), language)
             return
         text, finished = yield from self._use_tools(messages, traces, language, words, planned)
@@ -159,12 +170,12 @@ class Agent:
             return
         if traces and (self.style == "facts" or not finished):
             if not finished:
-                yield Event("grounding", {"ok": True, "fallback": True, "reason": "step limit"})
+                yield Checked(ok=True, fallback=True, reason="step limit")
             answer = facts_answer(traces, language, said)
             if self.style == "narrative":  # the model never got to write: a fallback
                 answer = replace(answer, grounding=replace(answer.grounding, fallback=True))
-            yield Event("grounding", {"ok": answer.grounding.ok, "source": "findings"})
-            yield Event("answer", {"answer": answer})
+            yield Checked(ok=answer.grounding.ok, source="findings")
+            yield Answered(answer=answer)
             return
         if text is None:
             if traces:
@@ -180,16 +191,16 @@ class Agent:
         answer = yield from self._checked(said, text, messages, traces, language)
         sources = "" if answer.grounding.fallback else sources_line(answer.text, traces, language)
         if sources:
-            yield Event("token", {"text": sources})
+            yield Token(text=sources)
             full = answer.text + sources
             answer = replace(answer, text=full, citations=cited_ids(full, traces))
-        yield Event("answer", {"answer": answer})
+        yield Answered(answer=answer)
 
     def _fixed(self, text: str, language: str) -> Iterator[Event]:
         """A fixed message (a polite decline): nothing to check, and the verdict says so."""
         yield from _words(text)
         verdict = Grounding(True, [], 0, False, "fixed")
-        yield Event("answer", {"answer": AgentAnswer(text, language, [], verdict, [])})
+        yield Answered(answer=AgentAnswer(text, language, [], verdict, []))
 
     def _use_tools(
         self,
@@ -201,7 +212,7 @@ class Agent:
     ) -> Generator[Event, None, tuple[str | None, bool]]:
         """Tool steps until the model answers: (its text or None to stream, finished)."""
         for step in range(1, self.settings.max_steps + 1):
-            yield Event("step", {"n": step})
+            yield Step(n=step)
             if planned is not None and step == 1:
                 call: ToolCall | None = planned
                 text = None
@@ -246,26 +257,26 @@ class Agent:
             )
         fixed = corrected(call.name, call.arguments, words, self.tools)
         if fixed is not None:
-            yield Event("arguments", {"tool": fixed[0], "instead_of": call.name})
+            yield ArgumentsChanged(tool=fixed[0], instead_of=call.name)
             tool, call = self.tools[fixed[0]], ToolCall(*fixed)
         grounded = ground_arguments(tool, call.arguments, words)
         if grounded.changed:
-            yield Event("arguments", grounded.event())
+            yield grounded.event()
         # Announced before it runs: fitting a model can take seconds, and the UI shows it.
-        yield Event("tool_call", {"name": call.name, "arguments": grounded.arguments})
+        yield ToolCalled(name=call.name, arguments=grounded.arguments)
         if grounded.missing:
             trace = _refused(call.name, grounded.arguments, grounded.need(language), language)
         else:
             trace = self._run_tool(tool, grounded.arguments, language)
-        yield Event(
-            "tool_result" if trace.ok else "tool_error",
-            {
-                "name": trace.name,
-                "result": trace.result,
-                "text": trace.result_json if trace.ok else trace.error,
-                "findings": trace.findings,
-            },
-        )
+        if trace.ok:
+            yield ToolResult(
+                name=trace.name,
+                result=trace.result,
+                text=trace.result_json,
+                findings=trace.findings,
+            )
+        else:
+            yield ToolFailed(name=trace.name, text=trace.error or trace.result_json)
         if trace.ok and trace.findings is not None and self.style == "facts":
             # The answer starts as soon as the tool has run.
             yield from _words(trace.findings.text() + "\n\n")
@@ -344,7 +355,7 @@ class Agent:
         parts = []
         for token in self.model.answer(self._outgoing(messages)):
             parts.append(token)
-            yield Event("token", {"text": token})
+            yield Token(text=token)
         return whole_sentences("".join(parts))
 
     def _checked(
@@ -360,16 +371,14 @@ class Agent:
         text = scrub(text, self.tools)
         evidence = result_evidence(traces, said)
         if repetitive(text) or not text.strip():
-            yield Event(
-                "grounding", {"ok": False, "repetition": repetitive(text), "fallback": True}
-            )
+            yield Checked(ok=False, repetition=repetitive(text), fallback=True)
             return self._fallback(traces, language, said)
         if not self.settings.grounding:
             verdict = Grounding(True, [], 0, False, "model")
             return AgentAnswer(text, language, traces, verdict, cited_ids(text, traces))
         bad = unsupported_numbers(text, evidence)
         if bad:
-            yield Event("grounding", {"ok": False, "unsupported": bad, "retry": True})
+            yield Checked(ok=False, unsupported=bad, retry=True)
             text, bad = rewrite_once(
                 lambda m: self.model.answer(self._outgoing(m)),
                 messages,
@@ -380,12 +389,12 @@ class Agent:
             )
             text = scrub(text, self.tools)
             if bad or repetitive(text) or not text.strip():
-                yield Event("grounding", {"ok": False, "unsupported": bad, "fallback": True})
+                yield Checked(ok=False, unsupported=bad, fallback=True)
                 return self._fallback(traces, language, said)
             attempts = 2
         else:
             attempts = 1
-        yield Event("grounding", {"ok": True, "attempts": attempts})
+        yield Checked(ok=True, attempts=attempts)
         verdict = Grounding(True, [], attempts, False, "model", len(claimed_numbers(text)))
         return AgentAnswer(
             text, language, traces, verdict, cited_ids(text, traces), next_steps(traces)

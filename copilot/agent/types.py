@@ -1,4 +1,5 @@
-"""What the agent loop reports and returns: events, tool traces, the grounding verdict, answers.
+"""What the agent loop returns: tool traces, the grounding verdict, answers (events are in
+``copilot.agent.events``).
 
 The messages and turns it exchanges with a model are ``copilot.llm.types``.
 """
@@ -9,24 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tools.findings import Findings, NextStep
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something the UI can show while the agent works."""
-
-    kind: Literal[
-        "step",
-        "guard",
-        "arguments",
-        "tool_call",
-        "tool_result",
-        "tool_error",
-        "token",
-        "grounding",
-        "answer",
-    ]
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,18 @@ from typing import Any
 from urllib.parse import quote
 
 from copilot.agent.citations import without_sources_line
-from copilot.agent.types import AgentAnswer, Event, Grounding
+from copilot.agent.events import (
+    Answered,
+    ArgumentsChanged,
+    Checked,
+    Event,
+    Step,
+    Token,
+    ToolCalled,
+    ToolFailed,
+    ToolResult,
+)
+from copilot.agent.types import AgentAnswer, Grounding
 from copilot.agent.verdict import verdict_text
 from copilot.ui.i18n import Language, language, text
 from copilot.ui.views import result_summary
@@ -67,18 +78,20 @@ def _tool_message(name: str, arguments: dict[str, Any], n: int, lang: Language) 
     }
 
 
-def _finish_tool(message: ChatMessage, event: Event, lang: Language) -> ChatMessage:
+def _finish_tool(
+    message: ChatMessage, event: ToolResult | ToolFailed, lang: Language
+) -> ChatMessage:
     meta = dict(message["metadata"], status="done")
-    if event.kind == "tool_error":
-        meta["title"] = f"⚠ {text('tool_failed', lang)}: {event.data['name']}"
-        detail = str(event.data.get("text", ""))[:400]
+    if isinstance(event, ToolFailed):
+        meta["title"] = f"⚠ {text('tool_failed', lang)}: {event.name}"
+        detail = event.text[:400]
     else:
-        detail = result_summary(event.data.get("result"), lang)
+        detail = result_summary(event.result, lang)
     body = f"{message['content']}\n\n**{text('result', lang)}:**\n{detail}"
     return {**message, "content": body, "metadata": meta}
 
 
-def _arguments_message(data: dict[str, Any], lang: Language) -> ChatMessage:
+def _arguments_message(change: ArgumentsChanged, lang: Language) -> ChatMessage:
     """What the argument check changed: filters dropped, values filled, values missing."""
 
     def items(values: Any) -> str:
@@ -86,13 +99,10 @@ def _arguments_message(data: dict[str, Any], lang: Language) -> ChatMessage:
             return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
         return ", ".join(str(v) for v in values)
 
-    lines = [
-        text(f"args_{key}", lang, items=items(data[key]))
-        for key in ("dropped", "filled", "missing")
-        if data.get(key)
-    ]
-    if data.get("instead_of"):
-        lines.insert(0, text("args_instead", lang, tool=data["tool"], was=data["instead_of"]))
+    changed = {"dropped": change.dropped, "filled": change.filled, "missing": change.missing}
+    lines = [text(f"args_{key}", lang, items=items(v)) for key, v in changed.items() if v]
+    if change.instead_of:
+        lines.insert(0, text("args_instead", lang, tool=change.tool, was=change.instead_of))
     return {
         "role": "assistant",
         "content": "\n".join(f"- {line}" for line in lines),
@@ -126,7 +136,7 @@ def _answer_text(answer: AgentAnswer, known: list[str], lang: Language) -> tuple
     return body, cited
 
 
-def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> TurnView:  # noqa: C901 - one branch per event kind until events are typed (issue 18)
+def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> TurnView:  # noqa: C901 - one branch per event kind
     """The chat messages, last result and answer of one turn, from its events so far."""
     lang = language(question)
     messages: list[ChatMessage] = [{"role": "user", "content": question}]
@@ -142,38 +152,38 @@ def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> 
         if thinking:
             messages.pop()
             thinking = False
-        if event.kind == "step":
+        if isinstance(event, Step):
             messages.append(
                 {
                     "role": "assistant",
                     "content": "…",
                     "metadata": {
-                        "title": "… " + text("thinking", lang, n=event.data.get("n", 1)),
+                        "title": "… " + text("thinking", lang, n=event.n),
                         "status": "pending",
                     },
                 }
             )
             thinking = True
-        elif event.kind == "arguments":
-            messages.append(_arguments_message(event.data, lang))
-        elif event.kind == "tool_call":
+        elif isinstance(event, ArgumentsChanged):
+            messages.append(_arguments_message(event, lang))
+        elif isinstance(event, ToolCalled):
             n = len(tools) + 1
             tools[n] = len(messages)
-            messages.append(_tool_message(event.data["name"], event.data["arguments"], n, lang))
-        elif event.kind in ("tool_result", "tool_error") and tools:
+            messages.append(_tool_message(event.name, event.arguments, n, lang))
+        elif isinstance(event, ToolResult | ToolFailed) and tools:
             at = tools[len(tools)]
             messages[at] = _finish_tool(messages[at], event, lang)
-            if event.kind == "tool_result":
-                result, result_tool = event.data.get("result"), event.data["name"]
+            if isinstance(event, ToolResult):
+                result, result_tool = event.result, event.name
                 known += _search_ids(result)
-        elif event.kind == "token":
-            streamed += str(event.data.get("text", ""))
+        elif isinstance(event, Token):
+            streamed += event.text
             if answer_at is None:
                 answer_at = len(messages)
                 messages.append({"role": "assistant", "content": ""})
             messages[answer_at] = {"role": "assistant", "content": streamed.strip()}
-        elif event.kind == "grounding" and event.data.get("retry"):
-            numbers = ", ".join(str(n) for n in event.data.get("unsupported", []))
+        elif isinstance(event, Checked) and event.retry:
+            numbers = ", ".join(str(n) for n in event.unsupported)
             messages.append(
                 {
                     "role": "assistant",
@@ -181,8 +191,8 @@ def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> 
                     "metadata": {"title": "⚠ " + text("checking", lang), "status": "done"},
                 }
             )
-        elif event.kind == "answer":
-            answer = event.data["answer"]
+        elif isinstance(event, Answered):
+            answer = event.answer
             body, cited = _answer_text(answer, known, lang)
             known = list(dict.fromkeys([*cited, *known]))
             if answer_at is None:

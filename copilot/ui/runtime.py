@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from copilot.agent import Agent
-from copilot.agent.types import Event
+from copilot.agent.events import Event
 from copilot.audit import AuditLog, from_events
 from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings

@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent, Message
-from copilot.agent.types import Event
+from copilot.agent.events import Answered, Event, ToolCalled, ToolFailed, ToolResult
 from copilot.core.errors import CopilotError
 from copilot.llm.types import ToolCall
 from copilot.ui.events import ChatMessage, TurnView, turn_view
@@ -87,10 +87,10 @@ class ChatSession:
 
 def _log(event: Event, seconds: float) -> None:
     # Timings per step tell a slow model from a slow tool when someone reports a wait.
-    if event.kind in ("tool_call", "tool_result", "tool_error"):
-        log.info("%.1f s %s %s", seconds, event.kind, event.data.get("name"))
-    elif event.kind == "answer":
-        g = event.data["answer"].grounding
+    if isinstance(event, ToolCalled | ToolResult | ToolFailed):
+        log.info("%.1f s %s %s", seconds, type(event).__name__, event.name)
+    elif isinstance(event, Answered):
+        g = event.answer.grounding
         log.info("%.1f s answer (grounding ok=%s, fallback=%s)", seconds, g.ok, g.fallback)
 
 
