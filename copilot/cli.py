@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from copilot.core.errors import CopilotError, InputError, ModelUnavailable
-from copilot.core.settings import Settings, load_settings
+from copilot.core.settings import BACKENDS, Settings, load_settings
+from copilot.core.vocabulary import CHANNELS, DOC_TYPES
 from copilot.data_commands import COMMANDS as DATA_COMMANDS
 from copilot.data_commands import add_parsers as add_data_parsers
 from copilot.evaluation.command import add_arguments as add_eval_arguments
@@ -326,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="machine-readable output")
     ask.add_argument(
         "--backend",
-        choices=["local", "openai", "scripted"],
+        choices=BACKENDS,
         help="override COPILOT_LLM for this call",
     )
     sub.add_parser("chat", help="chat with the copilot in the terminal")
@@ -335,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("goal")
     plan.add_argument("--budget", type=float, required=True)
     plan.add_argument("--audience", help="RFM segment key, e.g. at_risk (default: from the goal)")
-    plan.add_argument("--channel", choices=["email", "sms", "push", "social"])
+    plan.add_argument("--channel", choices=CHANNELS)
     plan.add_argument("--start", help="first day, YYYY-MM-DD")
     plan.add_argument("--weeks", type=int, default=4)
     plan.add_argument("--out", help="write Markdown here and JSON beside it")
@@ -346,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="let the model write a summary around the plan (grounding-checked)",
     )
-    plan.add_argument("--backend", choices=["local", "openai", "scripted"])
+    plan.add_argument("--backend", choices=BACKENDS)
 
     index = sub.add_parser("index", help="index documents and the catalogue for search")
     index.add_argument(
@@ -363,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help="search the knowledge base")
     search.add_argument("query")
-    search.add_argument("--type", choices=["product", "campaign", "policy", "guide"])
+    search.add_argument("--type", choices=DOC_TYPES)
     search.add_argument("--limit", type=int, default=5)
     search.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
 

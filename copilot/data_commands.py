@@ -13,6 +13,7 @@ from typing import Any
 from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import FORMATS, Plausible, ShopData, ingest_files
+from copilot.shop.fields import KINDS
 from copilot.users import UserStore, read_password
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -106,7 +107,7 @@ def add_parsers(sub: Any) -> None:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument(
         "--kind",
-        choices=["orders", "products", "customers", "campaigns", "events"],
+        choices=list(KINDS),
         help="what the file holds (default: detect)",
     )
     ingest.add_argument(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from copilot.core.errors import ToolError
+from copilot.core.vocabulary import DocType
 from knowledge.defuse import REMOVED, defuse
 from knowledge.embedder import Embedder, make_embedder
 from knowledge.quotes import best_quotes, covers, rank_sentences
@@ -103,7 +104,7 @@ def shared_embedder(ctx: ToolContext) -> Embedder:
 def search_knowledge(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=2, max_length=300)],
-    type: Literal["any", "product", "campaign", "policy", "guide"] = "any",
+    type: Literal["any", DocType] = "any",
     limit: Annotated[int, Field(ge=1, le=10)] = 4,
 ) -> KnowledgeResults:
     """Search the shop's documents (policies, brand guide, channel playbooks, campaign briefs

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pandas as pd
 from pydantic import Field
 
 from copilot.core.errors import ToolError
+from copilot.core.vocabulary import Channel
 from tools._brief import BRIEF_OFF
 from tools._tool import ToolContext, tool
 from tools.pricing.api import recommend_discount
@@ -20,7 +21,6 @@ from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import RFM_SEGMENTS, SegmentName
 from tools.recommend.api import recommend_for_segment
 
-Channel = Literal["email", "sms", "push", "social"]
 _GOALS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("win", "back", "lapsed", "churn", "retain", "召回", "流失", "挽回"), "at_risk"),
     (("vip", "loyal", "best", "champion", "忠诚", "冠军"), "champions"),

@@ -7,7 +7,7 @@ defaults. The object is created once at the edge (CLI, app) and passed down expl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from copilot.core.errors import ConfigError
+
+Backend = Literal["local", "openai", "scripted"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+"""The LLM backends, for command-line choices."""
 
 
 class Settings(BaseSettings):
@@ -33,7 +37,7 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the shop database; default: SQLite file in the data dir.",
     )
-    llm: Literal["local", "openai", "scripted"] = Field(default="local", description="LLM backend.")
+    llm: Backend = Field(default="local", description="LLM backend.")
     openai_base_url: str | None = Field(
         default=None, description="Base URL of an OpenAI-compatible endpoint."
     )

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from copilot.core.settings import Settings
+from copilot.core.settings import BACKENDS, Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "suites", nargs="+", metavar="SUITE", help="core, plans, retrieval or a suite file"
     )
-    parser.add_argument(
-        "--backend", choices=["local", "openai", "scripted"], help="override COPILOT_LLM"
-    )
+    parser.add_argument("--backend", choices=BACKENDS, help="override COPILOT_LLM")
     parser.add_argument("--repeat", type=int, default=1, help="run every case N times (flakiness)")
     parser.add_argument(
         "--report", metavar="DIR", help="report folder (default: $COPILOT_HOME/reports/eval)"

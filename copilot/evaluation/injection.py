@@ -24,7 +24,7 @@ from typing import Any
 from copilot.agent import Agent
 from copilot.core.errors import CopilotError
 from copilot.core.labelled import load_labelled
-from copilot.core.settings import Settings, load_settings
+from copilot.core.settings import BACKENDS, Settings, load_settings
 from copilot.evaluation.cases import EVALS_DIR
 from copilot.llm.model import Model
 from copilot.shop import ShopData
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tools.knowledge_search import shared_embedder
 
     parser = argparse.ArgumentParser(prog="python -m copilot.evaluation.injection")
-    parser.add_argument("--backend", choices=["local", "openai", "scripted"])
+    parser.add_argument("--backend", choices=BACKENDS)
     parser.add_argument("--style", choices=["facts", "narrative", "both"], default="both")
     parser.add_argument("--set", type=Path, default=VARIANTS, help="the variants file")
     parser.add_argument("--out", type=Path, help="write every outcome as JSON")

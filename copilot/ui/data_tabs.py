@@ -11,6 +11,7 @@ import pandas as pd
 
 from copilot.core.errors import CopilotError
 from copilot.shop import FORMATS, Plausible, ingest_files
+from copilot.shop.fields import KINDS
 from copilot.ui.charts import plot_updates
 from copilot.ui.i18n import Label, browser_language
 from copilot.ui.runtime import Runtime
@@ -18,7 +19,7 @@ from copilot.ui.shop_view import shop_kpis, top_products
 from copilot.ui.views import segment_chart
 from tools.profiling.api import segment_overview
 
-KINDS = ["auto", "orders", "products", "customers", "campaigns", "events"]
+KIND_CHOICES = ["auto", *KINDS]
 PROGRESS = gr.Progress()
 """Gradio recognises a progress parameter by this default and passes a fresh tracker per call."""
 UPLOADS = Path("knowledge") / "uploads"
@@ -149,7 +150,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
                 elem_id="data-upload",
             )
             with gr.Column():
-                kind = gr.Dropdown(KINDS, value="auto", label=i18n("kind"))
+                kind = gr.Dropdown(KIND_CHOICES, value="auto", label=i18n("kind"))
                 fmt = gr.Dropdown(["auto", *FORMATS], value="auto", label=i18n("format"))
                 ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
         result = gr.Markdown(elem_id="ingest-result")

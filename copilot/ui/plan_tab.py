@@ -14,6 +14,7 @@ import gradio as gr
 from copilot.agent.narrative import write_narrative
 from copilot.core.errors import CopilotError
 from copilot.core.text import language_of
+from copilot.core.vocabulary import CHANNELS
 from copilot.ui.i18n import Label
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
@@ -21,7 +22,7 @@ from tools.profiling.segments import RFM_SEGMENTS
 
 log = logging.getLogger(__name__)
 AUTO = "auto"
-CHANNELS = [AUTO, "email", "sms", "push", "social"]
+CHANNEL_CHOICES = [AUTO, *CHANNELS]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
                 elem_id="plan-audience",
             )
             channel = gr.Dropdown(
-                CHANNELS, value=AUTO, label=i18n("channel"), elem_id="plan-channel"
+                CHANNEL_CHOICES, value=AUTO, label=i18n("channel"), elem_id="plan-channel"
             )
             start = gr.Textbox(label=i18n("start"), placeholder="2026-12-01", elem_id="plan-start")
             weeks = gr.Slider(1, 12, value=4, step=1, label=i18n("weeks"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from copilot.core.vocabulary import DOC_TYPES
 from tools.findings.say import Say
 from tools.findings.types import Findings
 from tools.knowledge_search import KnowledgeResults
@@ -18,8 +19,7 @@ NOT_COVERED_KEYS = ("docs.not_covered",)
 
 
 def _kind(doc_type: str, say: Say) -> str:
-    known = ("policy", "guide", "campaign", "product")
-    return say(f"docs.type_{doc_type}" if doc_type in known else "docs.type_other")
+    return say(f"docs.type_{doc_type}" if doc_type in DOC_TYPES else "docs.type_other")
 
 
 def search_knowledge(result: KnowledgeResults, say: Say) -> Findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.core.vocabulary import CHANNELS
 from tools.findings.profiling import segment_name
 from tools.findings.recommend import product_name
 from tools.findings.say import Say
@@ -24,9 +25,7 @@ def plan_campaign(result: CampaignPlan, say: Say) -> Findings:
             name=segment_name(str(audience.get("segment")), say),
             customers=say.count(_f(audience.get("customers"))),
             churn=say.pct(_f(audience.get("avg_churn_risk"))),
-            channel=say(f"channel.{channel}")
-            if channel in ("email", "sms", "push", "social")
-            else channel,
+            channel=say(f"channel.{channel}") if channel in CHANNELS else channel,
             weeks=result.timing.get("weeks"),
             start=result.timing.get("start"),
         ),
