@@ -1,0 +1,82 @@
+"""Latency of ``sales_summary`` on a ~1,000,000-line synthetic shop (issue 19: < 200 ms).
+
+Usage: .venv/bin/python benchmarks/bench_sales.py [--customers 100000]
+Baseline: the same month's net sales, orders and category breakdown as three plain pandas
+aggregations over the same in-memory lines (what any implementation must at least do).
+Warm calls only: the first call builds the cached valued lines (reported separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from copilot.core.settings import Settings
+from copilot.demo import generate_demo
+from copilot.demo.store import store_demo
+from copilot.shop import ShopData
+from tools import ToolContext
+from tools.sales.api import sales_summary
+
+CALLS = [
+    {"period": "last month"},
+    {"period": "上个月", "by": "category"},
+    {"period": "this quarter", "compare_to": "last_year"},
+    {"period": "last 30 days", "by": "product", "top": 10},
+    {"period": "双十一期间", "by": "country"},
+]
+
+
+def baseline(lines: pd.DataFrame, products: pd.DataFrame, end: pd.Timestamp) -> float:
+    started = time.perf_counter()
+    month = lines[(lines["ts"] >= end.replace(day=1)) & (lines["ts"] <= end)]
+    value = month["quantity"] * month["unit_price"]
+    _ = value.sum(), month.loc[value > 0, "order_id"].nunique()
+    _ = value.groupby(month["sku"].map(products.set_index("sku")["category"])).sum()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(home=Path(tmp))
+        shop = ShopData.open(settings.effective_database_url)
+        demo = generate_demo(
+            seed=7, n_customers=args.customers, n_products=1000, lines_per_customer=10.0
+        )
+        store_demo(shop, demo, settings, force=True)
+        ctx = ToolContext(shop, settings)
+        lines, products = shop.order_lines(), shop.products()
+        print(f"{len(lines):,} order lines, {args.customers:,} customers")
+        started = time.perf_counter()
+        sales_summary(ctx, period="last month")
+        print(
+            f"first call (reads and values the lines once per data version): "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        end = lines["ts"].max()
+        floor = statistics.median(baseline(lines, products, end) for _ in range(args.repeat))
+        for call in CALLS:
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                sales_summary(ctx, **call)  # type: ignore[arg-type]
+                times.append(time.perf_counter() - started)
+            median = statistics.median(times)
+            print(
+                f"{call}: median {1000 * median:.0f} ms (baseline {1000 * floor:.0f} ms, "
+                f"ratio {median / floor:.1f})"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
