@@ -31,7 +31,7 @@ def sales_lines(ctx: ToolContext) -> pd.DataFrame:
 
 
 def _keys(ctx: ToolContext, valued: pd.DataFrame, by: Dimension) -> pd.Series:
-    """One label per line for the breakdown ``by``."""
+    """One label per line of ``valued`` for the breakdown ``by``."""
     if by == "product":
         return valued["sku"].astype(str)
     if by == "category":
@@ -76,7 +76,9 @@ def sales_summary(
     first = ctx.cached("first_purchase", lambda: first_purchase(valued))
     now = figures(valued, current, first)
     before = figures(valued, previous, first) if previous is not None else None
-    rows = [] if by == "none" else breakdown(valued, _keys(ctx, valued, by), current, previous, top)
+    rows = []
+    if by != "none":
+        rows = breakdown(valued, lambda part: _keys(ctx, part, by), current, previous, top)
     return SalesSummary(
         period=period,
         current=now,

@@ -3,6 +3,7 @@ marketer reconciles against their shop's own reports, so they must match to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
@@ -14,14 +15,19 @@ COMPARED = ("net", "gross", "returns", "orders", "units", "aov", "customers", "n
 
 
 def valued_lines(lines: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
-    """Order lines of merchandise (``exclude``: fee and postage skus) with their value."""
+    """Order lines of merchandise (``exclude``: fee and postage skus) with their value, in
+    time order (so a period is a slice, not a scan of every line)."""
     kept = lines[~lines["sku"].astype(str).isin(exclude)] if exclude else lines
-    return kept.assign(value=kept["quantity"] * kept["unit_price"])
+    return kept.assign(value=kept["quantity"] * kept["unit_price"]).sort_values(
+        "ts", kind="stable"
+    )
 
 
 def _within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    first, after = pd.Timestamp(start), pd.Timestamp(end + timedelta(days=1))
-    return lines[(lines["ts"] >= first) & (lines["ts"] < after)]
+    """The lines (in time order) of the days ``start``..``end``."""
+    ts = lines["ts"]
+    first, after = ts.searchsorted([pd.Timestamp(start), pd.Timestamp(end + timedelta(days=1))])
+    return lines.iloc[first:after]
 
 
 def first_purchase(valued: pd.DataFrame) -> pd.Series:
@@ -79,16 +85,19 @@ def changes(current: SalesFigures, previous: SalesFigures) -> list[Change]:
 
 def breakdown(
     valued: pd.DataFrame,
-    keys: pd.Series,
+    label: Callable[[pd.DataFrame], pd.Series],
     period: Period,
     previous: Period | None,
     top: int,
 ) -> list[BreakdownRow]:
-    """Net sales per key (``keys``: one label per line, aligned with ``valued``), the ``top``
+    """Net sales per key (``label``: one key per line of the lines it is given), the ``top``
     largest and one "other" row for the rest, with the change against ``previous``.
 
     An order with lines under two keys counts as an order of each (orders of a category)."""
-    labelled = valued.assign(key=keys.reindex(valued.index).fillna("unknown").astype(str))
+    spans = [p for p in (period, previous) if p is not None]
+    first, last = min(p.start for p in spans), max(p.covered_end for p in spans)
+    rows = _within(valued, first, last)  # label only the lines the periods cover
+    labelled = rows.assign(key=label(rows).fillna("unknown").astype(str))
     now = _within(labelled, period.start, period.covered_end)
     ranked = now.groupby("key")["value"].sum().sort_values(ascending=False)
     shown = set(ranked.index[:top])
