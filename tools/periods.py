@@ -41,6 +41,21 @@ _UNIT_WORDS = {
 }  # fmt: skip
 EXAMPLES = "last month, this quarter, 2026-10, last 30 days, 上个月, 最近30天, 双十一期间"
 
+_NAMED: dict[str, tuple[Unit, int]] = {
+    "today": ("day", 0), "今天": ("day", 0), "yesterday": ("day", -1), "昨天": ("day", -1),
+    "this week": ("week", 0), "本周": ("week", 0), "这周": ("week", 0), "这个星期": ("week", 0),
+    "last week": ("week", -1), "上周": ("week", -1), "上个星期": ("week", -1),
+    "this month": ("month", 0), "本月": ("month", 0), "这个月": ("month", 0),
+    "month to date": ("month", 0), "mtd": ("month", 0),
+    "last month": ("month", -1), "上个月": ("month", -1), "上月": ("month", -1),
+    "this quarter": ("quarter", 0), "本季度": ("quarter", 0), "这个季度": ("quarter", 0),
+    "last quarter": ("quarter", -1), "上季度": ("quarter", -1), "上个季度": ("quarter", -1),
+    "this year": ("year", 0), "今年": ("year", 0), "year to date": ("year", 0),
+    "ytd": ("year", 0), "last year": ("year", -1), "去年": ("year", -1),
+    "前年": ("year", -2),
+}  # fmt: skip
+"""Named relative periods: the calendar unit and how many of them back from the data's end."""
+
 
 @dataclass(frozen=True)
 class Period:
@@ -150,9 +165,11 @@ def festival_span(key: str, year: int) -> tuple[date, date] | None:
     )
 
 
-def _festival_names() -> list[tuple[str, str]]:
+@cache
+def _festival_names() -> tuple[tuple[str, str], ...]:
+    """Every festival name with its key, longest first ("中秋节" before "中秋")."""
     names = [(str(n).lower(), key) for key, rule in _festivals().items() for n in rule["names"]]
-    return sorted(names, key=lambda item: -len(item[0]))
+    return tuple(sorted(names, key=lambda item: -len(item[0])))
 
 
 def _parse_date(text: str) -> date | None:
@@ -172,21 +189,8 @@ def _latest(month: int, data_end: date) -> date:
 
 
 def _relative(text: str, end: date) -> tuple[date, date, Unit] | None:
-    named: dict[str, tuple[Unit, int]] = {
-        "today": ("day", 0), "今天": ("day", 0), "yesterday": ("day", -1), "昨天": ("day", -1),
-        "this week": ("week", 0), "本周": ("week", 0), "这周": ("week", 0), "这个星期": ("week", 0),
-        "last week": ("week", -1), "上周": ("week", -1), "上个星期": ("week", -1),
-        "this month": ("month", 0), "本月": ("month", 0), "这个月": ("month", 0),
-        "month to date": ("month", 0), "mtd": ("month", 0),
-        "last month": ("month", -1), "上个月": ("month", -1), "上月": ("month", -1),
-        "this quarter": ("quarter", 0), "本季度": ("quarter", 0), "这个季度": ("quarter", 0),
-        "last quarter": ("quarter", -1), "上季度": ("quarter", -1), "上个季度": ("quarter", -1),
-        "this year": ("year", 0), "今年": ("year", 0), "year to date": ("year", 0),
-        "ytd": ("year", 0), "last year": ("year", -1), "去年": ("year", -1),
-        "前年": ("year", -2),
-    }  # fmt: skip
-    if text in named:
-        unit, back = named[text]
+    if text in _NAMED:
+        unit, back = _NAMED[text]
         start, stop = _unit_span(unit, end)
         for _ in range(-back):
             start, stop = _unit_span(unit, start - timedelta(days=1))

@@ -69,11 +69,15 @@ def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def get_meta(conn: Connection, key: str) -> str | None:
+    """The value stored under ``key`` in the meta table (None when unset)."""
+    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
+    return None if value is None else str(value)
+
+
 def data_version(conn: Connection) -> int:
     """The counter bumped by every successful write (0 for an empty store)."""
-    value = conn.execute(
-        select(schema.meta.c.value).where(schema.meta.c.key == "data_version")
-    ).scalar()
+    value = get_meta(conn, "data_version")
     return int(value) if value is not None else 0
 
 
@@ -197,10 +201,7 @@ class ShopData:
     def name(self) -> str | None:
         """The shop's name as its data recorded it (the demo shop records its brand)."""
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(schema.meta.c.value).where(schema.meta.c.key == "shop_name")
-            ).scalar()
-        return str(value) if value else None
+            return get_meta(conn, "shop_name") or None
 
     def is_empty(self) -> bool:
         """True when no data table has rows."""

@@ -17,7 +17,7 @@ def _span(f: SalesFigures) -> str:
 
 def _change(c: Change, say: Say, money: bool) -> str:
     amount = say.money(c.change) if money else say.count(c.change)
-    sign = "+" if c.change > 0 and not amount.startswith("-") else ""
+    sign = "+" if c.change > 0 else ""
     pct = "" if c.change_pct is None else f" ({say.change(c.change_pct, 1)})"
     return f"{sign}{amount}{pct}"
 

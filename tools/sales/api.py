@@ -35,7 +35,7 @@ def _keys(ctx: ToolContext, valued: pd.DataFrame, by: Dimension) -> pd.Series:
     if by == "product":
         return valued["sku"].astype(str)
     if by == "category":
-        category = ctx.shop.products().set_index("sku")["category"]
+        category = ctx.catalog()["category"]
         return valued["sku"].map(category)
     if by in ("country", "channel"):
         customers = ctx.shop.customers().set_index("customer_id")

@@ -18,9 +18,7 @@ def valued_lines(lines: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
     """Order lines of merchandise (``exclude``: fee and postage skus) with their value, in
     time order (so a period is a slice, not a scan of every line)."""
     kept = lines[~lines["sku"].astype(str).isin(exclude)] if exclude else lines
-    return kept.assign(value=kept["quantity"] * kept["unit_price"]).sort_values(
-        "ts", kind="stable"
-    )
+    return kept.assign(value=kept["quantity"] * kept["unit_price"]).sort_values("ts", kind="stable")
 
 
 def _within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
