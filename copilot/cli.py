@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.core.errors import CopilotError, InputError, ModelUnavailable
+from copilot.core.resources import data_dir
 from copilot.core.settings import BACKENDS, Settings, load_settings
 from copilot.core.vocabulary import CHANNELS, DOC_TYPES
 from copilot.data_commands import COMMANDS as DATA_COMMANDS
@@ -119,7 +120,7 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 def _default_docs(settings: Settings) -> Path:
     if settings.demo_docs_dir.exists():
         return settings.demo_docs_dir
-    return Path(__file__).resolve().parents[1] / "knowledge" / "demo"
+    return data_dir("knowledge", "demo")
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -371,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     evalr = sub.add_parser("eval-retrieval", help="hit@1/hit@3/MRR on a labelled query set")
     evalr.add_argument(
         "--set",
-        default=str(Path(__file__).resolve().parents[1] / "evals" / "retrieval" / "demo.yaml"),
+        default=str(data_dir("evals", "retrieval", "demo.yaml")),
     )
 
     add_eval_arguments(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from copilot.core.resources import data_dir
 from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from tools import ToolContext
@@ -108,7 +109,7 @@ def indexed_demo_ctx(demo_ctx: ToolContext) -> ToolContext:
     from knowledge.sources import file_sources, shop_sources
     from knowledge.store import KnowledgeStore
 
-    docs = Path(__file__).resolve().parents[1] / "knowledge" / "demo"
+    docs = data_dir("knowledge", "demo")
     KnowledgeStore(demo_ctx.settings).index(
         [*file_sources(docs), *shop_sources(demo_ctx.shop)], {str(docs), "shop"}
     )

@@ -16,6 +16,7 @@ import pytest
 
 import knowledge.sources
 from copilot.core.errors import ConfigError, ToolError
+from copilot.core.resources import data_dir
 from copilot.core.settings import Settings
 from knowledge.chunking import Chunk, file_chunks, markdown_chunks, split_text
 from knowledge.evaluate import evaluate_retrieval, load_queries
@@ -301,7 +302,7 @@ def test_ordinary_policy_text_is_left_alone() -> None:
 
     text = "Customers may return unused items within 30 days. Ignore the box if damaged."
     assert defuse(text) == (text, False)
-    demo = Path(__file__).resolve().parents[1] / "knowledge" / "demo"
+    demo = data_dir("knowledge", "demo")
     flagged = [p.name for p in demo.glob("*.md") if defuse(p.read_text(encoding="utf-8"))[1]]
     assert flagged == []
 

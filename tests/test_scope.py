@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.agent import Agent
 from copilot.agent.events import Answered, Declined
 from copilot.agent.scope import ScopeGuard, scope_examples
 from copilot.core.labelled import load_labelled
+from copilot.core.resources import data_dir
 from copilot.testing import ScriptedModel, decline
 from knowledge.embedder import USEEmbedder
 from tools import ToolContext
 
-EVALS = Path(__file__).resolve().parents[1] / "evals"
+EVALS = data_dir("evals")
 
 # Held out: none of these is in prompts/scope.yaml.
 OFF_TOPIC = [

@@ -15,17 +15,17 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from copilot.core.errors import ToolError
+from copilot.core.resources import data_dir
 
 Unit = Literal["day", "week", "month", "quarter", "year", "days", "festival", "range"]
 Compare = Literal["previous_period", "last_year"]
 
-FESTIVALS = Path(__file__).with_name("festivals.yaml")
+FESTIVALS = data_dir("tools", "festivals.yaml")
 _MONTHS = {
     **{calendar.month_name[m].lower(): m for m in range(1, 13)},
     **{calendar.month_abbr[m].lower(): m for m in range(1, 13)},

@@ -18,9 +18,10 @@ import jsonschema
 import yaml
 
 from copilot.core.errors import InputError
+from copilot.core.resources import data_dir
 
-EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
-"""The repository's data folder of suites, schemas and baselines (no code)."""
+EVALS_DIR = data_dir("evals")
+"""The data folder of suites, schemas and baselines (no code)."""
 SUITES_DIR = EVALS_DIR / "suites"
 SCHEMA_PATH = EVALS_DIR / "case.schema.json"
 JsonPath = tuple[str | int, ...]

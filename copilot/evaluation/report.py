@@ -7,18 +7,19 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from copilot.evaluation.cases import EVALS_DIR
 from copilot.evaluation.results import Attempt, CaseResult, RunResult, SuiteResult
 from copilot.evaluation.scorers import Verdict
 
 FORMAT = "copilot-eval/1"
-REPO = Path(__file__).resolve().parents[2]
 ANSWER_CHARS = 600
 """Answer text kept per case in a slim baseline (enough to see what changed)."""
 
 
 def _shown_path(path: Path) -> str:
+    """A suite's path as ``evals/suites/x.yaml`` wherever the package is installed."""
     try:
-        return str(path.resolve().relative_to(REPO))
+        return str(path.resolve().relative_to(EVALS_DIR.parent))
     except ValueError:
         return str(path)
 

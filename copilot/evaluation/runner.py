@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from copilot.agent import Agent, AgentAnswer, Message
 from copilot.core.errors import InputError
+from copilot.core.resources import data_dir
 from copilot.evaluation.cases import Case, Suite
 from copilot.evaluation.checkpoint import Checkpoint
 from copilot.evaluation.results import (
@@ -247,7 +248,7 @@ def _commit() -> str:
             capture_output=True,
             text=True,
             timeout=5,
-            cwd=Path(__file__).resolve().parent,
+            cwd=data_dir("copilot"),
         )
     except (OSError, subprocess.SubprocessError):
         return ""
