@@ -11,8 +11,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copilot.core.errors import CopilotError, InputError, ModelUnavailable
 from copilot.core.resources import data_dir
@@ -23,6 +24,9 @@ from copilot.data_commands import add_parsers as add_data_parsers
 from copilot.evaluation.command import add_arguments as add_eval_arguments
 from copilot.shop import ShopData
 from copilot.users import os_user
+
+if TYPE_CHECKING:
+    from tools import ToolContext
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,13 +157,29 @@ def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.evaluation.command import run_command
 
-    return run_command(args, settings, _agent)
+    tools: _Tools = args.tools
+    return run_command(args, settings, lambda s: _agent(s, tools), tools.open)
 
 
-def _agent(settings: Settings) -> Any:
+@dataclass(frozen=True)
+class _Tools:
+    """Opens the shop's tools for a command; a given context shares its fitted models (the
+    tests' demo shop, or a host that runs several commands in one process)."""
+
+    given: ToolContext | None = None
+
+    def open(self, settings: Settings) -> ToolContext:
+        from tools import ToolContext
+
+        if self.given is None:
+            return ToolContext(ShopData.open(settings.effective_database_url), settings)
+        return replace(self.given, settings=settings)  # the same model cache
+
+
+def _agent(settings: Settings, tools: _Tools) -> Any:
     from copilot.agent.factory import build_agent
 
-    return build_agent(settings)
+    return build_agent(settings, ctx=tools.open(settings))
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -171,7 +191,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
-    agent = _agent(settings)
+    agent = _agent(settings, args.tools)
     audit = AuditLog(agent.ctx.shop.engine)
     answer = None
     try:
@@ -225,7 +245,7 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from copilot.audit import AuditLog, answered, unanswered
     from copilot.llm.types import ToolCall
 
-    agent = _agent(settings)
+    agent = _agent(settings, args.tools)
     audit = AuditLog(agent.ctx.shop.engine)
     history: list[Message] = []
     answer: Any = None
@@ -261,12 +281,11 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from copilot.core.text import language_of
-    from tools import ToolContext
     from tools.planning import plan_campaign
 
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
-    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
+    ctx = args.tools.open(settings)
     plan = plan_campaign(
         ctx,
         goal=args.goal,
@@ -406,9 +425,16 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, context: ToolContext | None = None) -> int:
+    """Run the CLI; returns the exit status.
+
+    Args:
+        argv: the arguments (default: the command line).
+        context: the shop's tools to use instead of opening them from the settings, so that
+            several commands in one process share fitted models.
+    """
     args = build_parser().parse_args(argv)
+    args.tools = _Tools(context)
     try:
         settings = load_settings()
         return _COMMANDS[args.command](args, settings)

@@ -210,7 +210,10 @@ def test_ask_command_with_the_offline_backend(
     out: pytest.CaptureFixture[str] = capsys  # type: ignore[assignment]
     mp.setenv("COPILOT_HOME", str(demo_ctx.settings.home))
     assert (
-        main(["ask", "--backend", "scripted", "--json", "Recommend products for customer C10001"])
+        main(
+            ["ask", "--backend", "scripted", "--json", "Recommend products for customer C10001"],
+            context=demo_ctx,
+        )
         == 0
     )
     data = json.loads(out.readouterr().out)

@@ -171,7 +171,7 @@ def test_copilot_eval_end_to_end_with_the_keyword_backend(
     monkeypatch.setenv("COPILOT_HOME", str(indexed_demo_ctx.settings.home))
     report = tmp_path / "report"
     argv = ["eval", str(suite_file), "--backend", "scripted", "--report", str(report)]
-    assert main([*argv, "--no-progress"]) == 0
+    assert main([*argv, "--no-progress"], context=indexed_demo_ctx) == 0
     printed = capsys.readouterr().out
     assert "e2e: 3/4 passed (75.0%)" in printed
     data = json.loads((report / "report.json").read_text("utf-8"))
@@ -204,17 +204,20 @@ def test_baseline_update_then_regression_exits_1(
     def agent(settings: Settings) -> Agent:
         return Agent(KeywordModel(), indexed_demo_ctx)  # share fitted models across runs
 
+    def tools(settings: Settings) -> ToolContext:
+        return indexed_demo_ctx
+
     settings = indexed_demo_ctx.settings
     baseline = tmp_path / "baseline.json"
     report = str(tmp_path / "r")
     common = [str(suite_file), "--report", report, "--no-progress", "--baseline", str(baseline)]
-    assert run_command(_args(*common, "--update-baseline"), settings, agent) == 0
+    assert run_command(_args(*common, "--update-baseline"), settings, agent, tools) == 0
     stored = json.loads(baseline.read_text("utf-8"))
     assert "turns" not in stored["suites"][0]["cases"][0]["attempts"][0]  # slim
-    assert run_command(_args(*common), settings, agent) == 0
+    assert run_command(_args(*common), settings, agent, tools) == 0
     # The required case now expects another customer: it passed before and fails now.
     suite_file.write_text(SUITE.replace("customer_id: C10001}", "customer_id: C10002}"), "utf-8")
-    assert run_command(_args(*common), settings, agent) == 1
+    assert run_command(_args(*common), settings, agent, tools) == 1
     summary = (Path(report) / "summary.md").read_text("utf-8")
     assert "**Gate: FAIL**" in summary and "required case recs fails" in summary
     assert "**Newly failing (1)**:" in summary and "- e2e/recs (required)" in summary

@@ -22,7 +22,9 @@ def test_plan_is_printed_when_the_model_server_is_down(
     monkeypatch.setenv("COPILOT_LLM", "openai")
     monkeypatch.setenv("COPILOT_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("COPILOT_OPENAI_API_KEY", "test")
-    status = main(["plan", "win back lapsed customers", "--budget", "2000", "--narrative"])
+    status = main(
+        ["plan", "win back lapsed customers", "--budget", "2000", "--narrative"], context=demo_ctx
+    )
     out, err = capsys.readouterr()
     assert status == 0
     assert "Budget" in out or "budget" in out  # the computed plan itself

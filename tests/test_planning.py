@@ -59,10 +59,12 @@ def test_plan_command_writes_markdown_and_json(
     monkeypatch.setenv("COPILOT_HOME", str(demo_ctx.settings.home))
     out = Path(str(tmp_path)) / "plan.md"
     args = ["plan", "Win back lapsed customers", "--budget", "5000", "--backend", "scripted"]
-    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args, "--out", str(out)], context=demo_ctx) == 0
     assert out.read_text().startswith("# Campaign plan")
     assert json.loads(out.with_suffix(".json").read_text())["budget"]["total"] == 5000.0
-    assert main(["plan", "x y z", "--budget", "5000", "--audience", "nobody"]) == 2
+    assert (
+        main(["plan", "x y z", "--budget", "5000", "--audience", "nobody"], context=demo_ctx) == 2
+    )
 
 
 def test_chinese_markdown_has_the_same_numbers(demo_ctx: ToolContext) -> None:

@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copilot.core.settings import BACKENDS, Settings
+
+if TYPE_CHECKING:
+    from tools import ToolContext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,9 +109,15 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def run_command(
-    args: argparse.Namespace, settings: Settings, build_agent: Callable[[Settings], Any]
+    args: argparse.Namespace,
+    settings: Settings,
+    build_agent: Callable[[Settings], Any],
+    open_tools: Callable[[Settings], ToolContext],
 ) -> int:
-    """Run the suites, write the reports, compare with the baseline; 1 when the gate fails."""
+    """Run the suites, write the reports, compare with the baseline; 1 when the gate fails.
+
+    ``build_agent`` and ``open_tools`` come from the CLI, which may share fitted models.
+    """
     from copilot.core.errors import InputError
     from copilot.evaluation.baseline import TOLERANCE, diff_runs, gate_problems, load_baseline
     from copilot.evaluation.cases import load_suites
@@ -117,8 +126,6 @@ def run_command(
     from copilot.evaluation.runner import RunOptions, run_suites
     from copilot.evaluation.scoring import model_grader
     from copilot.evaluation.summary import markdown, write_markdown
-    from copilot.shop import ShopData
-    from tools import ToolContext
 
     if args.repeat < 1:
         raise InputError("--repeat must be at least 1")
@@ -134,11 +141,7 @@ def run_command(
     if baseline_path and (not args.update_baseline or baseline_path.exists()):
         baseline = load_baseline(baseline_path)  # read before a long run, not after
     agent = build_agent(settings) if any(s.kind == "agent" for s in suites) else None
-    ctx = (
-        agent.ctx
-        if agent is not None
-        else ToolContext(ShopData.open(settings.effective_database_url), settings)
-    )
+    ctx = agent.ctx if agent is not None else open_tools(settings)
     folder = Path(args.report) if args.report else settings.home_dir / "reports" / "eval"
     label = model_label(settings)
     run_key = {
