@@ -181,22 +181,15 @@ def similar_products(
     pairs = [(s, v / strongest) for s, v in pairs]  # 1.0 = the closest product
     catalog = ctx.catalog()
     items = [
-        RelatedProduct(
-            sku=s,
-            title=_describe(catalog, s)[0],
-            category=_describe(catalog, s)[2],
-            similarity=v,
-            title_zh=_describe(catalog, s)[1],
-        )
+        RelatedProduct(sku=s, similarity=v, **_names(catalog, s, with_category=True))
         for s, v in pairs
     ]
     return RelatedProducts(
         sku=code,
-        title=_describe(catalog, code)[0],
         basis="bought by the same customers (item-based CF)",
         orders_with_sku=None,
         items=items,
-        title_zh=_describe(catalog, code)[1],
+        **_names(catalog, code),
     )
 
 
@@ -235,23 +228,20 @@ def frequently_bought_with(
     rows = [
         RelatedProduct(
             sku=str(items[i]),
-            title=_describe(catalog, items[i])[0],
-            category=_describe(catalog, items[i])[2],
             similarity=float(confidence[i]),
             together_orders=int(together[i]),
             confidence=float(confidence[i]),
             lift=float(lift[i]),
-            title_zh=_describe(catalog, items[i])[1],
+            **_names(catalog, str(items[i]), with_category=True),
         )
         for i in order
     ]
     return RelatedProducts(
         sku=code,
-        title=_describe(catalog, code)[0],
         basis="same order (market basket)",
         orders_with_sku=orders,
         items=rows,
-        title_zh=_describe(catalog, code)[1],
+        **_names(catalog, code),
     )
 
 
@@ -277,6 +267,13 @@ def _described(catalog: pd.DataFrame, sku: str) -> dict[str, Any]:
     """A product's title, Chinese title, category and list price as result fields."""
     fields = ("title", "title_zh", "category", "list_price")
     return dict(zip(fields, _describe(catalog, sku), strict=True))
+
+
+def _names(catalog: pd.DataFrame, sku: str, with_category: bool = False) -> dict[str, Any]:
+    """A product's title and Chinese title (and category) as result fields, looked up once."""
+    title, title_zh, category, _ = _describe(catalog, sku)
+    names = {"title": title, "title_zh": title_zh}
+    return {**names, "category": category} if with_category else names
 
 
 def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:
