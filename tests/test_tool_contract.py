@@ -120,6 +120,7 @@ EMPTY_SHOP_CALLS = {
     "optimize_price": {"sku": "CT-0001"},
     "recommend_discount": {"segment": "at_risk", "budget": 1000},
     "plan_campaign": {"goal": "win back customers", "budget": 5000},
+    "sales_summary": {"period": "last month"},
 }
 
 

@@ -24,6 +24,7 @@ from tools.recommend import (
     similar_products,
 )
 from tools.recommend.api import recommender
+from tools.sales.api import sales_summary
 
 TOOLS: tuple[Tool, ...] = (
     segment_overview,
@@ -39,6 +40,7 @@ TOOLS: tuple[Tool, ...] = (
     recommend_discount,
     ab_test_sample_size,
     ab_test_readout,
+    sales_summary,
     search_knowledge,
     plan_campaign,
 )

@@ -24,6 +24,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"churn|流失|at risk", "find_customers"),
     (r"segment|分群|best customers|最好的客户", "segment_overview"),
     (r"policy|return|campaign|活动|政策|退货", "search_knowledge"),
+    (r"sales|revenue|orders\b|销售|营业额|订单|客单价", "sales_summary"),
 )
 _CUSTOMER = re.compile(r"\b(C?\d{4,6})\b")
 _SKU = re.compile(r"\b([A-Z]{2}-\d{4}|\d{5}[A-Z]?)\b")
@@ -69,7 +70,17 @@ class KeywordModel:
             return {"metric": "conversion", "baseline": 0.05, "mde_pct": 10.0}
         if tool == "search_knowledge":
             return {"query": question[:200]}
+        if tool == "sales_summary":
+            return self._sales_arguments(question)
         return {}
+
+    def _sales_arguments(self, question: str) -> dict[str, object]:
+        arguments: dict[str, object] = {}
+        if re.search(r"year (before|ago|earlier)|last year|\d{4}.*\d{4}|去年|同比", question):
+            arguments["compare_to"] = "last_year"
+        if re.search(r"categor|品类", question, re.IGNORECASE):
+            arguments["by"] = "category"
+        return arguments
 
     def answer(self, messages: Sequence[Message]) -> Iterator[str]:
         """Nothing to add: the loop renders the tool results when the text is empty."""
