@@ -10,6 +10,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,7 @@ def demo_index() -> None:
         for _ in range(3):
             for q in queries:
                 t0 = time.perf_counter()
-                store.search(q, limit=5, mode=mode)  # type: ignore[arg-type]
+                store.search(q, limit=5, mode=mode)
                 times.append(time.perf_counter() - t0)
         print(
             f"  query latency {mode}: p50 {np.median(times) * 1000:.1f} ms, p95 "
@@ -72,7 +73,7 @@ def synthetic(n: int) -> None:
     class Random:
         name, version, dim = store.embedder.name, store.embedder.version, 512
 
-        def encode(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
             v = rng.standard_normal((len(texts), 512)).astype(np.float32)
             return v / np.linalg.norm(v, axis=1, keepdims=True)
 
@@ -109,7 +110,7 @@ def synthetic(n: int) -> None:
         times = []
         for _ in range(50):
             t0 = time.perf_counter()
-            store.search(" ".join(rng.choice(words, 5)), limit=5, mode=mode)  # type: ignore
+            store.search(" ".join(rng.choice(words, 5)), limit=5, mode=mode)
             times.append(time.perf_counter() - t0)
         print(
             f"  {mode} query over {n:,}: p50 {np.median(times) * 1000:.1f} ms, p95 "

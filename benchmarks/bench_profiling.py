@@ -23,8 +23,11 @@ from tools.profiling.model import profiles_from_frames
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.parquet"
 
+Frames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""Order lines, products, customers and events, as ``profiles_from_frames`` takes them."""
 
-def load_online_retail() -> tuple[pd.DataFrame, ...]:
+
+def load_online_retail() -> Frames:
     from copilot.shop import ShopData, ingest_file
 
     tmp = Path(tempfile.mkdtemp())
@@ -33,7 +36,7 @@ def load_online_retail() -> tuple[pd.DataFrame, ...]:
     return shop.order_lines(), shop.products(), shop.customers(), shop.events()
 
 
-def load_synthetic() -> tuple[pd.DataFrame, ...]:
+def load_synthetic() -> Frames:
     from copilot.demo import generate_demo
 
     demo = generate_demo(seed=11, n_customers=100_000, n_products=1000, lines_per_customer=10.0)

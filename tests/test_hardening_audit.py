@@ -159,7 +159,7 @@ def test_verdicts_name_how_each_answer_was_grounded() -> None:
 
 
 def test_a_stopped_web_turn_is_recorded_with_what_ran_and_what_was_shown() -> None:
-    events = [
+    events: list[Event] = [
         ToolCalled(name="find_customers", arguments={"limit": 5}),
         ToolResult(name="find_customers"),
         Token(text="Five customers "),

@@ -7,9 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from copilot.agent import Agent
+from copilot.core.settings import Settings
 from copilot.evaluation.runner import _new_conversation
 from copilot.llm.local import LocalModel
 from copilot.llm.types import Message
+from copilot.shop import ShopData
+from copilot.testing import ScriptedModel
+from tools import ToolContext
 
 
 class FakeLlama:
@@ -34,18 +39,19 @@ class FakeLlama:
         self.n_tokens = len(tokens)
 
 
-def local_model() -> LocalModel:
+def local_model() -> tuple[LocalModel, FakeLlama]:
+    """A local model over a fake llama.cpp, and the fake (to read its prompt cache)."""
     model = LocalModel.__new__(LocalModel)
-    model._llm = FakeLlama()  # type: ignore[assignment]
+    llm = FakeLlama()
+    model._llm = llm  # type: ignore[assignment]
     model._shared = 0
-    return model
+    return model, llm
 
 
 def test_each_case_starts_from_the_system_prompt_whatever_came_before() -> None:
-    model = local_model()
+    model, llm = local_model()
     system = Message("system", "You are the copilot.")
     model.read_prompt([system, Message("user", "Hello")])
-    llm = model._llm
     assert model._shared == len("<system>You are the copilot.<user>")
     # Without a reset, the question after "What are my segments?" reuses "What are my s..."
     # and starts evaluating at another offset than it would alone.
@@ -63,14 +69,14 @@ def test_each_case_starts_from_the_system_prompt_whatever_came_before() -> None:
     assert starts == [model._shared] * 3
 
 
-def test_the_runner_resets_models_that_have_a_prompt_cache() -> None:
-    class Agentish:
-        def __init__(self, model: object) -> None:
-            self.model = model
-
-    model = local_model()
+def test_the_runner_resets_models_that_have_a_prompt_cache(
+    shop: ShopData, settings: Settings
+) -> None:
+    ctx = ToolContext(shop, settings)
+    model, llm = local_model()
     model._shared = 3
-    model._llm.n_tokens = 50  # type: ignore[attr-defined]
-    _new_conversation(Agentish(model))  # type: ignore[arg-type]
-    assert model._llm.n_tokens == 3  # type: ignore[attr-defined]
-    _new_conversation(Agentish(object()))  # a backend without a cache: nothing to do
+    llm.n_tokens = 50
+    _new_conversation(Agent(model, ctx))
+    assert llm.n_tokens == 3
+    # A backend without a cache: nothing to do.
+    _new_conversation(Agent(ScriptedModel([]), ctx))

@@ -124,7 +124,7 @@ def test_duplicate_chunk_ids_in_one_call_never_reach_chroma(tmp_path: Path) -> N
     assert len(set(chunk_ids)) == 3  # "Tone 2" does not take the second "Tone"'s id
 
     def source(key: str, *ids: str) -> Source:
-        meta = {"source": key, "root": "test"}
+        meta: dict[str, str | int | float] = {"source": key, "root": "test"}
         return Source(key, "test", key, [Chunk(i, f"{key} {n}", meta) for n, i in enumerate(ids)])
 
     store = _store(tmp_path)

@@ -27,7 +27,7 @@ from copilot.evaluation.injection import VARIANTS as VARIANTS_FILE
 from copilot.llm.untrusted import DATA_NOTE, neutralise, outgoing
 from copilot.shop import ShopData
 from copilot.testing import ScriptedModel, assistant_message, function_call, respond
-from knowledge.defuse import defuse
+from knowledge.defuse import REMOVED, defuse
 from tools import ToolContext, tool
 from tools.knowledge_search import search_knowledge
 from tools.recommend.results import RelatedProducts
@@ -168,7 +168,7 @@ def test_with_the_phrase_list_a_planted_passage_is_quoted_or_removed(
         message = _ask_about("policy", ctx, model)
     _, body, after = _block(message.content)
     quoted = "\n".join(line[2:] for line in body if line.startswith("> "))
-    assert tools.knowledge_search.REMOVED in quoted
+    assert REMOVED in quoted
     assert variant["canary"].lower() not in quoted.lower()
     assert "Returns are accepted within 30 days" in quoted  # the policy itself stays
     assert not any(line in after for line in _planted_lines(variant["text"]))

@@ -290,7 +290,7 @@ def test_malformed_labelled_sets_name_file_and_item(tmp_path: Path) -> None:
 def test_instructions_inside_quotes_are_removed_before_the_model_reads_them(
     text: str, kept: list[str], gone: str
 ) -> None:
-    from tools.knowledge_search import REMOVED, defuse
+    from knowledge.defuse import REMOVED, defuse
 
     cleaned, removed = defuse(text)
     assert removed and REMOVED in cleaned and gone not in cleaned
@@ -298,7 +298,7 @@ def test_instructions_inside_quotes_are_removed_before_the_model_reads_them(
 
 
 def test_ordinary_policy_text_is_left_alone() -> None:
-    from tools.knowledge_search import defuse
+    from knowledge.defuse import defuse
 
     text = "Customers may return unused items within 30 days. Ignore the box if damaged."
     assert defuse(text) == (text, False)

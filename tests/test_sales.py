@@ -10,7 +10,7 @@ import pytest
 
 from copilot.core.errors import ToolError
 from tools import ToolContext
-from tools.sales.api import sales_summary
+from tools.sales.api import Dimension, sales_summary
 
 
 def reference(ctx: ToolContext, first: str, last: str) -> dict[str, float]:
@@ -85,8 +85,8 @@ def test_new_customers_are_first_purchases_in_the_period(demo_ctx: ToolContext) 
 
 
 @pytest.mark.parametrize("by", ["category", "product", "country", "channel", "segment"])
-def test_a_breakdown_adds_up_to_the_total(demo_ctx: ToolContext, by: str) -> None:
-    result = sales_summary(demo_ctx, period="last quarter", by=by, top=3)  # type: ignore[arg-type]
+def test_a_breakdown_adds_up_to_the_total(demo_ctx: ToolContext, by: Dimension) -> None:
+    result = sales_summary(demo_ctx, period="last quarter", by=by, top=3)
     rows = result.breakdown
     assert rows and len(rows) <= 4
     assert sum(r.net for r in rows) == pytest.approx(result.current.net, abs=0.05)

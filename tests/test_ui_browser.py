@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from copilot.core.settings import Settings
 from copilot.llm.types import ModelTurn
@@ -149,7 +149,7 @@ def open_page(tmp_path: Path) -> Iterator[OpenPage]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        contexts = []
+        contexts: list[BrowserContext] = []
 
         def open_(url: str, locale: str = "en-US") -> Page:
             context = pw.chromium.launch_persistent_context(

@@ -72,7 +72,8 @@ def test_uploaded_documents_are_indexed_searchable_and_kept(
     assert titles == {"shipping-faq", "care"}  # the second upload kept the first
     hits = search_table(runtime, "free shipping threshold")
     assert hits.loc[0, "citation"] == "[shipping-faq#free-shipping]"
-    assert "49" in hits.loc[0, "text"]
+    passage = hits.loc[0, "text"]
+    assert isinstance(passage, str) and "49" in passage
     assert search_table(runtime, " ").empty
     status, page = passage_page(runtime, "shipping-faq#free-shipping")
     assert status == 200 and "Orders over 49 ship free" in page
@@ -82,7 +83,7 @@ def test_uploaded_documents_are_indexed_searchable_and_kept(
 
 def test_settings_panel_shows_backend_model_data_and_grounding(settings: Settings) -> None:
     runtime = Runtime(settings.model_copy(update={"llm": "scripted", "grounding": False}))
-    rows = dict(settings_table(runtime).itertuples(index=False))
+    rows: dict[str, str] = dict(settings_table(runtime).itertuples(index=False))
     assert rows["backend (COPILOT_LLM)"] == "scripted"
     assert rows["model"].startswith("keyword router")
     assert rows["data directory (COPILOT_HOME)"] == str(settings.home_dir)

@@ -88,7 +88,7 @@ def test_tokens_stream_then_the_final_text_replaces_them() -> None:
 
 
 def test_tool_errors_and_grounding_retries_are_visible() -> None:
-    events = [
+    events: list[Event] = [
         ToolCalled(name="optimize_price", arguments={"sku": "XX-1"}),
         ToolFailed(name="optimize_price", text="no demand model for 'XX-1'"),
         Checked(ok=False, unsupported=["42"], retry=True),
@@ -151,7 +151,7 @@ def test_a_short_id_never_links_inside_a_longer_one() -> None:
 
 
 def test_a_stopped_turn_closes_pending_messages_and_says_so() -> None:
-    events = [
+    events: list[Event] = [
         ToolCalled(name="segment_overview", arguments={}),
         Step(n=2),
         Token(text="There are"),

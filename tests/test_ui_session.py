@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from copilot.agent import Agent
@@ -89,6 +89,7 @@ def test_stop_closes_the_stream_and_frees_the_shared_model(demo_ctx: ToolContext
     agent = Agent(locked, demo_ctx)
     session = ChatSession()
     stream = run_turn(agent, session, "tell me a story")
+    assert isinstance(stream, Generator)  # closable, as Gradio closes it
     for _ in range(50):
         next(stream)
     assert locked.lock.locked() and "word" in session.messages()[-1]["content"]
@@ -117,6 +118,7 @@ def test_concurrent_streams_take_turns_on_the_model(demo_ctx: ToolContext) -> No
 
     def read(n: int) -> None:
         stream = locked.answer([])
+        assert isinstance(stream, Generator)  # closing it releases the lock
         for _, _token in zip(range(n), stream, strict=False):
             pass
         stream.close()
