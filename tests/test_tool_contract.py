@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 from pydantic import Field
@@ -107,7 +107,7 @@ def test_json_values_are_compact() -> None:
     }
 
 
-EMPTY_SHOP_CALLS = {
+EMPTY_SHOP_CALLS: dict[str, dict[str, Any]] = {
     "segment_overview": {},
     "find_customers": {},
     "profile_customer": {"customer_id": "C10001"},
