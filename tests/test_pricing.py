@@ -17,7 +17,7 @@ from tools.pricing import (
     recommend_discount,
 )
 from tools.pricing.api import demand_model
-from tools.pricing.demand import ProductDemand, fit_demand
+from tools.pricing.demand import DemandFlag, ProductDemand, fit_demand
 from tools.pricing.experiments import (
     readout_means,
     readout_proportions,
@@ -80,7 +80,7 @@ def test_fitted_elasticities_recover_the_simulated_ones() -> None:
     )
     assert inside >= 0.75  # nominal 90% intervals
     assert all(
-        p.n_weeks == 104 and not p.flags or "inelastic" in p.flags[0]
+        p.n_weeks == 104 and not p.flags or p.flags[0].code == "inelastic"
         for p in model.products.values()
     )
 
@@ -146,8 +146,10 @@ def test_unreliable_estimates_are_refused_or_flagged() -> None:
         columns=[],
         beta=np.zeros(2),
     )
-    positive = ProductDemand("P", elasticity=0.3, flags=["positive price slope"], **base)
-    inelastic = ProductDemand("I", elasticity=-0.6, flags=["inelastic"], **base)
+    slope = DemandFlag(code="positive_slope", values={"elasticity": 0.3})
+    positive = ProductDemand("P", elasticity=0.3, flags=[slope], **base)
+    low = DemandFlag(code="inelastic", values={"elasticity": -0.6})
+    inelastic = ProductDemand("I", elasticity=-0.6, flags=[low], **base)
     out = optimize_prices([positive, inelastic], {"P": (5.0, "data"), "I": (5.0, "data")})
     assert out[0].status == "refused" and out[0].recommended_price == 10.0
     assert out[1].status == "flagged" and "upper bound" in out[1].binding
@@ -282,9 +284,10 @@ def test_a_price_moved_in_a_handful_of_weeks_or_a_loose_estimate_is_refused() ->
     )
     model = fit_demand(pd.concat([few, noisy], ignore_index=True))
     flagged = model.products["F"]
-    assert any(f.startswith("price moved in only 2 weeks") for f in flagged.flags), flagged.flags
+    moved = DemandFlag(code="too_few_price_changes", values={"weeks": 2, "min_weeks": 4})
+    assert moved in flagged.flags, flagged.flags
     loose = model.products["N"]
-    assert loose.sd > 0.6 and any(f.startswith("too uncertain") for f in loose.flags), loose.flags
+    assert loose.sd > 0.6 and "too_uncertain" in [f.code for f in loose.flags], loose.flags
     for demand in (flagged, loose):
         [decision] = optimize_prices([demand], {demand.product: (5.0, "data")})
         assert decision.status == "refused" and decision.refusal == "unreliable"
