@@ -13,7 +13,7 @@ import tools.pricing.demand as demand
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from tools import to_jsonable, to_llm_brief
 from tools.findings import describe
-from tools.findings.pricing import flag_words
+from tools.findings.pricing import discount_summary, flag_words
 from tools.findings.say import Say, catalogue
 from tools.pricing.demand import (
     UNUSABLE,
@@ -23,6 +23,7 @@ from tools.pricing.demand import (
     estimate_flags,
     sample_flags,
 )
+from tools.pricing.discount import DiscountOption, DiscountPlan, Outcome
 from tools.pricing.optimize import optimize_prices
 from tools.pricing.results import PriceOptimization
 from tools.pricing.sensitivity import product_elasticity
@@ -128,3 +129,70 @@ def test_flags_reach_the_model_as_codes_and_people_as_words() -> None:
         ("zh", "估计的不确定性太大"),
     ):
         assert words in describe(result, language).text()
+
+
+def _plan(outcome: Outcome) -> DiscountPlan:
+    paying = DiscountOption(
+        depth_pct=10.0,
+        discount_cost=420.0,
+        incremental_units=80.0,
+        incremental_revenue=1500.0,
+        incremental_profit=310.0,
+        within_budget=outcome == "offer",
+    )
+    losing = DiscountOption(
+        depth_pct=20.0,
+        discount_cost=900.0,
+        incremental_units=120.0,
+        incremental_revenue=1900.0,
+        incremental_profit=-150.0,
+        within_budget=False,
+    )
+    options = {"offer": [paying, losing], "over_budget": [paying, losing], "no_profit": [losing]}
+    return DiscountPlan(
+        segment="at_risk",
+        customers=1234,
+        weeks=4,
+        budget=500.0 if outcome == "offer" else 300.0,
+        recommended_depth_pct=10.0 if outcome == "offer" else None,
+        promo_response=1.3,
+        measured_response=None,
+        options=options.get(outcome, []),
+        assumptions=[],
+        outcome=outcome,
+        best_any_budget=paying if outcome in ("offer", "over_budget") else None,
+        history_weeks=12,
+    )
+
+
+@pytest.mark.parametrize("outcome", get_args(Outcome))
+def test_every_discount_outcome_is_said_in_english_and_chinese(outcome: Outcome) -> None:
+    plan = _plan(outcome)
+    evidence = evidence_numbers([to_jsonable(plan, 12)])
+    heads = {
+        "offer": ("offer 10% off", "建议优惠 10%"),
+        "over_budget": ("no depth pays within this budget", "在这个预算内没有能盈利的折扣力度"),
+        "no_profit": ("no discount depth raises profit", "任何折扣力度都不能提高利润"),
+        "no_baseline": ("bought nothing in the last 12 weeks", "过去 12 周内没有任何购买"),
+    }
+    for language, head in zip(("en", "zh"), heads[outcome], strict=True):
+        text = describe(plan, language, "£").text()
+        summary = discount_summary(plan, Say(language, "£"))
+        assert head in text and bool(CHINESE.search(summary)) == (language == "zh")
+        assert unsupported_numbers(text + " " + summary, evidence) == [], (text, summary)
+    # The brief states the outcome's code; the words are the findings'.
+    brief = to_llm_brief(plan)
+    assert f"outcome: {outcome}" in brief.splitlines() and "verdict" not in brief
+
+
+def test_the_temporary_verdict_is_the_english_summary() -> None:
+    """tools/planning.py still reads ``verdict`` (its Chinese Markdown looks the sentence up)."""
+    assert _plan("no_profit").verdict == (
+        "No discount depth raises profit for this segment: the extra units do not pay for the "
+        "price cut. Consider a non-price offer."
+    )
+    assert _plan("offer").verdict == (
+        "Offer 10% off: expected incremental profit 310 over 4 weeks at a discount cost of 420 "
+        "(budget 500)."
+    )
+    assert "verdict" not in to_jsonable(_plan("offer"))
