@@ -13,6 +13,7 @@ import tools.pricing.demand as demand
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
 from tools import to_jsonable, to_llm_brief
 from tools.findings import describe
+from tools.findings.experiments import readout_verdict
 from tools.findings.pricing import discount_summary, flag_words
 from tools.findings.say import Say, catalogue
 from tools.pricing.demand import (
@@ -24,6 +25,12 @@ from tools.pricing.demand import (
     sample_flags,
 )
 from tools.pricing.discount import DiscountOption, DiscountPlan, Outcome
+from tools.pricing.experiments import (
+    ReadoutMetric,
+    ReadoutVerdict,
+    readout_means,
+    readout_proportions,
+)
 from tools.pricing.optimize import optimize_prices
 from tools.pricing.results import PriceOptimization
 from tools.pricing.sensitivity import product_elasticity
@@ -196,3 +203,41 @@ def test_the_temporary_verdict_is_the_english_summary() -> None:
         "(budget 500)."
     )
     assert "verdict" not in to_jsonable(_plan("offer"))
+
+
+READOUTS = {
+    ("conversion_rate", "significant_higher"): lambda: readout_proportions(100, 1000, 140, 1000),
+    ("conversion_rate", "significant_lower"): lambda: readout_proportions(140, 1000, 100, 1000),
+    ("conversion_rate", "no_difference"): lambda: readout_proportions(100, 1000, 104, 1000),
+    ("mean_per_customer", "significant_higher"): lambda: readout_means(50, 30, 400, 58, 30, 400),
+    ("mean_per_customer", "significant_lower"): lambda: readout_means(58, 30, 400, 50, 30, 400),
+    ("mean_per_customer", "no_difference"): lambda: readout_means(50, 30, 400, 51, 30, 400),
+}
+SAID = {
+    "conversion_rate": ("conversion rate", "转化率"),
+    "mean_per_customer": ("mean per customer", "人均值"),
+    "significant_higher": ("is higher than control's", "比对照组更高"),
+    "significant_lower": ("is lower than control's", "比对照组更低"),
+    "no_difference": ("not statistically significant", "不具有统计显著性"),
+}
+
+
+def test_every_readout_metric_and_verdict_is_covered() -> None:
+    assert {m for m, _ in READOUTS} == set(get_args(ReadoutMetric))
+    assert {v for _, v in READOUTS} == set(get_args(ReadoutVerdict))
+
+
+@pytest.mark.parametrize(("metric", "verdict"), list(READOUTS))
+def test_every_readout_verdict_is_said_in_english_and_chinese(
+    metric: ReadoutMetric, verdict: ReadoutVerdict
+) -> None:
+    readout = READOUTS[metric, verdict]()
+    assert (readout.metric, readout.verdict) == (metric, verdict)
+    evidence = evidence_numbers([to_jsonable(readout, 12)])
+    for i, language in enumerate(("en", "zh")):
+        said = readout_verdict(readout, Say(language))
+        assert SAID[metric][i] in said and SAID[verdict][i] in said, said
+        assert said in describe(readout, language).text()
+        assert unsupported_numbers(said, evidence) == [], said
+    brief = to_llm_brief(readout).splitlines()
+    assert f"verdict: {verdict}" in brief and f"metric: {metric}" in brief

@@ -9,6 +9,8 @@ from scipy import stats
 
 from copilot.core.errors import ToolError
 from tools import ToolContext
+from tools.findings.experiments import readout_verdict
+from tools.findings.say import Say
 from tools.pricing import (
     ab_test_readout,
     ab_test_sample_size,
@@ -212,10 +214,22 @@ def test_readouts_match_reference_statistics() -> None:
     r = readout_proportions(100, 1000, 130, 1000)
     z, p = proportions_ztest([130, 100], [1000, 1000])
     assert r.statistic == pytest.approx(z) and r.p_value == pytest.approx(p)
-    assert r.significant and "significantly higher" in r.verdict and "peeking" not in r.verdict
+    assert r.significant and r.verdict == "significant_higher" and r.metric == "conversion_rate"
+    assert readout_verdict(r, Say("en")).startswith(
+        f"The difference is statistically significant (p = {r.p_value:.4f}): the treatment's "
+        "conversion rate is higher than control's"
+    )
+    assert readout_verdict(r, Say("zh")).startswith(
+        f"差异具有统计显著性（p = {r.p_value:.4f}）：实验组的转化率比对照组更高"
+    )
     m = readout_means(50, 30, 400, 54, 35, 420)
     ref = stats.ttest_ind_from_stats(54, 35, 420, 50, 30, 400, equal_var=False)
     assert m.statistic == pytest.approx(ref.statistic) and m.p_value == pytest.approx(ref.pvalue)
+    assert m.verdict == "no_difference" and m.metric == "mean_per_customer"
+    assert "do not show that the treatment changes the mean per customer" in readout_verdict(
+        m, Say("en")
+    )
+    assert "数据没有显示实验方案改变了人均值" in readout_verdict(m, Say("zh"))
     assert "read the result once" in m.warning
 
 
