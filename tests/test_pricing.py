@@ -9,6 +9,8 @@ from scipy import stats
 
 from copilot.core.errors import ToolError
 from tools import ToolContext
+from tools.findings.experiments import readout_verdict
+from tools.findings.say import Say
 from tools.pricing import (
     ab_test_readout,
     ab_test_sample_size,
@@ -17,7 +19,7 @@ from tools.pricing import (
     recommend_discount,
 )
 from tools.pricing.api import demand_model
-from tools.pricing.demand import ProductDemand, fit_demand
+from tools.pricing.demand import DemandFlag, ProductDemand, fit_demand
 from tools.pricing.experiments import (
     readout_means,
     readout_proportions,
@@ -80,7 +82,7 @@ def test_fitted_elasticities_recover_the_simulated_ones() -> None:
     )
     assert inside >= 0.75  # nominal 90% intervals
     assert all(
-        p.n_weeks == 104 and not p.flags or "inelastic" in p.flags[0]
+        p.n_weeks == 104 and not p.flags or p.flags[0].code == "inelastic"
         for p in model.products.values()
     )
 
@@ -146,8 +148,10 @@ def test_unreliable_estimates_are_refused_or_flagged() -> None:
         columns=[],
         beta=np.zeros(2),
     )
-    positive = ProductDemand("P", elasticity=0.3, flags=["positive price slope"], **base)
-    inelastic = ProductDemand("I", elasticity=-0.6, flags=["inelastic"], **base)
+    slope = DemandFlag(code="positive_slope", values={"elasticity": 0.3})
+    positive = ProductDemand("P", elasticity=0.3, flags=[slope], **base)
+    low = DemandFlag(code="inelastic", values={"elasticity": -0.6})
+    inelastic = ProductDemand("I", elasticity=-0.6, flags=[low], **base)
     out = optimize_prices([positive, inelastic], {"P": (5.0, "data"), "I": (5.0, "data")})
     assert out[0].status == "refused" and out[0].recommended_price == 10.0
     assert out[1].status == "flagged" and "upper bound" in out[1].binding
@@ -210,10 +214,22 @@ def test_readouts_match_reference_statistics() -> None:
     r = readout_proportions(100, 1000, 130, 1000)
     z, p = proportions_ztest([130, 100], [1000, 1000])
     assert r.statistic == pytest.approx(z) and r.p_value == pytest.approx(p)
-    assert r.significant and "significantly higher" in r.verdict and "peeking" not in r.verdict
+    assert r.significant and r.verdict == "significant_higher" and r.metric == "conversion_rate"
+    assert readout_verdict(r, Say("en")).startswith(
+        f"The difference is statistically significant (p = {r.p_value:.4f}): the treatment's "
+        "conversion rate is higher than control's"
+    )
+    assert readout_verdict(r, Say("zh")).startswith(
+        f"差异具有统计显著性（p = {r.p_value:.4f}）：实验组的转化率比对照组更高"
+    )
     m = readout_means(50, 30, 400, 54, 35, 420)
     ref = stats.ttest_ind_from_stats(54, 35, 420, 50, 30, 400, equal_var=False)
     assert m.statistic == pytest.approx(ref.statistic) and m.p_value == pytest.approx(ref.pvalue)
+    assert m.verdict == "no_difference" and m.metric == "mean_per_customer"
+    assert "do not show that the treatment changes the mean per customer" in readout_verdict(
+        m, Say("en")
+    )
+    assert "数据没有显示实验方案改变了人均值" in readout_verdict(m, Say("zh"))
     assert "read the result once" in m.warning
 
 
@@ -261,7 +277,7 @@ def test_discount_plan_respects_the_budget(demo_ctx: ToolContext) -> None:
         chosen = next(o for o in plan.options if o.depth_pct == plan.recommended_depth_pct)
         assert chosen.within_budget and chosen.incremental_profit > 0
     else:
-        assert "No discount" in plan.verdict or "exceeds the budget" in plan.verdict
+        assert plan.outcome in ("no_profit", "over_budget")
 
 
 def test_a_price_moved_in_a_handful_of_weeks_or_a_loose_estimate_is_refused() -> None:
@@ -282,9 +298,10 @@ def test_a_price_moved_in_a_handful_of_weeks_or_a_loose_estimate_is_refused() ->
     )
     model = fit_demand(pd.concat([few, noisy], ignore_index=True))
     flagged = model.products["F"]
-    assert any(f.startswith("price moved in only 2 weeks") for f in flagged.flags), flagged.flags
+    moved = DemandFlag(code="too_few_price_changes", values={"weeks": 2, "min_weeks": 4})
+    assert moved in flagged.flags, flagged.flags
     loose = model.products["N"]
-    assert loose.sd > 0.6 and any(f.startswith("too uncertain") for f in loose.flags), loose.flags
+    assert loose.sd > 0.6 and "too_uncertain" in [f.code for f in loose.flags], loose.flags
     for demand in (flagged, loose):
         [decision] = optimize_prices([demand], {demand.product: (5.0, "data")})
         assert decision.status == "refused" and decision.refusal == "unreliable"

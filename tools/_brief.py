@@ -22,13 +22,15 @@ _INLINE_LIST = 6
 
 
 def _drop_hidden(value: Any) -> Any:
-    """Dataclasses as dicts without the fields marked ``BRIEF_OFF``."""
+    """Dataclasses as dicts without the fields marked ``BRIEF_OFF``; a dataclass with one field
+    left (a flag's code) as that field's value, so a list of them stays one table cell."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
+        shown = {
             f.name: _drop_hidden(getattr(value, f.name))
             for f in dataclasses.fields(value)
             if f.metadata.get("brief", True) and not f.name.startswith("_")
         }
+        return next(iter(shown.values())) if len(shown) == 1 else shown
     if isinstance(value, dict):
         return {k: _drop_hidden(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

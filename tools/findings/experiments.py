@@ -45,7 +45,7 @@ def ab_test_sample_size(result: SampleSizePlan, say: Say) -> Findings:
 
 def ab_test_readout(result: Readout, say: Say) -> Findings:
     """The difference with its interval and what the p-value does and does not say."""
-    rate = result.metric == "conversion rate"
+    rate = result.metric == "conversion_rate"
     value = (lambda v: say.pct(v, 2)) if rate else say.money
     low, high = result.ci95
     if rate:
@@ -68,14 +68,20 @@ def ab_test_readout(result: Readout, say: Say) -> Findings:
         control_n=say.count(result.control_n),
         treatment_n=say.count(result.treatment_n),
     )
-    sentences = [
+    sentences = (
         groups,
         say("readout.difference", diff=diff, lift=lift, interval=interval),
-    ]
-    if result.significant:
-        direction = say("readout.higher" if result.difference > 0 else "readout.lower")
-        p = f"< {result.p_below:g}" if result.p_below else f"= {say.num(result.p_value, 4)}"
-        sentences.append(say("readout.significant", p=p, direction=direction))
-    else:
-        sentences.append(say("readout.not_significant", p=f"= {say.num(result.p_value, 3)}"))
-    return Findings(tuple(sentences))
+        readout_verdict(result, say),
+    )
+    return Findings(sentences)
+
+
+def readout_verdict(result: Readout, say: Say) -> str:
+    """The verdict's code in words, with its p-value and, without a difference, what that does
+    not prove: the one place a readout's verdict is said."""
+    metric = say(f"readout.metric_{result.metric}")
+    if result.verdict == "no_difference":
+        return say("readout.not_significant", p=f"= {say.num(result.p_value, 3)}", metric=metric)
+    direction = say("readout.higher" if result.verdict == "significant_higher" else "readout.lower")
+    p = f"< {result.p_below:g}" if result.p_below else f"= {say.num(result.p_value, 4)}"
+    return say("readout.significant", p=p, direction=direction, metric=metric)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from tools.findings.profiling import segment_name
 from tools.findings.recommend import product_name
 from tools.findings.say import Say
 from tools.findings.types import Findings, NextStep
+from tools.pricing.demand import DemandFlag
 from tools.pricing.discount import DiscountPlan
 from tools.pricing.optimize import PriceDecision
 from tools.pricing.results import (
@@ -17,12 +20,34 @@ from tools.pricing.results import (
     ProductElasticity,
 )
 
+_FIGURES: dict[str, Callable[[Say, float], str]] = {
+    "weeks": Say.count,
+    "min_weeks": Say.count,
+    "cv": lambda say, v: say.pct(v, 1),
+    "min_cv": lambda say, v: say.pct(v, 1),
+    "level": Say.pct,
+    "low": Say.num,
+    "high": Say.num,
+    "elasticity": Say.num,
+}
+"""How each figure a flag carries is written (its name is the wording's placeholder)."""
+
+
+def flag_words(flag: DemandFlag, say: Say) -> str:
+    """A demand flag in words, with the figures that raised it: the one place flags are said."""
+    figures = {name: _FIGURES[name](say, value) for name, value in flag.values.items()}
+    return say(f"flag.{flag.code}", **figures)
+
+
+def flags_words(flags: list[DemandFlag], say: Say) -> str:
+    """Several flags as one clause: "a, b and c"."""
+    return say.join([flag_words(f, say) for f in flags])
+
 
 def _caveats(p: ProductElasticity, say: Say) -> list[str]:
-    kinds = [k for k in p.flag_kinds if k != "other"]
-    if not kinds:
+    if not p.flags:
         return []
-    words = say.join([say(f"flag.{k}") for k in dict.fromkeys(kinds)])
+    words = flags_words(p.flags, say)
     return [say("elasticity.unreliable" if not p.reliable else "elasticity.caution", flags=words)]
 
 
@@ -172,7 +197,7 @@ def _decision(d: PriceDecision, result: PriceOptimization, say: Say, name: str) 
                 high=say.money(d.highest_allowed),
             )
         else:
-            why = say("price.unreliable", e=say.num(d.elasticity))
+            why = say("price.unreliable", e=say.num(d.elasticity), flags=flags_words(d.flags, say))
         return [say("price.keep", product=name, price=say.money(d.current_price), why=why)]
     goal = say(f"price.objective_{result.objective}")
     sentences = [
@@ -321,3 +346,22 @@ def recommend_discount(result: DiscountPlan, say: Say) -> Findings:
         }
         steps = (NextStep(plan, "plan_campaign", arguments),)
     return Findings(sentences, items, steps)
+
+
+def discount_summary(result: DiscountPlan, say: Say) -> str:
+    """The outcome of a discount plan as one sentence that stands alone (a plan's summary)."""
+    best = next((o for o in result.options if o.depth_pct == result.recommended_depth_pct), None)
+    if result.outcome == "offer" and best is not None:
+        return say(
+            "discount.summary_offer",
+            depth=say.num(best.depth_pct, 0),
+            profit=say.money(best.incremental_profit),
+            weeks=result.weeks,
+            cost=say.money(best.discount_cost),
+            budget=say.money(result.budget),
+        )
+    if result.outcome == "no_baseline":
+        return say("discount.summary_no_baseline", weeks=result.history_weeks)
+    if result.outcome == "over_budget":
+        return say("discount.summary_over_budget")
+    return say("discount.summary_no_profit")

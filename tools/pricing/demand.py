@@ -15,10 +15,12 @@ between-product variance (method of moments). Only weeks with sales enter (log u
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from tools._brief import BRIEF_OFF
 from tools.pricing.panel import FLAGS
 
 Z90 = 1.6448536269514722
@@ -61,6 +63,73 @@ FULL_YEAR_WEEKS = 52
 LEVEL_WEEKS = 13
 CONTINUOUS = ("log_price", "depth")
 
+FlagCode = Literal[
+    "too_few_weeks",
+    "too_little_variation",
+    "too_few_price_changes",
+    "too_uncertain",
+    "positive_slope",
+    "inelastic",
+]
+UNUSABLE: frozenset[FlagCode] = frozenset(
+    {
+        "too_few_weeks",
+        "too_little_variation",
+        "too_few_price_changes",
+        "too_uncertain",
+        "positive_slope",
+    }
+)
+"""Flags that make an estimate unusable for pricing ("inelastic" only asks for care)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemandFlag:
+    """Why an estimate needs care: a code and the figures behind it.
+
+    Code decides (reliability, refusals); words come only from the wording catalogue
+    (``flag.<code>``), in the reader's language, so nothing ever reads a flag's words back.
+    """
+
+    code: FlagCode
+    values: dict[str, float] = field(default_factory=dict, metadata=BRIEF_OFF)
+    """The figures the flag states, unformatted, under the names its wording uses."""
+
+
+def sample_flags(weeks: int, cv: float, moved: int) -> list[DemandFlag]:
+    """Flags of the data a fit stands on: ``weeks`` with sales, the price's coefficient of
+    variation ``cv`` and the weeks it ``moved`` away from the usual price."""
+    flags = []
+    if weeks < MIN_WEEKS:
+        flags.append(
+            DemandFlag(code="too_few_weeks", values={"weeks": weeks, "min_weeks": MIN_WEEKS})
+        )
+    if cv < MIN_PRICE_CV:
+        flags.append(
+            DemandFlag(code="too_little_variation", values={"cv": cv, "min_cv": MIN_PRICE_CV})
+        )
+    elif moved < MIN_PRICE_WEEKS:
+        # Only when the price varies at all: "barely changed" already says it otherwise.
+        flags.append(
+            DemandFlag(
+                code="too_few_price_changes", values={"weeks": moved, "min_weeks": MIN_PRICE_WEEKS}
+            )
+        )
+    return flags
+
+
+def estimate_flags(elasticity: float, sd: float, ci90: tuple[float, float]) -> list[DemandFlag]:
+    """Flags of the (shrunk) estimate itself: too wide, the wrong sign, or inelastic."""
+    flags = []
+    if sd > MAX_SD:
+        interval = {"level": 0.9, "low": ci90[0], "high": ci90[1]}
+        flags.append(DemandFlag(code="too_uncertain", values=interval))
+    if elasticity >= 0:
+        flags.append(DemandFlag(code="positive_slope", values={"elasticity": elasticity}))
+    elif elasticity > -1:
+        flags.append(DemandFlag(code="inelastic", values={"elasticity": elasticity}))
+    return flags
+
 
 @dataclass(frozen=True)
 class ProductDemand:
@@ -86,7 +155,7 @@ class ProductDemand:
     baseline_units: float
     """Expected weekly units at the current price (mean of the last 8 weeks with sales)."""
     price_range: tuple[float, float]
-    flags: list[str]
+    flags: list[DemandFlag]
     columns: list[str] = field(repr=False)
     beta: np.ndarray = field(repr=False)
     smearing: float = 1.0
@@ -97,31 +166,7 @@ class ProductDemand:
     @property
     def reliable(self) -> bool:
         """No flag that makes the estimate unusable for pricing."""
-        return not any(flag_kind(f) in UNUSABLE for f in self.flags)
-
-
-UNUSABLE = (
-    "positive_slope",
-    "too_little_variation",
-    "too_few_weeks",
-    "too_few_price_changes",
-    "too_uncertain",
-)
-
-
-def flag_kind(flag: str) -> str:
-    """The kind of a reliability flag (the flags are written in this module)."""
-    for prefix, kind in (
-        ("positive", "positive_slope"),
-        ("too little", "too_little_variation"),
-        ("too few weeks", "too_few_weeks"),
-        ("price moved", "too_few_price_changes"),
-        ("too uncertain", "too_uncertain"),
-        ("inelastic", "inelastic"),
-    ):
-        if flag.startswith(prefix):
-            return kind
-    return "other"
+        return not any(f.code in UNUSABLE for f in self.flags)
 
 
 def _design(
@@ -206,16 +251,8 @@ def fit_product(rows: pd.DataFrame, promo_controls: bool = True) -> ProductDeman
     current = float(last["base_price"].iloc[-1] if has_base else last["price"].median())
     baseline = float(last.groupby("week")["units"].sum().mean())
     cv = float(np.std(price) / np.mean(price))
-    flag_list = []
-    if weeks < MIN_WEEKS:
-        flag_list.append(f"too few weeks with sales ({weeks} < {MIN_WEEKS})")
-    if cv < MIN_PRICE_CV:
-        flag_list.append(f"too little price variation (CV {cv:.3f} < {MIN_PRICE_CV})")
-    else:
-        weekly = np.log(rows.groupby("week")["price"].mean())
-        moved = int((np.abs(weekly - weekly.median()) > 0.02).sum())
-        if moved < MIN_PRICE_WEEKS:
-            flag_list.append(f"price moved in only {moved} weeks (< {MIN_PRICE_WEEKS})")
+    weekly = np.log(rows.groupby("week")["price"].mean())
+    moved = int((np.abs(weekly - weekly.median()) > 0.02).sum())
     return ProductDemand(
         product=str(rows["product"].iloc[0]),
         category=None if pd.isna(rows["category"].iloc[0]) else str(rows["category"].iloc[0]),
@@ -233,7 +270,7 @@ def fit_product(rows: pd.DataFrame, promo_controls: bool = True) -> ProductDeman
         current_price=current,
         baseline_units=baseline,
         price_range=(float(price.min()), float(price.max())),
-        flags=flag_list,
+        flags=sample_flags(weeks, cv, moved),
         columns=names,
         beta=beta,
         smearing=float(np.mean(np.exp(resid))),
@@ -285,7 +322,12 @@ class DemandModel:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per product."""
+        """One row per product, flags in English words."""
+        # Imported here: the findings import this module.
+        from tools.findings.pricing import flag_words
+        from tools.findings.say import Say
+
+        say = Say("en")
         return pd.DataFrame(
             [
                 {
@@ -301,7 +343,7 @@ class DemandModel:
                     "price_cv": p.price_cv,
                     "r2": p.r2,
                     "loo_rmse_log": p.loo_rmse_log,
-                    "flags": "; ".join(p.flags),
+                    "flags": "; ".join(flag_words(f, say) for f in p.flags),
                 }
                 for p in self.products.values()
             ]
@@ -368,20 +410,5 @@ def _shrink(
 
 
 def _with_flags(fit: ProductDemand) -> ProductDemand:
-    flags = list(fit.flags)
-    if fit.sd > MAX_SD:
-        flags.append(
-            f"too uncertain (90% interval {fit.ci90[0]:+.2f} to {fit.ci90[1]:+.2f}): "
-            "do not price from it"
-        )
-    if fit.elasticity >= 0:
-        flags.append(
-            f"positive price slope ({fit.elasticity:+.2f}): demand data contradicts "
-            "a price response; do not price from it"
-        )
-    elif fit.elasticity > -1:
-        flags.append(
-            f"inelastic (|e| = {abs(fit.elasticity):.2f} < 1): no interior profit "
-            "optimum; a price bound will decide"
-        )
+    flags = [*fit.flags, *estimate_flags(fit.elasticity, fit.sd, fit.ci90)]
     return ProductDemand(**{**fit.__dict__, "flags": flags})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,8 @@ from tools._brief import BRIEF_OFF
 from tools.pricing.segment_response import LEVEL, PromoResponse, promo_response
 
 DEPTHS = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
+
+Outcome = Literal["offer", "over_budget", "no_profit", "no_baseline"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +38,6 @@ class DiscountPlan:
     weeks: int
     budget: float
     recommended_depth_pct: float | None
-    verdict: str
     promo_response: float = field(metadata=BRIEF_OFF)
     """The factor applied to the elasticities: the segment's promotion response relative to
     the other customers when its interval excludes 1 (clipped to 0.5-3), else 1."""
@@ -43,13 +45,24 @@ class DiscountPlan:
     """The estimate behind it (None without promotion flags in the data)."""
     options: list[DiscountOption]
     assumptions: list[str] = field(metadata=BRIEF_OFF)
-    outcome: str = "offer"
+    outcome: Outcome = "offer"
     """"offer" (a depth pays within budget), "over_budget" (a profitable depth costs more than
-    the budget), "no_profit" (no depth raises profit) or "no_baseline" (no recent purchases)."""
+    the budget), "no_profit" (no depth raises profit) or "no_baseline" (no recent purchases);
+    the findings say it in words."""
     best_any_budget: DiscountOption | None = None
     """The most profitable depth ignoring the budget (what "over_budget" would need)."""
     history_weeks: int = 12
     """The weeks of past purchases the baseline is taken from."""
+
+    @property
+    def verdict(self) -> str:
+        """The outcome as one English sentence. Temporary: tools/planning.py reads it until it
+        says the outcome itself in the answer's language."""
+        # Imported here: the findings import this module.
+        from tools.findings.pricing import discount_summary
+        from tools.findings.say import Say
+
+        return discount_summary(self, Say("en"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per depth."""
@@ -91,8 +104,6 @@ def plan_discount(
             weeks=weeks,
             budget=budget,
             recommended_depth_pct=None,
-            verdict=f"The segment bought nothing in the last {history_weeks} weeks, so there is no "
-            "purchase baseline for a discount to act on; reactivation needs another kind of offer.",
             promo_response=response,
             measured_response=measured,
             options=[],
@@ -132,23 +143,7 @@ def plan_discount(
     best = max(good, key=lambda o: o.incremental_profit) if good else None
     profitable = [o for o in options if o.incremental_profit > 0]
     unbounded = max(profitable, key=lambda o: o.incremental_profit) if profitable else None
-    outcome = "offer" if best else "over_budget" if unbounded else "no_profit"
-    if best:
-        verdict = (
-            f"Offer {best.depth_pct:.0f}% off: expected incremental profit "
-            f"{best.incremental_profit:,.0f} over {weeks} weeks at a discount cost of "
-            f"{best.discount_cost:,.0f} (budget {budget:,.0f})."
-        )
-    elif any(o.incremental_profit > 0 for o in options):
-        verdict = (
-            "A profitable depth exists but its discount cost exceeds the budget; raise the "
-            "budget or target fewer customers."
-        )
-    else:
-        verdict = (
-            "No discount depth raises profit for this segment: the extra units do not pay "
-            "for the price cut. Consider a non-price offer."
-        )
+    outcome: Outcome = "offer" if best else "over_budget" if unbounded else "no_profit"
     assumptions = [
         f"baseline: the segment's purchases over the last {history_weeks} weeks continue "
         f"unchanged ({len(per_week)} products, {q.sum():,.1f} units per week)",
@@ -167,7 +162,6 @@ def plan_discount(
         weeks=weeks,
         budget=budget,
         recommended_depth_pct=best.depth_pct if best else None,
-        verdict=verdict,
         promo_response=response,
         measured_response=measured,
         options=options,

@@ -1,9 +1,10 @@
-"""A/B test design and readout: sample size, holdout design, significance with plain verdicts."""
+"""A/B test design and readout: sample size, holdout design, significance with a verdict."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import optimize, stats
@@ -111,11 +112,15 @@ def detectable_lift(
     return min(math.sin(phi / 2) ** 2, 1.0) - baseline
 
 
+ReadoutMetric = Literal["conversion_rate", "mean_per_customer"]
+ReadoutVerdict = Literal["significant_higher", "significant_lower", "no_difference"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Readout:
-    """The result of an A/B test with a verdict in plain words."""
+    """The result of an A/B test; its metric and verdict are codes the findings put in words."""
 
-    metric: str
+    metric: ReadoutMetric
     control: float
     treatment: float
     difference: float
@@ -124,7 +129,7 @@ class Readout:
     statistic: float
     p_value: float
     significant: bool
-    verdict: str
+    verdict: ReadoutVerdict
     warning: str = PEEKING_WARNING
     control_n: int = 0
     treatment_n: int = 0
@@ -138,14 +143,10 @@ class Readout:
             object.__setattr__(self, "p_below", 0.001)
 
 
-def _verdict(significant: bool, difference: float, p: float, what: str) -> str:
+def _verdict(significant: bool, difference: float) -> ReadoutVerdict:
     if not significant:
-        return (
-            f"No significant difference in {what} (p = {p:.3f}): the data do not show that "
-            "the treatment changes it. This is not proof that it has no effect."
-        )
-    direction = "higher" if difference > 0 else "lower"
-    return f"The treatment's {what} is significantly {direction} (p = {p:.4f})."
+        return "no_difference"
+    return "significant_higher" if difference > 0 else "significant_lower"
 
 
 def readout_proportions(
@@ -164,7 +165,7 @@ def readout_proportions(
     ci = (diff - 1.959964 * se, diff + 1.959964 * se)
     lift = 100 * diff / pa if pa > 0 else None
     return Readout(
-        metric="conversion rate",
+        metric="conversion_rate",
         control=pa,
         treatment=pb,
         difference=diff,
@@ -173,7 +174,7 @@ def readout_proportions(
         statistic=z,
         p_value=p,
         significant=p < alpha,
-        verdict=_verdict(p < alpha, diff, p, "conversion rate"),
+        verdict=_verdict(p < alpha, diff),
         control_n=n_a,
         treatment_n=n_b,
         control_conversions=conv_a,
@@ -200,7 +201,7 @@ def readout_means(
     q = float(stats.t.ppf(0.975, df))
     lift = 100 * diff / mean_a if mean_a else None
     return Readout(
-        metric="mean per customer",
+        metric="mean_per_customer",
         control=mean_a,
         treatment=mean_b,
         difference=diff,
@@ -209,7 +210,7 @@ def readout_means(
         statistic=t,
         p_value=p,
         significant=p < alpha,
-        verdict=_verdict(p < alpha, diff, p, "mean per customer"),
+        verdict=_verdict(p < alpha, diff),
         control_n=n_a,
         treatment_n=n_b,
     )

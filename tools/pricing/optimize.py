@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from tools._brief import BRIEF_OFF
-from tools.pricing.demand import ProductDemand
+from tools.pricing.demand import DemandFlag, ProductDemand
 
 Objective = Literal["profit", "revenue"]
 
@@ -68,7 +68,10 @@ class PriceDecision:
     bounds: tuple[float, float] = field(metadata=BRIEF_OFF)
     binding: str
     """In words: what decided the price (the demand curve or which constraint)."""
+    flags: list[DemandFlag]
+    """The demand estimate's flags (why it is flagged or refused)."""
     notes: list[str]
+    """Why the optimiser kept the current price, when it did."""
     curve: list[CurvePoint] = field(default_factory=list, metadata=BRIEF_OFF)
     binding_kind: str = field(default="demand_curve", metadata=BRIEF_OFF)
     """"demand_curve", "none" (refused), or "lower:"/"upper:" + "range", "step", "margin"."""
@@ -159,6 +162,7 @@ def optimize_prices(
                 binding=_BINDING_WORDS[kind.split(":")[0]].format(
                     why=_WHY[kind.split(":")[-1]].format(**_limits(constraints))
                 ),
+                flags=list(d.flags),
                 notes=notes,
                 curve=_curve(d, cost[i], lows[i], highs[i], curve_points),
                 binding_kind=kind,
@@ -198,17 +202,16 @@ def _bounds(
 def _status(
     d: ProductDemand, feasible: bool, low: float, high: float, low_why: str
 ) -> tuple[str, list[str]]:
-    notes = list(d.flags)
     if not feasible:
-        return "refused", notes + [
+        return "refused", [
             f"no allowed price: {low_why} requires at least {low:.2f} "
             f"but the highest allowed price is {high:.2f}"
         ]
     if not d.reliable:
-        return "refused", notes + ["the demand estimate is unreliable; keeping the current price"]
+        return "refused", ["the demand estimate is unreliable; keeping the current price"]
     if d.elasticity > -1:
-        return "flagged", notes
-    return "recommended", notes
+        return "flagged", []
+    return "recommended", []
 
 
 _BINDING_WORDS = {

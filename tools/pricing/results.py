@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools._brief import BRIEF_OFF
+from tools.pricing.demand import DemandFlag
 from tools.pricing.experiments import PEEKING_WARNING
 from tools.pricing.optimize import PriceDecision
 from tools.pricing.validation import Score
@@ -24,12 +25,12 @@ class ProductElasticity:
     weeks: int
     price_cv: float = field(metadata=BRIEF_OFF)
     r2: float = field(metadata=BRIEF_OFF)
-    flags: list[str]
+    flags: list[DemandFlag]
+    """Why to take care (codes with their figures; the brief shows the codes)."""
     meaning: str
     units_change_10pct: float = 0.0
     """Expected change of weekly units, in percent, after a 10% price rise."""
     units_change_10pct_ci90: tuple[float, float] = field(default=(0.0, 0.0), metadata=BRIEF_OFF)
-    flag_kinds: list[str] = field(default_factory=list, metadata=BRIEF_OFF)
     reliable: bool = True
     title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
 

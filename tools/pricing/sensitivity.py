@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tools.pricing.demand import ProductDemand, flag_kind
+from tools.pricing.demand import ProductDemand
 from tools.pricing.results import CategoryElasticity, ProductElasticity
 
 Z90 = 1.6448536269514722
@@ -34,11 +34,10 @@ def product_elasticity(
         weeks=d.n_weeks,
         price_cv=d.price_cv,
         r2=d.r2,
-        flags=d.flags,
+        flags=list(d.flags),
         meaning=f"a 10% price rise changes weekly units by about {change:+.0f}%",
         units_change_10pct=change,
         units_change_10pct_ci90=(low, high),
-        flag_kinds=[flag_kind(f) for f in d.flags],
         reliable=d.reliable,
         title_zh=title_zh,
     )
