@@ -50,6 +50,16 @@ def test_a_value_every_row_shares_is_said_once_above_the_table() -> None:
     assert lines[5] == "  SK-0000 | Lamp 0"
 
 
+def test_records_with_one_field_to_show_are_a_plain_list() -> None:
+    @dataclass(frozen=True)
+    class _Risk:
+        text: str
+        code: str = field(default="x", metadata=BRIEF_OFF)
+
+    text = to_llm_brief({"risks": [_Risk("holdout untouched"), _Risk("pull-forward")]})
+    assert text.splitlines() == ["risks:", "  - holdout untouched", "  - pull-forward"]
+
+
 def test_fields_marked_off_and_empty_values_are_left_out() -> None:
     text = to_llm_brief(_result())
     assert "curve" not in text and "note" not in text

@@ -238,12 +238,16 @@ def test_plan_schema_audience_channel_and_budget(plan_trace: ToolTrace) -> None:
     assert "audience at_risk, expected champions" in v.reason and "channel email" in v.reason
     assert "above 4,000.00" in v.reason
     plan = plan_trace.result
-    overspent = dataclasses.replace(plan, budget={**plan.budget, "offer_cost": 6000.0})
+    overspent = dataclasses.replace(
+        plan, budget=dataclasses.replace(plan.budget, offer_cost=6000.0)
+    )
     v = score_plan(
         Expect(plan=PlanExpect()), obs("p", dataclasses.replace(plan_trace, result=overspent))
     )
     assert v is not None and not v.passed and "spends" in v.reason
-    broken = dataclasses.replace(plan, kpis=[], channel={"name": "fax", "rationale": "x"})
+    broken = dataclasses.replace(
+        plan, kpis=[], channel=dataclasses.replace(plan.channel, name="fax")
+    )
     v = score_plan(
         Expect(plan=PlanExpect()), obs("p", dataclasses.replace(plan_trace, result=broken))
     )

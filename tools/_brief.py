@@ -116,11 +116,14 @@ def _rows(items: list[Any], language: str, indent: str) -> list[str]:
         same = [c for c in columns if repeated and all(r.get(c) == records[0][c] for r in records)]
         lines = [f"{indent}{c} (every row): {_scalar(records[0][c])}" for c in same]
         columns = [c for c in columns if c not in same]
-        lines.append(indent + " | ".join(columns))
-        lines += [
-            indent + " | ".join("" if _empty(r.get(c)) else _scalar(r.get(c)) for c in columns)
-            for r in records
-        ]
+        if len(columns) == 1:  # a one-column table is a list: no header to read
+            lines += [f"{indent}- {_scalar(r.get(columns[0]))}" for r in records]
+        else:
+            lines.append(indent + " | ".join(columns))
+            lines += [
+                indent + " | ".join("" if _empty(r.get(c)) else _scalar(r.get(c)) for c in columns)
+                for r in records
+            ]
     else:
         lines = []
         for item in shown:

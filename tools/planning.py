@@ -4,18 +4,35 @@ and experiment tools. Every number comes from those tools or the shop's past cam
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, cast, get_args
 
 import pandas as pd
 from pydantic import Field
 
 from copilot.core.errors import ToolError
-from copilot.core.vocabulary import Channel
-from tools._brief import BRIEF_OFF
+from copilot.core.vocabulary import CHANNELS, Channel
 from tools._tool import ToolContext, tool
+from tools.findings.say import Say
+from tools.plan_markdown import channel_reason, objective_text, outcome_text
+from tools.plan_types import (
+    CampaignPlan,
+    ChannelBasis,
+    KpiCode,
+    OfferOutcome,
+    PlanAbTest,
+    PlanAudience,
+    PlanBudget,
+    PlanChannel,
+    PlanExpected,
+    PlanOffer,
+    PlanProduct,
+    PlanRisk,
+    PlanTiming,
+    RiskCode,
+)
 from tools.pricing.api import recommend_discount
+from tools.pricing.discount import DiscountOption, DiscountPlan
 from tools.pricing.experiments import detectable_lift
 from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import RFM_SEGMENTS, SegmentName
@@ -28,35 +45,10 @@ _GOALS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("sleep", "reactivat", "沉睡", "唤醒"), "about_to_sleep"),
 )
 HOLDOUT_SHARE = 0.10
-
-
-@dataclass(frozen=True, kw_only=True)
-class CampaignPlan:
-    """A proposal a manager can approve; nothing is executed."""
-
-    goal: str
-    objective: str
-    audience: dict[str, object]
-    offer: dict[str, object]
-    products: list[dict[str, object]]
-    channel: dict[str, object]
-    timing: dict[str, object]
-    budget: dict[str, float]
-    expected: dict[str, Any]
-    ab_test: dict[str, object]
-    kpis: list[str] = field(metadata=BRIEF_OFF)
-    risks: list[str]
-    assumptions: list[str] = field(default_factory=list, metadata=BRIEF_OFF)
-
-    def to_markdown(self, language: str = "en", narrative: str | None = None) -> str:
-        """The plan as Markdown in English or Chinese (numbers as the tools computed them)."""
-        from tools.plan_markdown import plan_markdown
-
-        return plan_markdown(self, language, narrative)
-
-    def to_json_dict(self) -> dict[str, object]:
-        """The plan as plain JSON values."""
-        return asdict(self)
+KPIS: tuple[KpiCode, ...] = get_args(KpiCode)
+"""What every campaign is measured by, in the order the plan lists them."""
+RISKS: tuple[RiskCode, ...] = ("pull_forward", "holdout_contact")
+"""The risks of every campaign; a plan without a price offer says why first."""
 
 
 def _audience_for(goal: str, audience: str | None) -> str:
@@ -70,8 +62,10 @@ def _audience_for(goal: str, audience: str | None) -> str:
 
 
 def _channel_stats(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """Past return and cost per send of the channels a plan can propose (a shop's campaigns
+    may name others, such as print)."""
     past = campaigns.dropna(subset=["spend", "revenue", "sends"])
-    past = past[(past["spend"] > 0) & (past["sends"] > 0)]
+    past = past[(past["spend"] > 0) & (past["sends"] > 0) & past["channel"].isin(CHANNELS)]
     stats = past.groupby("channel").agg(
         revenue=("revenue", "sum"),
         spend=("spend", "sum"),
@@ -122,7 +116,8 @@ def plan_campaign(
     if members.empty:
         raise empty_segment(segment)
     stats = _channel_stats(ctx.shop.campaigns())
-    chosen_channel = channel or (str(stats["roas"].idxmax()) if not stats.empty else "email")
+    best = cast("Channel", str(stats["roas"].idxmax())) if not stats.empty else None
+    chosen_channel: Channel = channel or best or "email"
     channel_facts = stats.to_dict("index").get(chosen_channel, {})
     cost_per_send = float(channel_facts.get("cost_per_send", 0.0))
     treated = len(members) - math.floor(len(members) * HOLDOUT_SHARE)
@@ -148,9 +143,11 @@ def plan_campaign(
     chosen = next(
         (o for o in discount.options if o.depth_pct == discount.recommended_depth_pct), None
     )
-    offer_cost = chosen.discount_cost * share if chosen else 0.0
+    # The JSON's few texts are for readers without the catalogue (the model): in English.
+    say = Say("en")
+    offer = _offer(discount, chosen, share, say)
     revenue = chosen.incremental_revenue * share if chosen else 0.0
-    profit = (chosen.incremental_profit * share if chosen else 0.0) - channel_cost
+    profit = offer.incremental_profit - channel_cost
     picks = recommend_for_segment(ctx, segment=segment, n=5)
     p90 = float(members["purchase_prob"].mean())
     window_rate = 1 - (1 - p90) ** (weeks * 7 / 90)
@@ -162,83 +159,92 @@ def plan_campaign(
         ((en, zh) for key, en, zh, _ in RFM_SEGMENTS if key == segment), (segment, segment)
     )
     rule = next((r for key, _, _, r in RFM_SEGMENTS if key == segment), "data-driven cluster")
+    basis: ChannelBasis = "user" if channel else "best_past_return" if channel_facts else "default"
+    roas = float(channel_facts["roas"]) if basis == "best_past_return" else None
+    past_campaigns = int(channel_facts["campaigns"]) if channel_facts else 0
     return CampaignPlan(
         goal=goal,
-        objective=f"Grow incremental profit from {label} customers over {weeks} weeks, measured "
-        "against a random holdout.",
-        audience={
-            "segment": segment,
-            "label": label,
-            "label_zh": label_zh,
-            "definition": rule,
-            "customers": len(members),
-            "avg_churn_risk": float(members["churn_risk"].mean()),
-            "avg_clv_12m": float(members["clv_12m"].mean()),
-        },
-        offer={
-            "depth_pct": discount.recommended_depth_pct,
-            "summary": discount.verdict,
-            "promo_response": discount.promo_response,
-            "discount_cost": offer_cost,
-            "incremental_profit": (chosen.incremental_profit * share) if chosen else 0.0,
-        },
+        objective=objective_text(label, weeks, say),
+        audience=PlanAudience(
+            segment=segment,
+            label=label,
+            label_zh=label_zh,
+            definition=rule,
+            customers=len(members),
+            avg_churn_risk=float(members["churn_risk"].mean()),
+            avg_clv_12m=float(members["clv_12m"].mean()),
+        ),
+        offer=offer,
         products=[
-            {
-                "sku": p.sku,
-                "title": p.title,
-                "title_zh": p.title_zh,
-                "customers_suited": p.customers_suited,
-            }
+            PlanProduct(
+                sku=p.sku,
+                title=p.title,
+                title_zh=p.title_zh,
+                customers_suited=p.customers_suited,
+            )
             for p in picks.items
         ],
-        channel={
-            "name": chosen_channel,
-            "rationale": (
-                f"best past revenue per 1 spent ({channel_facts['roas']:.2f} over "
-                f"{int(channel_facts['campaigns'])} campaigns)"
-                if channel_facts and not channel
-                else "chosen by the user"
-            ),
-            "roas": float(channel_facts["roas"]) if channel_facts and not channel else None,
-            "past_campaigns": int(channel_facts["campaigns"]) if channel_facts else 0,
-        },
-        timing={"start": first_day, "weeks": weeks},
-        budget={
-            "offer_cost": round(offer_cost, 2),
-            "channel_cost": round(channel_cost, 2),
-            "unallocated": round(budget - offer_cost - channel_cost, 2),
-            "total": budget,
-        },
-        expected={
-            "revenue": revenue,
-            "profit": profit,
-            "revenue_range": (0.5 * revenue, 1.5 * revenue),
-            "profit_range": (min(0.5 * profit, 1.5 * profit), max(0.5 * profit, 1.5 * profit)),
-        },
-        ab_test={
-            "holdout_share": HOLDOUT_SHARE,
-            "holdout": holdout,
-            "treated": treated,
-            "weeks": weeks,
-            "baseline_rate": window_rate,
-            "detectable_lift_pct": 100 * lift,
-        },
-        kpis=[
-            "incremental revenue per customer vs. holdout",
-            "purchase rate vs. holdout",
-            "discount cost",
-            "unsubscribe / opt-out rate",
-        ],
+        channel=PlanChannel(
+            name=chosen_channel,
+            basis=basis,
+            rationale=channel_reason(basis, roas, past_campaigns, say),
+            roas=roas,
+            past_campaigns=past_campaigns,
+            cost_per_send=cost_per_send,
+        ),
+        timing=PlanTiming(start=first_day, weeks=weeks),
+        budget=PlanBudget(
+            offer_cost=round(offer.discount_cost, 2),
+            channel_cost=round(channel_cost, 2),
+            unallocated=round(budget - offer.discount_cost - channel_cost, 2),
+            total=budget,
+        ),
+        expected=PlanExpected(
+            revenue=revenue,
+            profit=profit,
+            revenue_range=(0.5 * revenue, 1.5 * revenue),
+            profit_range=(min(0.5 * profit, 1.5 * profit), max(0.5 * profit, 1.5 * profit)),
+        ),
+        ab_test=PlanAbTest(
+            holdout_share=HOLDOUT_SHARE,
+            holdout=holdout,
+            treated=treated,
+            weeks=weeks,
+            baseline_rate=window_rate,
+            detectable_lift_pct=100 * lift,
+        ),
+        kpis=list(KPIS),
         risks=[
-            *([] if chosen else [discount.verdict]),
-            "promotion pull-forward: purchases may move into the campaign window",
-            "the holdout must stay untouched for the whole campaign",
+            PlanRisk(code=code, text=say(f"plan.risk.{code}"))
+            for code in ([] if offer.outcome == "offer" else [offer.outcome]) + list(RISKS)
         ],
-        assumptions=[
-            *discount.assumptions,
-            f"channel cost: the past average cost per send on {chosen_channel} "
-            f"({cost_per_send:.4f}) x treated customers x weeks",
-            "ranges: half to one and a half times the point estimate (response "
-            "uncertainty not modelled in detail)",
-        ],
+        assumptions=list(discount.assumptions),
+    )
+
+
+def _offer(
+    discount: DiscountPlan, chosen: DiscountOption | None, share: float, say: Say
+) -> PlanOffer:
+    """The segment's discount analysis for the treated ``share`` of it."""
+    if discount.outcome not in get_args(OfferOutcome):  # a new outcome needs its words here
+        raise ValueError(f"unknown discount outcome {discount.outcome!r}")
+    outcome = cast("OfferOutcome", discount.outcome)
+    cost = chosen.discount_cost * share if chosen else 0.0
+    profit = chosen.incremental_profit * share if chosen else 0.0
+    words = outcome_text(
+        outcome,
+        say,
+        depth=discount.recommended_depth_pct,
+        profit=profit,
+        cost=cost,
+        weeks=discount.history_weeks,
+    )
+    return PlanOffer(
+        outcome=outcome,
+        depth_pct=discount.recommended_depth_pct,
+        summary=words,
+        promo_response=discount.promo_response,
+        discount_cost=cost,
+        incremental_profit=profit,
+        baseline_weeks=discount.history_weeks,
     )

@@ -18,7 +18,7 @@ from copilot.llm.model import Model
 from copilot.llm.types import Message
 from copilot.llm.untrusted import DATA_NOTE, data_block, outgoing
 from tools import to_llm_brief, to_llm_json
-from tools.planning import CampaignPlan
+from tools.plan_types import CampaignPlan
 
 
 @dataclass(frozen=True)

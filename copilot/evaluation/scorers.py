@@ -21,9 +21,9 @@ from copilot.agent.answers import result_evidence
 from copilot.agent.grounding import unsupported_numbers
 from copilot.agent.types import AgentAnswer, ToolTrace
 from copilot.core.text import language_of
-from copilot.evaluation.cases import EVALS_DIR, Expect
+from copilot.evaluation.cases import Expect
+from tools.plan_types import plan_json_schema
 
-PLAN_SCHEMA_PATH = EVALS_DIR / "schemas" / "campaign_plan.schema.json"
 NO_TOOL = "(no tool)"
 _BRACKETED = re.compile(r"\[([\w.\-:#\u3400-\u9fff]+)\]")
 
@@ -282,11 +282,9 @@ def score_language(expect: Expect, obs: Observation) -> Verdict | None:
     )
 
 
-@cache
 def plan_schema() -> dict[str, Any]:
-    """The JSON Schema of ``CampaignPlan.to_json_dict()``."""
-    schema: dict[str, Any] = json.loads(PLAN_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return schema
+    """The JSON Schema of ``CampaignPlan.to_json_dict()``, generated from the plan's types."""
+    return plan_json_schema()
 
 
 def _plan_dict(trace: ToolTrace) -> Any:

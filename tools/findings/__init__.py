@@ -22,7 +22,7 @@ from tools.findings import (
 from tools.findings.say import Say, catalogue
 from tools.findings.types import Findings, NextStep
 from tools.knowledge_search import KnowledgeResults
-from tools.planning import CampaignPlan
+from tools.plan_types import CampaignPlan
 from tools.pricing.discount import DiscountPlan
 from tools.pricing.experiments import Readout
 from tools.pricing.results import ElasticityReport, PriceOptimization, SampleSizePlan

@@ -2,59 +2,50 @@
 
 from __future__ import annotations
 
-from copilot.core.vocabulary import CHANNELS
 from tools.findings.profiling import segment_name
 from tools.findings.recommend import product_name
 from tools.findings.say import Say
 from tools.findings.types import Findings
-from tools.planning import CampaignPlan
-
-
-def _f(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+from tools.plan_types import CampaignPlan
 
 
 def plan_campaign(result: CampaignPlan, say: Say) -> Findings:
     """The plan in five sentences; the products as items."""
     audience, offer, budget = result.audience, result.offer, result.budget
     expected, test = result.expected, result.ab_test
-    channel = str(result.channel.get("name", ""))
     sentences = [
         say(
             "plan.audience",
-            name=segment_name(str(audience.get("segment")), say),
-            customers=say.count(_f(audience.get("customers"))),
-            churn=say.pct(_f(audience.get("avg_churn_risk"))),
-            channel=say(f"channel.{channel}") if channel in CHANNELS else channel,
-            weeks=result.timing.get("weeks"),
-            start=result.timing.get("start"),
+            name=segment_name(audience.segment, say),
+            customers=say.count(audience.customers),
+            churn=say.pct(audience.avg_churn_risk),
+            channel=say(f"channel.{result.channel.name}"),
+            weeks=result.timing.weeks,
+            start=result.timing.start,
         ),
-        say("plan.offer", depth=say.num(_f(offer["depth_pct"]), 0))
-        if offer.get("depth_pct") is not None
+        say("plan.offer", depth=say.num(offer.depth_pct, 0))
+        if offer.depth_pct is not None
         else say("plan.no_offer"),
         say(
             "plan.budget",
-            total=say.money(_f(budget.get("total"))),
-            offer=say.money(_f(budget.get("offer_cost"))),
-            channel=say.money(_f(budget.get("channel_cost"))),
-            left=say.money(_f(budget.get("unallocated"))),
+            total=say.money(budget.total),
+            offer=say.money(budget.offer_cost),
+            channel=say.money(budget.channel_cost),
+            left=say.money(budget.unallocated),
         ),
         say(
             "plan.expected",
-            revenue=say.money(_f(expected.get("revenue"))),
-            profit=say.money(_f(expected.get("profit"))),
-            low=say.money(_f(expected["profit_range"][0])),
-            high=say.money(_f(expected["profit_range"][1])),
+            revenue=say.money(expected.revenue),
+            profit=say.money(expected.profit),
+            low=say.money(expected.profit_range[0]),
+            high=say.money(expected.profit_range[1]),
         ),
         say(
             "plan.holdout",
-            share=say.pct(_f(test.get("holdout_share"))),
-            holdout=say.count(_f(test.get("holdout"))),
-            lift=say.num(_f(test.get("detectable_lift_pct")), 1),
+            share=say.pct(test.holdout_share),
+            holdout=say.count(test.holdout),
+            lift=say.num(test.detectable_lift_pct, 1),
         ),
     ]
-    items = tuple(
-        product_name(str(p["sku"]), p.get("title"), p.get("title_zh"), say)  # type: ignore[arg-type]
-        for p in result.products
-    )
+    items = tuple(product_name(p.sku, p.title, p.title_zh, say) for p in result.products)
     return Findings(tuple(sentences), items)
