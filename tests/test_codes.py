@@ -14,7 +14,7 @@ from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported
 from tools import to_jsonable, to_llm_brief
 from tools.findings import describe
 from tools.findings.experiments import readout_verdict
-from tools.findings.pricing import discount_summary, flag_words
+from tools.findings.pricing import flag_words
 from tools.findings.say import Say, catalogue
 from tools.pricing.demand import (
     UNUSABLE,
@@ -184,25 +184,11 @@ def test_every_discount_outcome_is_said_in_english_and_chinese(outcome: Outcome)
     }
     for language, head in zip(("en", "zh"), heads[outcome], strict=True):
         text = describe(plan, language, "£").text()
-        summary = discount_summary(plan, Say(language, "£"))
-        assert head in text and bool(CHINESE.search(summary)) == (language == "zh")
-        assert unsupported_numbers(text + " " + summary, evidence) == [], (text, summary)
+        assert head in text and bool(CHINESE.search(text)) == (language == "zh")
+        assert unsupported_numbers(text, evidence) == [], text
     # The brief states the outcome's code; the words are the findings'.
     brief = to_llm_brief(plan)
     assert f"outcome: {outcome}" in brief.splitlines() and "verdict" not in brief
-
-
-def test_the_temporary_verdict_is_the_english_summary() -> None:
-    """tools/planning.py still reads ``verdict`` (its Chinese Markdown looks the sentence up)."""
-    assert _plan("no_profit").verdict == (
-        "No discount depth raises profit for this segment: the extra units do not pay for the "
-        "price cut. Consider a non-price offer."
-    )
-    assert _plan("offer").verdict == (
-        "Offer 10% off: expected incremental profit 310 over 4 weeks at a discount cost of 420 "
-        "(budget 500)."
-    )
-    assert "verdict" not in to_jsonable(_plan("offer"))
 
 
 READOUTS = {

@@ -157,7 +157,8 @@ def test_contains_and_regex() -> None:
         v := score_regex(Expect(regex=(r"\b5\.8\d\b",), not_regex=(r"@",)), answer)
     ) and v.passed
     v = score_regex(Expect(regex=(r"(?i)^no",), not_regex=(r"\d+\.\d+",)), answer)
-    assert v is not None and not v.passed and "matched '5.83'" in v.reason
+    assert v is not None
+    assert not v.passed and "matched '5.83'" in v.reason
 
 
 def test_grounding_rechecks_numbers_and_judges_fallbacks() -> None:
@@ -167,7 +168,8 @@ def test_grounding_rechecks_numbers_and_judges_fallbacks() -> None:
     # The agent said "ok" (e.g. grounding switched off), but 9,999 comes from nowhere.
     invented = obs("9,999 customers.", trace("find_customers", result=result))
     v = score_grounding(Expect(), invented)
-    assert v is not None and not v.passed and "9,999" in v.reason
+    assert v is not None
+    assert not v.passed and "9,999" in v.reason
     # Numbers in the question are evidence too.
     echoed = obs("A budget of 2,000 is enough.", question="budget 2000?")
     assert (v := score_grounding(Expect(), echoed)) is not None and v.passed
@@ -197,10 +199,12 @@ def test_citations_exist_in_retrieved_passages_and_expected_ones_are_cited() -> 
     assert v is not None and v.passed
     made_up = obs("See [returns-policy#return-window] and [shipping-policy#fees].", search)
     v = score_citations(Expect(), made_up)
-    assert v is not None and not v.passed and "cites unknown shipping-policy#fees" in v.reason
+    assert v is not None
+    assert not v.passed and "cites unknown shipping-policy#fees" in v.reason
     uncited = obs("Apparel: 14 days.", search)
     v = score_citations(Expect(citations=("returns-policy",)), uncited)
-    assert v is not None and not v.passed and "does not cite returns-policy" in v.reason
+    assert v is not None
+    assert not v.passed and "does not cite returns-policy" in v.reason
     # Redaction placeholders and list markers are not citations; nothing to check here.
     assert score_citations(Expect(), obs("Call [phone] [1]", search)) is None
 
@@ -209,14 +213,16 @@ def test_language() -> None:
     zh = obs("冠军客户有 653 人，占收入的 41.7%。")
     assert (v := score_language(Expect(language="zh"), zh)) is not None and v.passed
     v = score_language(Expect(language="en"), zh)
-    assert v is not None and not v.passed and v.reason == "answer in zh, expected en"
+    assert v is not None
+    assert not v.passed and v.reason == "answer in zh, expected en"
     assert score_language(Expect(language="any"), zh) is None
 
 
 def test_latency() -> None:
     assert (v := score_latency(Expect(max_latency_s=10), obs("x", latency=9.5))) and v.passed
     v = score_latency(Expect(max_latency_s=10), obs("x", latency=12.0))
-    assert v is not None and not v.passed and v.reason == "12.0 s (limit 10 s)"
+    assert v is not None
+    assert not v.passed and v.reason == "12.0 s (limit 10 s)"
     assert score_latency(Expect(), obs("x")) is None
 
 
@@ -231,7 +237,8 @@ def plan_trace(demo_ctx: ToolContext) -> ToolTrace:
 def test_plan_schema_audience_channel_and_budget(plan_trace: ToolTrace) -> None:
     expect = Expect(plan=PlanExpect(audience="at_risk", channel="email", max_budget=5000))
     v = score_plan(expect, obs("plan", plan_trace))
-    assert v is not None and v.passed, v.reason
+    assert v is not None
+    assert v.passed, v.reason
     other = Expect(plan=PlanExpect(audience="champions", channel="sms", max_budget=4000))
     v = score_plan(other, obs("plan", plan_trace))
     assert v is not None and not v.passed
@@ -244,7 +251,8 @@ def test_plan_schema_audience_channel_and_budget(plan_trace: ToolTrace) -> None:
     v = score_plan(
         Expect(plan=PlanExpect()), obs("p", dataclasses.replace(plan_trace, result=overspent))
     )
-    assert v is not None and not v.passed and "spends" in v.reason
+    assert v is not None
+    assert not v.passed and "spends" in v.reason
     broken = dataclasses.replace(
         plan, kpis=[], channel=dataclasses.replace(plan.channel, name="fax")
     )
@@ -257,7 +265,8 @@ def test_plan_schema_audience_channel_and_budget(plan_trace: ToolTrace) -> None:
     from_json = dataclasses.replace(plan_trace, result=None)
     assert (v := score_plan(Expect(plan=PlanExpect()), obs("p", from_json))) and v.passed
     v = score_plan(Expect(plan=PlanExpect()), obs("no plan", trace("plan_campaign", ok=False)))
-    assert v is not None and not v.passed and v.reason == "no campaign plan was produced"
+    assert v is not None
+    assert not v.passed and v.reason == "no campaign plan was produced"
 
 
 def test_rubric_grader_is_model_graded_and_optional() -> None:
@@ -297,9 +306,11 @@ def test_states_reads_the_facts_from_the_tool_result() -> None:
     found = trace("find_customers", result={"count": 1438, "top": [{"customer_id": "C12403"}]})
     expect = Expect(states=("find_customers.count", "find_customers.top.0.customer_id"))
     v = score_states(expect, obs("1,438 customers match; the first is C12403.", found))
-    assert v is not None and v.passed, v.reason
+    assert v is not None
+    assert v.passed, v.reason
     v = score_states(expect, obs("About 1,500 customers match; the first is C12403.", found))
-    assert v is not None and not v.passed and "find_customers.count = 1438" in v.reason
+    assert v is not None
+    assert not v.passed and "find_customers.count = 1438" in v.reason
     missing = score_states(Expect(states=("find_customers.nope",)), obs("x", found))
     assert missing is not None and "not in the result" in missing.reason
     none = score_states(expect, obs("1,438"))
@@ -320,7 +331,8 @@ def test_arguments_exact_rejects_filters_nobody_asked_for() -> None:
     expect = Expect(arguments_exact={"find_customers": {"country": "Germany"}})
     v = score_arguments_exact(expect, obs("x", extra))
     # limit=10 is the default, so only the segment is an unasked filter.
-    assert v is not None and not v.passed and v.reason == "find_customers: unasked segment='loyal'"
+    assert v is not None
+    assert not v.passed and v.reason == "find_customers: unasked segment='loyal'"
     exact = score_arguments_exact(expect, obs("x", trace("find_customers", country="germany")))
     assert exact is not None and exact.passed
 

@@ -405,7 +405,7 @@ def test_the_shop_free_tools_are_registered() -> None:
 def test_the_regular_shop_is_answered(shop_for: Any) -> None:
     """The random shops reach the models, not only the refusals at their doors."""
     ctx = shop_for(REGULAR)
-    answered = {
+    answered: dict[str, dict[str, Any]] = {
         "segment_overview": {"kind": "cluster"},
         "find_customers": {"segment": "champions"},
         "profile_customer": {"customer_id": "C0001"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -130,7 +132,7 @@ def test_optimiser_matches_closed_form_and_respects_bounds() -> None:
 
 
 def test_unreliable_estimates_are_refused_or_flagged() -> None:
-    base = dict(
+    base: dict[str, Any] = dict(
         category=None,
         ci90=(0.1, 0.5),
         sd=0.1,
@@ -164,8 +166,8 @@ def test_demo_prices_earn_98pct_of_the_planted_optimum(demo_ctx: ToolContext) ->
     assert result.decisions
     catalog = demo_ctx.shop.products().set_index("sku")
     costs = {
-        d.product: (float(catalog.loc[d.product, "unit_cost"]), "data")
-        if not pd.isna(catalog.loc[d.product, "unit_cost"])
+        d.product: (float(catalog["unit_cost"][d.product]), "data")
+        if not pd.isna(catalog["unit_cost"][d.product])
         else (0.6 * d.current_price, "assumed")
         for d in demands
     }

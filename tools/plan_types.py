@@ -17,8 +17,10 @@ from pydantic import ConfigDict, Field, TypeAdapter, with_config
 
 from copilot.core.vocabulary import Channel
 from tools._brief import BRIEF_OFF
+from tools.pricing.discount import Outcome
 
-OfferOutcome = Literal["offer", "over_budget", "no_profit", "no_baseline"]
+OfferOutcome = Outcome
+"""What the segment's discount analysis found (tools.pricing.discount)."""
 """What the discount analysis concluded: a depth pays within the budget, a profitable depth
 costs more than the budget, no depth raises profit, or the audience bought nothing lately."""
 ChannelBasis = Literal["best_past_return", "user", "default"]

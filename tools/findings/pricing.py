@@ -346,22 +346,3 @@ def recommend_discount(result: DiscountPlan, say: Say) -> Findings:
         }
         steps = (NextStep(plan, "plan_campaign", arguments),)
     return Findings(sentences, items, steps)
-
-
-def discount_summary(result: DiscountPlan, say: Say) -> str:
-    """The outcome of a discount plan as one sentence that stands alone (a plan's summary)."""
-    best = next((o for o in result.options if o.depth_pct == result.recommended_depth_pct), None)
-    if result.outcome == "offer" and best is not None:
-        return say(
-            "discount.summary_offer",
-            depth=say.num(best.depth_pct, 0),
-            profit=say.money(best.incremental_profit),
-            weeks=result.weeks,
-            cost=say.money(best.discount_cost),
-            budget=say.money(result.budget),
-        )
-    if result.outcome == "no_baseline":
-        return say("discount.summary_no_baseline", weeks=result.history_weeks)
-    if result.outcome == "over_budget":
-        return say("discount.summary_over_budget")
-    return say("discount.summary_no_profit")

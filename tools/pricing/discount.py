@@ -54,16 +54,6 @@ class DiscountPlan:
     history_weeks: int = 12
     """The weeks of past purchases the baseline is taken from."""
 
-    @property
-    def verdict(self) -> str:
-        """The outcome as one English sentence. Temporary: tools/planning.py reads it until it
-        says the outcome itself in the answer's language."""
-        # Imported here: the findings import this module.
-        from tools.findings.pricing import discount_summary
-        from tools.findings.say import Say
-
-        return discount_summary(self, Say("en"))
-
     def to_frame(self) -> pd.DataFrame:
         """One row per depth."""
         return pd.DataFrame([o.__dict__ for o in self.options])
