@@ -236,3 +236,48 @@ def test_a_country_written_short_becomes_the_data_s_name_and_all_categories_is_n
     # The tool itself also reads the short forms (a caller other than the agent).
     usa = find_customers(demo_ctx, country="USA")
     assert usa.count > 0 and usa.count == find_customers(demo_ctx, country="United States").count
+
+
+@pytest.mark.parametrize(
+    ("question", "model", "expected"),
+    [
+        # The period in the model's words names the user's days, written another way.
+        ("What were total sales last month?", {"period": "last_month"}, {"period": "last_month"}),
+        (
+            "How did revenue in October 2026 compare with October 2025?",
+            {"period": "2026-10"},
+            {"period": "2026-10", "compare_to": "last_year"},
+        ),
+        (
+            "2026年10月的销售额和去年同期相比怎么样？",
+            {"period": "2026-10"},
+            {"period": "2026-10", "compare_to": "last_year"},
+        ),
+        (
+            "Break down last month's sales by product category.",
+            {"period": "last month"},
+            {"period": "last month", "by": "category"},
+        ),
+        ("上个月各品类的销售额排名", {"period": "上个月"}, {"period": "上个月", "by": "category"}),
+        (
+            "September's sales, month on month?",
+            {"compare_to": "none"},
+            {"period": "September", "compare_to": "previous_period"},
+        ),
+        # Example values copied into a question that says neither: the user's words win.
+        (
+            "What were total sales last month?",
+            {"period": "2025-03", "compare_to": "last_year"},
+            {"period": "last month"},
+        ),
+        (
+            "上个月有多少订单？客单价是多少？",
+            {"period": "上个月", "by": "product"},
+            {"period": "上个月"},
+        ),
+    ],
+)
+def test_sales_periods_comparisons_and_breakdowns_come_from_the_question(
+    question: str, model: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert grounded("sales_summary", model, question).arguments == expected

@@ -57,7 +57,13 @@ def test_records_with_one_field_to_show_are_a_plain_list() -> None:
         code: str = field(default="x", metadata=BRIEF_OFF)
 
     text = to_llm_brief({"risks": [_Risk("holdout untouched"), _Risk("pull-forward")]})
-    assert text.splitlines() == ["risks:", "  - holdout untouched", "  - pull-forward"]
+    assert text.splitlines() == ["risks: [holdout untouched, pull-forward]"]
+
+
+def test_a_table_left_with_one_column_is_a_plain_list() -> None:
+    rows = [{"sku": f"SK-{i}", "store": "north"} for i in (1, 2, 3)]
+    lines = to_llm_brief({"rows": rows}).splitlines()
+    assert lines == ["rows:", "  store (every row): north", "  - SK-1", "  - SK-2", "  - SK-3"]
 
 
 def test_fields_marked_off_and_empty_values_are_left_out() -> None:

@@ -10,7 +10,14 @@ import pytest
 import yaml
 
 from copilot.core.errors import ToolError
-from tools.periods import FESTIVALS, Period, cn_number, compare_period, resolve_period
+from tools.periods import (
+    FESTIVALS,
+    Period,
+    cn_number,
+    compare_period,
+    periods_in,
+    resolve_period,
+)
 
 END = date(2011, 12, 9)  # Online Retail's last day, a Friday
 D = date.fromisoformat
@@ -165,3 +172,32 @@ def test_chinese_numerals(text: str, number: int) -> None:
 def test_a_period_is_a_value() -> None:
     period = resolve_period("last month", END)
     assert isinstance(period, Period) and period == resolve_period("last month", END)
+
+
+@pytest.mark.parametrize(
+    ("question", "spans"),
+    [
+        ("What were total sales last month?", [("2011-11-01", "2011-11-30")]),
+        (
+            "How did revenue in October 2011 compare with October 2010?",
+            [("2011-10-01", "2011-10-31"), ("2010-10-01", "2010-10-31")],
+        ),
+        (
+            "2011年10月的销售额和去年同期相比怎么样？",
+            [("2011-10-01", "2011-10-31"), ("2010-01-01", "2010-12-31")],
+        ),
+        ("最近30天的订单数", [("2011-11-10", "2011-12-09")]),
+        ("Sales in Q3 2011 by country?", [("2011-07-01", "2011-09-30")]),
+        ("Sales in May 2011?", [("2011-05-01", "2011-05-31")]),
+        # Not periods: the verb "may", a budget, a count of weeks.
+        ("May we text customers on Sundays?", []),
+        ("A budget of 2000 for 4 weeks", []),
+    ],
+)
+def test_periods_named_in_a_question(question: str, spans: list[tuple[str, str]]) -> None:
+    found = periods_in(question, END)
+    assert [(p.start.isoformat(), p.end.isoformat()) for p in found] == spans
+
+
+def test_a_period_written_as_an_identifier_is_read() -> None:
+    assert resolve_period("last_month", END).label == "2011-11-01 to 2011-11-30"

@@ -294,7 +294,8 @@ def resolve_period(said: str, data_end: date) -> Period:
 
     Raises ``ToolError`` with examples when the words name no period it knows.
     """
-    text = re.sub(r"\s+", " ", said.strip().lower())
+    # "last_month": models write the words of a period as an identifier.
+    text = re.sub(r"[\s_]+", " ", said.strip().lower())
     text = re.sub(r"^(?:during|in|over|for|the)\s+|\s*(?:期间|那段时间|的时候|时期)$", "", text)
     text = text.replace("（", "(").replace("）", ")").strip()
     found = _relative(text, data_end) or _calendar(text, data_end) or _range(text)
@@ -311,6 +312,45 @@ def resolve_period(said: str, data_end: date) -> Period:
         key="refusal.unknown_period",
         values={"period": said, "examples": EXAMPLES},
     )
+
+
+_TOKEN = re.compile(r"[A-Za-z]+|\d+(?:[-./:]\d+)*|[\u3400-\u9fff]")
+_LONGEST = 7
+"""Tokens in the longest period people write ("2026-10-01 to 2026-10-15", "双十一期间")."""
+
+
+def periods_in(text: str, data_end: date) -> list[Period]:
+    """The periods a question names, left to right, the longest reading at each place
+    ("sales in October 2026 vs October 2025" names two)."""
+    tokens = list(_TOKEN.finditer(text))
+    found: list[Period] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + _LONGEST), i, -1):
+            said = text[tokens[i].start() : tokens[j - 1].end()]
+            if j - i == 1 and not _alone_a_period(said, data_end):
+                continue
+            try:
+                found.append(resolve_period(said, data_end))
+            except ToolError:
+                continue
+            i = j - 1
+            break
+        i += 1
+    return found
+
+
+def _alone_a_period(token: str, data_end: date) -> bool:
+    """A lone number is a period only as a recent year ("2026", not a budget of 2000); a lone
+    "may" is the verb ("May we ..."), "May 2026" is the month."""
+    if token.isdigit():
+        return len(token) == 4 and data_end.year - 10 <= int(token) <= data_end.year
+    return token.lower() != "may"
+
+
+def same_span(a: Period, b: Period) -> bool:
+    """Both name the same days."""
+    return (a.start, a.end) == (b.start, b.end)
 
 
 def compare_period(period: Period, compare_to: Compare) -> Period:

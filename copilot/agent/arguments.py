@@ -13,16 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from copilot.agent.ab_figures import ab_figures
 from copilot.agent.events import ArgumentsChanged
+from copilot.agent.lexicon import lexicon, named, said_in
 from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
+from copilot.agent.period_words import compare_to_said, period_said, period_traced
 from copilot.agent.prompts import argument_labels, render
 from tools import Tool
 
@@ -32,32 +31,6 @@ FRACTIONS = {"baseline", "control_rate", "treatment_rate", "alpha", "power", "tr
 """Rates and probabilities: a whole number justifies them only when written as a percentage."""
 CHURN_DEFAULT = 0.5
 """The churn-risk threshold that "about to churn" means when the user gives no number."""
-
-
-@cache
-def lexicon() -> dict[str, dict[str, list[str]]]:
-    """Argument -> value -> the words that name it (lexicon.yaml)."""
-    text = resources.files("copilot.agent").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    return {str(k): {str(v): [str(w) for w in ws] for v, ws in d.items()} for k, d in data.items()}
-
-
-def _said(word: str, text: str) -> bool:
-    word = word.lower()
-    if re.search(r"[\u3400-\u9fff]", word):
-        return word in text
-    return re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text) is not None
-
-
-def named(kind: str, text: str) -> list[str]:
-    """Values of ``kind`` that ``text`` names, in the order they first appear."""
-    lowered = text.lower()
-    hits = []
-    for value, words in lexicon().get(kind, {}).items():
-        positions = [lowered.find(w.lower()) for w in words if _said(w, lowered)]
-        if positions:
-            hits.append((min(p for p in positions if p >= 0), value))
-    return [v for _, v in sorted(hits)]
 
 
 def _canonical(code: str) -> str:
@@ -211,6 +184,9 @@ FILL: dict[str, Callable[[str], Any]] = {
     ),
     "sd": lambda t: _number_after(t, r"standard deviation|\bsd\b|\bstd\b|标准差"),
     "metric": _lexical("metric"),
+    "period": period_said,
+    "compare_to": compare_to_said,
+    "by": _lexical("by"),
     **{
         f"{group}_{key}": _ab(f"{group}_{key}")
         for group in ("control", "treatment")
@@ -242,7 +218,11 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C9
         return not named("metric", text) or value in named("metric", text)
     if name == "exclude_purchased":
         return bool(value) or "false" in named("exclude_purchased", text)
-    if name in ("kind", "sort_by", "objective", "channel", "type", "price_ending"):
+    if name == "period":
+        return _in_words(str(value), text) or period_traced(value, text)
+    if name == "compare_to":
+        return value == compare_to_said(text)
+    if name in ("kind", "sort_by", "objective", "channel", "type", "price_ending", "by"):
         return str(value) in named(name, text)
     if name in AB_SLOTS and ab_figures(text) and isinstance(value, int | float):
         # The question labels its figures by group: a rate is no mean, control is no treatment.
@@ -272,7 +252,7 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C9
 def _category_named(category: str, text: str, tool: Tool) -> bool:
     """A category named by one of its words ("tea" for "Coffee & Tea")."""
     words = [w for w in re.findall(r"[a-z]{3,}", category.lower()) if w not in ("and",)]
-    return any(_said(w, text.lower()) for w in words)
+    return any(said_in(w, text.lower()) for w in words)
 
 
 @dataclass(frozen=True)
@@ -353,6 +333,8 @@ def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the sc
         ):
             continue
         value = int(round(found)) if name in _WHOLE else found
+        if value == spec.default and name not in dropped:
+            continue  # the user's words say what the default says: nothing to change
         if value != kept.get(name) and _valid(tool, name, value):
             filled[name] = value
     result = {**kept, **filled}

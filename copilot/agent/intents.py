@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from copilot.agent.arguments import FILL, named
+from copilot.agent.arguments import FILL
+from copilot.agent.lexicon import named
 from tools import Tool
 
 NEIGHBOURS: dict[str, tuple[str, ...]] = {
