@@ -204,7 +204,18 @@ def test_neighbouring_tools_are_corrected_from_the_question_s_words() -> None:
         "recommend_for_segment",
         {},
     )
+    # A post-mortem is a document, whatever period it names; "打三折" asks for a discount.
+    question = "去年双十一活动复盘的结论是什么？"
+    assert fix("sales_summary", {"period": "去年双十一"}, question) == (
+        "search_knowledge",
+        {"query": question},
+    )
+    assert fix("ab_test_sample_size", {}, "给有流失风险的客户打三折，预算 3000，划算吗？") == (
+        "recommend_discount",
+        {},
+    )
     # The model's choice stands when the question asks for it.
+    assert fix("sales_summary", {"period": "双十一"}, "双十一期间卖了多少？") is None
     assert fix("price_elasticity", {"sku": "CT-0001"}, "How price sensitive is CT-0001?") is None
     assert (
         fix(

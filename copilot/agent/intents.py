@@ -23,6 +23,8 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "ab_test_readout": ("recommend_discount", "ab_test_sample_size", "profile_weights"),
     "recommend_products": ("recommend_for_segment",),
     "recommend_for_segment": ("recommend_products",),
+    # "What did last year's Double 11 post-mortem conclude?" is a document, not a sales figure.
+    "sales_summary": ("search_knowledge",),
 }
 ID_TOOLS = (
     "profile_customer",
@@ -64,5 +66,7 @@ def corrected(
         target = wanted[0] if len(wanted) == 1 else None
     if target is None or target not in tools:
         return None
+    if target == "search_knowledge":
+        return target, {"query": (said[-1] if said else text)[:300]}
     takes = tools[target].args_model.model_fields
     return target, {k: v for k, v in arguments.items() if k in _CARRIED and k in takes}

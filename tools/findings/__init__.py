@@ -28,7 +28,7 @@ from tools.pricing.experiments import Readout
 from tools.pricing.results import ElasticityReport, PriceOptimization, SampleSizePlan
 from tools.profiling.results import CustomerCard, CustomerList, ScoreWeights, SegmentOverview
 from tools.recommend.results import ProductRecommendations, RelatedProducts, SegmentPicks
-from tools.sales.results import SalesSummary
+from tools.sales.results import SalesSummary, SalesTrend
 
 _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     SegmentOverview: profiling.segment_overview,
@@ -46,6 +46,7 @@ _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     KnowledgeResults: knowledge.search_knowledge,
     CampaignPlan: planning.plan_campaign,
     SalesSummary: sales.sales_summary,
+    SalesTrend: sales.sales_trend,
 }
 
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 from tools.findings.profiling import segment_name
 from tools.findings.say import Say
 from tools.findings.types import Findings
-from tools.sales.results import BreakdownRow, Change, SalesFigures, SalesSummary
+from tools.sales.results import (
+    BreakdownRow,
+    Change,
+    SalesFigures,
+    SalesSummary,
+    SalesTrend,
+    TrendPoint,
+)
 
 
-def _span(f: SalesFigures) -> str:
+def _span(f: SalesFigures | TrendPoint) -> str:
     if f.start == f.end:
         return f.start.isoformat()
     return f"{f.start.isoformat()} – {f.end.isoformat()}"
@@ -80,4 +87,65 @@ def sales_summary(result: SalesSummary, say: Say) -> Findings:
     items = tuple(_row(r, result.by or "", say) for r in result.breakdown)
     if items:
         sentences.append(say("sales.breakdown", by=say(f"sales.by.{result.by}")))
+    return Findings(tuple(sentences), items)
+
+
+def _value(metric: str, value: float | None, say: Say) -> str:
+    if value is None:
+        return say("sales.trend_no_value")
+    return say.money(value) if metric in ("net", "aov") else say.count(value)
+
+
+def _direction(result: SalesTrend, say: Say) -> str:
+    d = result.direction
+    grain = say(f"sales.grain.{result.grain}")
+    if d.method == "too_short":
+        return say("sales.trend_too_short", buckets=d.buckets, grain=grain)
+    values = {
+        "grain": grain,
+        "change": say.change(d.change_pct or 0.0, 1),
+        "p": say.num(d.p_value or 0.0, 3),
+        "buckets": d.buckets,
+    }
+    return say(f"sales.trend_{d.method}_{d.direction}", **values)
+
+
+def sales_trend(result: SalesTrend, say: Say) -> Findings:
+    """The series' span and peak, its direction with how it was tested, and the movers."""
+    metric = say(f"sales.metric.{result.metric}")
+    grain = say(f"sales.grain.{result.grain}")
+    shown = result.points
+    sentences = [
+        say(
+            "sales.trend_head",
+            metric=metric,
+            grain=grain,
+            said=result.period,
+            span=f"{shown[0].start.isoformat()} – {shown[-1].end.isoformat()}",
+            buckets=len(shown),
+        )
+    ]
+    if result.peak is not None:
+        sentences.append(
+            say(
+                "sales.trend_peak",
+                span=_span(result.peak),
+                value=_value(result.metric, result.peak.value, say),
+            )
+        )
+    sentences.append(_direction(result, say))
+    if shown[-1].partial:
+        sentences.append(say("sales.trend_partial", span=_span(shown[-1]), grain=grain))
+    items = tuple(
+        say(
+            "sales.mover",
+            name=segment_name(m.key, say) if result.by == "segment" else m.key,
+            before=_value(result.metric, m.before, say),
+            last=_value(result.metric, m.last, say),
+            change="" if m.change_pct is None else f" ({say.change(m.change_pct, 1)})",
+        )
+        for m in result.movers
+    )
+    if items:
+        sentences.append(say("sales.movers", by=say(f"sales.by.{result.by}"), grain=grain))
     return Findings(tuple(sentences), items)

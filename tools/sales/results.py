@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,3 +77,60 @@ class SalesSummary:
     breakdown: list[BreakdownRow] = field(default_factory=list)
     data_end: date
     """The last day with data: what "last month" counts back from."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendPoint:
+    """One bucket of a series: the days it counts and the metric over them."""
+
+    start: date
+    end: date
+    value: float | None
+    """None for an average order value without orders."""
+    partial: bool
+    """The bucket is cut short by the period or the data's end (not comparable as a whole)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendDirection:
+    """Whether the series moved, and how that was tested."""
+
+    method: Literal["year_over_year", "kendall_theil_sen", "too_short"]
+    """``year_over_year``: complete buckets against the same ones a year earlier (season
+    removed); ``kendall_theil_sen``: the series against time (season not removed)."""
+    direction: Literal["rising", "falling", "unclear"]
+    change_pct: float | None = None
+    """Year over year: the average change; otherwise the Theil-Sen slope per bucket as a
+    percentage of the mean bucket."""
+    p_value: float | None = None
+    buckets: int
+    """Complete buckets (or year-over-year pairs) the test used."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mover:
+    """A category, product, country, channel or segment whose metric moved most between the
+    last two complete buckets."""
+
+    key: str
+    before: float
+    last: float
+    change: float
+    change_pct: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalesTrend:
+    """A metric per day, week or month over a period, its direction, and the largest movers."""
+
+    metric: str
+    grain: str
+    period: str
+    """The words the period was read from."""
+    points: list[TrendPoint]
+    direction: TrendDirection
+    peak: TrendPoint | None
+    """The highest complete bucket."""
+    by: str | None = None
+    movers: list[Mover] = field(default_factory=list)
+    data_end: date
