@@ -94,17 +94,17 @@ def sales_summary(
 
 
 def _year_ago(
-    valued: pd.DataFrame, period: Period, metric: Metric, grain: Grain
+    valued: pd.DataFrame, period: Period, shown: list[TrendPoint], metric: Metric, grain: Grain
 ) -> dict[date, float | None]:
-    """Each bucket's value a year earlier (same month; 52 weeks back for weeks and days),
-    for buckets whose year-earlier days all have data."""
+    """Each shown bucket's value a year earlier (same month; 52 weeks back for weeks and
+    days), for buckets whose year-earlier days all have data."""
     back = compare_period(period, "last_year")
     first_day = valued["ts"].iloc[0].date()
     earlier = points(series(valued, back, metric, grain), back, grain)
     by_start = {p.start: p.value for p in earlier if not p.partial and p.start >= first_day}
     shift = (lambda d: d.replace(year=d.year - 1)) if grain == "month" else None
     out: dict[date, float | None] = {}
-    for start in series(valued, period, metric, grain).index:
+    for start in (p.start for p in shown):
         before = shift(start) if shift else start - timedelta(days=364)
         out[start] = by_start.get(before)
     return out
@@ -187,7 +187,7 @@ def sales_trend(
     data_end = valued["ts"].max().date()
     current = resolve_period(period, data_end)
     shown = points(series(valued, current, metric, grain), current, grain)
-    trend = direction(shown, _year_ago(valued, current, metric, grain))
+    trend = direction(shown, _year_ago(valued, current, shown, metric, grain))
     complete = [p for p in shown if not p.partial and p.value is not None]
     return SalesTrend(
         metric=metric,
