@@ -1,5 +1,5 @@
-"""Latency of ``sales_summary`` and ``sales_trend`` on a ~1,000,000-line synthetic shop
-(issue 19: < 200 ms).
+"""Latency of ``sales_summary``, ``sales_trend`` and ``campaign_performance`` on a
+~1,000,000-line synthetic shop (issue 19: < 200 ms).
 
 Usage: .venv/bin/python benchmarks/bench_sales.py [--customers 100000]
 Baseline: the same month's net sales, orders and category breakdown as three plain pandas
@@ -22,6 +22,7 @@ from copilot.demo import generate_demo
 from copilot.demo.store import store_demo
 from copilot.shop import ShopData
 from tools import Tool, ToolContext
+from tools.campaigns.api import campaign_performance
 from tools.sales.api import sales_summary, sales_trend
 
 CALLS: list[tuple[Tool, dict[str, object]]] = [
@@ -34,6 +35,9 @@ CALLS: list[tuple[Tool, dict[str, object]]] = [
     (sales_trend, {"grain": "week", "period": "last 26 weeks", "metric": "orders"}),
     (sales_trend, {"period": "this year", "by": "category"}),
     (sales_trend, {"grain": "day", "period": "last 90 days", "metric": "aov"}),
+    (campaign_performance, {}),
+    (campaign_performance, {"campaign": "双十一"}),
+    (campaign_performance, {"period": "this year", "rank_by": "conversions_per_send"}),
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from copilot.agent import Agent, Message
 from copilot.agent.events import Answered, Token, ToolCalled
 from copilot.agent.grounding import evidence_numbers, parse_numbers, unsupported_numbers
-from copilot.agent.loop import whole_sentences
+from copilot.agent.guards import whole_sentences
 from copilot.core.privacy import redact
 from copilot.core.settings import Settings
 from copilot.shop import ShopData

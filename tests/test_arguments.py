@@ -214,6 +214,19 @@ def test_neighbouring_tools_are_corrected_from_the_question_s_words() -> None:
         "recommend_discount",
         {},
     )
+    # One customer named and no list asked for: that customer's profile.
+    assert fix("find_customers", {}, "客户 C10004 还有可能回来买吗？") == ("profile_customer", {})
+    assert fix("find_customers", {}, "List customers like C10004 who are at risk") is None
+    # A basket is co-purchase, a likeness is similarity.
+    assert fix("similar_products", {"sku": "SN-0011"}, "Bundle ideas for SN-0011?") == (
+        "frequently_bought_with",
+        {"sku": "SN-0011"},
+    )
+    assert fix("frequently_bought_with", {"sku": "SN-0011"}, "SN-0011 的替代品有哪些？") == (
+        "similar_products",
+        {"sku": "SN-0011"},
+    )
+    assert fix("frequently_bought_with", {"sku": "SN-0011"}, "SN-0011 经常和什么一起买？") is None
     # The model's choice stands when the question asks for it.
     assert fix("sales_summary", {"period": "双十一"}, "双十一期间卖了多少？") is None
     assert fix("price_elasticity", {"sku": "CT-0001"}, "How price sensitive is CT-0001?") is None
@@ -292,3 +305,41 @@ def test_sales_periods_comparisons_and_breakdowns_come_from_the_question(
     question: str, model: dict[str, Any], expected: dict[str, Any]
 ) -> None:
     assert grounded("sales_summary", model, question).arguments == expected
+
+
+def test_series_grain_ranking_and_campaign_names_come_from_the_question() -> None:
+    def grounded(tool: str, arguments: dict[str, Any], question: str) -> dict[str, Any]:
+        return ground_arguments(T[tool], arguments, [question]).arguments
+
+    # "weekly orders": the grain and the metric are filled; the A/B metric "conversion" is not
+    # a sales series' metric, so it neither fills nor blocks one.
+    assert grounded("sales_trend", {}, "Show weekly orders for the last quarter") == {
+        "grain": "week",
+        "metric": "orders",
+        "period": "the last quarter",
+    }
+    assert (
+        grounded("sales_trend", {"grain": "week"}, "最近一年每月的销售额走势")["grain"] == "month"
+    )
+    assert (
+        grounded("ab_test_sample_size", {"metric": "conversion"}, "orders convert at 2%")["metric"]
+        == "conversion"
+    )
+    # A campaign is named by a word of its name; an invented one is dropped.
+    christmas = grounded(
+        "campaign_performance",
+        {"campaign": "Christmas gift guide"},
+        "How did the christmas email do?",
+    )
+    assert christmas["campaign"] == "Christmas gift guide" and christmas["channel"] == "email"
+    assert "campaign" not in grounded(
+        "campaign_performance", {"campaign": "Spring tea tasting"}, "Which channel works best?"
+    )
+    # Two channels named are a comparison, not a filter ("ROAS" is the default ranking).
+    assert grounded("campaign_performance", {}, "Email or SMS: which has the better ROAS?") == {}
+    assert grounded("campaign_performance", {}, "Which SMS campaign had the best ROAS?") == {
+        "channel": "sms"
+    }
+    assert grounded("campaign_performance", {}, "哪个渠道的点击率最高？") == {
+        "rank_by": "click_rate"
+    }

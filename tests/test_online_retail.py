@@ -73,3 +73,16 @@ def test_sales_of_november_2011_against_october_match_pandas(
         assert figures.returns == pytest.approx(-value[value < 0].sum(), abs=0.01)
         assert figures.orders == rows.loc[value > 0, "InvoiceNo"].nunique()
         assert figures.units == rows.loc[value > 0, "Quantity"].sum()
+    # The monthly series over the same rows: every month's net sales equal the aggregation,
+    # and December 2011 (data end 2011-12-09) is the one partial month.
+    from tools.sales.api import sales_trend
+
+    trend = sales_trend(ToolContext(shop, settings), metric="net", grain="month", period="2011")
+    value = raw["Quantity"] * raw["UnitPrice"]
+    by_month = value.groupby(month).sum()
+    assert [p.start.isoformat()[:7] for p in trend.points] == [
+        f"2011-{m:02d}" for m in range(1, 13)
+    ]
+    for point in trend.points:
+        assert point.value == pytest.approx(by_month[point.start.isoformat()[:7]], abs=0.01)
+    assert [p.partial for p in trend.points] == [False] * 11 + [True]

@@ -121,6 +121,9 @@ EMPTY_SHOP_CALLS: dict[str, dict[str, Any]] = {
     "recommend_discount": {"segment": "at_risk", "budget": 1000},
     "plan_campaign": {"goal": "win back customers", "budget": 5000},
     "sales_summary": {"period": "last month"},
+    "sales_trend": {},
+    "campaign_performance": {},
+    "product_performance": {"sku": "CT-0001"},
 }
 
 

@@ -5,6 +5,7 @@
 
 from tools._brief import to_llm_brief
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
+from tools.campaigns.api import campaign_performance
 from tools.knowledge_search import knowledge_store, search_knowledge
 from tools.planning import plan_campaign
 from tools.pricing import (
@@ -24,7 +25,8 @@ from tools.recommend import (
     similar_products,
 )
 from tools.recommend.api import recommender
-from tools.sales.api import sales_summary
+from tools.sales.api import sales_summary, sales_trend
+from tools.sales.product import product_performance
 
 TOOLS: tuple[Tool, ...] = (
     segment_overview,
@@ -41,6 +43,9 @@ TOOLS: tuple[Tool, ...] = (
     ab_test_sample_size,
     ab_test_readout,
     sales_summary,
+    sales_trend,
+    product_performance,
+    campaign_performance,
     search_knowledge,
     plan_campaign,
 )

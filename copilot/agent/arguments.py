@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from copilot.agent.ab_figures import ab_figures
 from copilot.agent.events import ArgumentsChanged
-from copilot.agent.lexicon import lexicon, named, said_in
+from copilot.agent.lexicon import id_in_words, in_words, lexicon, named, said_in, shares_a_word
 from copilot.agent.normalise import amounts, durations_in_days, durations_in_weeks, mentions
 from copilot.agent.period_words import compare_to_said, period_said, period_traced
 from copilot.agent.prompts import argument_labels, render
@@ -31,24 +31,6 @@ FRACTIONS = {"baseline", "control_rate", "treatment_rate", "alpha", "power", "tr
 """Rates and probabilities: a whole number justifies them only when written as a percentage."""
 CHURN_DEFAULT = 0.5
 """The churn-risk threshold that "about to churn" means when the user gives no number."""
-
-
-def _canonical(code: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", code.lower())
-
-
-def _in_words(value: str, text: str) -> bool:
-    """A name written in the text (case, spaces and punctuation aside)."""
-    key = _canonical(value)
-    return bool(key) and key in _canonical(text)
-
-
-def _id_in_words(value: str, text: str) -> bool:
-    """An id written in the text as a whole token: "c-10001" is C10001, "C1000" is not in
-    "C10001"."""
-    key = _canonical(value)
-    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9_-]*", text)
-    return bool(key) and any(_canonical(t) == key for t in tokens)
 
 
 _NEAR = 24
@@ -149,10 +131,13 @@ def _ab(key: str) -> Callable[[str], float | None]:
     return find
 
 
-def _lexical(kind: str) -> Callable[[str], str | None]:
+def _lexical(kind: str, only: bool = False) -> Callable[[str], str | None]:
+    """The first value of ``kind`` the words name; with ``only``, None when they name several
+    ("email or SMS, which works best?" is a comparison, not a filter)."""
+
     def find(text: str) -> str | None:
-        hits = named(kind, text)
-        return hits[0] if hits else None
+        hits = list(dict.fromkeys(named(kind, text)))
+        return hits[0] if hits and (len(hits) == 1 or not only) else None
 
     return find
 
@@ -169,7 +154,7 @@ FILL: dict[str, Callable[[str], Any]] = {
     "inactive_days_over": _inactive,
     "n": _count,
     "limit": _count,
-    "channel": _lexical("channel"),
+    "channel": _lexical("channel", only=True),
     "country": _lexical("country"),
     "segment": _lexical("segment"),
     "audience": _lexical("segment"),
@@ -183,10 +168,12 @@ FILL: dict[str, Callable[[str], Any]] = {
         or _number_before(t, r"(?:visitors|customers|users|people)?\s*(?:per|a) day|人/天")
     ),
     "sd": lambda t: _number_after(t, r"standard deviation|\bsd\b|\bstd\b|标准差"),
-    "metric": _lexical("metric"),
+    "metric": lambda t: named("metric", t),  # candidates: the first the tool takes
     "period": period_said,
     "compare_to": compare_to_said,
     "by": _lexical("by"),
+    "grain": _lexical("grain"),
+    "rank_by": _lexical("rank_by"),
     **{
         f"{group}_{key}": _ab(f"{group}_{key}")
         for group in ("control", "treatment")
@@ -196,33 +183,43 @@ FILL: dict[str, Callable[[str], Any]] = {
 """Arguments read from the user's words when the model left them out (or contradicted them)."""
 
 
+_NAMED = (
+    *("kind", "sort_by", "objective", "channel", "type", "price_ending", "by", "grain"),
+    "rank_by",
+)
+"""Options a lexicon group names: the value must be one the user's words name."""
+
+
 def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C901 - one flat rule per argument name
     """Whether the user's words (``text``) support ``value`` for argument ``name``."""
     if name in FREE:
         return True
     if name in ("segment", "audience"):
         if str(value).startswith("cluster"):
-            return _in_words(str(value), text) or str(value).split()[-1] in text
+            return in_words(str(value), text) or str(value).split()[-1] in text
         return value in named("segment", text) + named("segment_described", text)
     if name in ("customer_id", "sku"):
-        return _id_in_words(str(value), text)
+        return id_in_words(str(value), text)
     if name in ("category", "country") and _means_any(value):
         return False  # "all categories", "any country": no filter
     if name in ("category", "start"):
-        return _in_words(str(value), text) or (
+        return in_words(str(value), text) or (
             name == "category" and _category_named(str(value), text, tool)
         )
     if name == "country":
-        return _in_words(str(value), text) or value in named("country", text)
-    if name == "metric":  # the model's choice, unless the user's words name the other one
-        return not named("metric", text) or value in named("metric", text)
+        return in_words(str(value), text) or value in named("country", text)
+    if name == "metric":  # the model's choice, unless the user's words name another one
+        takes = [v for v in named("metric", text) if _valid(tool, name, v)]
+        return not takes or value in takes
     if name == "exclude_purchased":
         return bool(value) or "false" in named("exclude_purchased", text)
     if name == "period":
-        return _in_words(str(value), text) or period_traced(value, text)
+        return in_words(str(value), text) or period_traced(value, text)
     if name == "compare_to":
         return value == compare_to_said(text)
-    if name in ("kind", "sort_by", "objective", "channel", "type", "price_ending", "by"):
+    if name == "campaign":  # "christmas email" for "Christmas gift guide": a shared word
+        return shares_a_word(str(value), text)
+    if name in _NAMED:
         return str(value) in named(name, text)
     if name in AB_SLOTS and ab_figures(text) and isinstance(value, int | float):
         # The question labels its figures by group: a rate is no mean, control is no treatment.
@@ -246,7 +243,7 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C9
         return True
     if isinstance(value, int | float):
         return mentions(float(value), text)
-    return _in_words(str(value), text)
+    return in_words(str(value), text)
 
 
 def _category_named(category: str, text: str, tool: Tool) -> bool:
@@ -324,6 +321,8 @@ def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the sc
         if (kept.get(name) is not None and not repeated_default and not loose) or name not in FILL:
             continue
         found = FILL[name](text)
+        if isinstance(found, list):  # several readings: the first this tool accepts
+            found = next((v for v in found if _valid(tool, name, v)), None)
         if found is None:
             continue
         # "About to churn" is a churn-risk filter only when no segment says it already

@@ -1,4 +1,5 @@
-"""Guards on any text a model writes: loops are cut, prompt scaffolding never reaches people.
+"""Guards on any text a model writes: loops are cut, prompt scaffolding never reaches people,
+and an answer cut by the token cap ends on its last whole sentence.
 
 A small model can loop (the same citation twenty times) and can copy the instructions it was
 given ("choose respond ...") into its answer. Neither contains a wrong number, so the number
@@ -66,3 +67,19 @@ def scrub(text: str, tool_names: Iterable[str]) -> str:
     for sentence in scaffolding(text, list(tool_names)):
         text = text.replace(sentence, "")
     return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+_LIST_NUMBER = re.compile(r"(?:^|\s)\d{1,2}$")
+
+
+def whole_sentences(text: str) -> str:
+    """``text`` without a trailing fragment (an answer cut by the token cap mid-sentence)."""
+    text = text.rstrip()
+    if not text or text[-1] in ".!?。！？)]）】" or text.endswith("```"):
+        return text
+    ends = [m for m in _SENTENCE_END.finditer(text) if not _LIST_NUMBER.search(text[: m.start()])]
+    # Keep the fragment when cutting it would leave less than half of the answer.
+    if not ends or ends[-1].end() < len(text) // 2:
+        return text
+    return text[: ends[-1].end()]

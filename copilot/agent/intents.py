@@ -22,9 +22,17 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "ab_test_sample_size": ("recommend_discount", "ab_test_readout"),
     "ab_test_readout": ("recommend_discount", "ab_test_sample_size", "profile_weights"),
     "recommend_products": ("recommend_for_segment",),
+    # "How long do customers have to return apparel?" names customers but asks for a policy.
+    "find_customers": ("search_knowledge",),
+    "similar_products": ("frequently_bought_with",),
+    "frequently_bought_with": ("similar_products",),
     "recommend_for_segment": ("recommend_products",),
     # "What did last year's Double 11 post-mortem conclude?" is a document, not a sales figure.
-    "sales_summary": ("search_knowledge",),
+    "sales_summary": ("search_knowledge", "sales_trend", "campaign_performance"),
+    "sales_trend": ("sales_summary",),
+    "campaign_performance": ("search_knowledge",),
+    # "Which channel has the best ROAS?" is campaign figures, not a document.
+    "search_knowledge": ("campaign_performance",),
 }
 ID_TOOLS = (
     "profile_customer",
@@ -61,6 +69,9 @@ def corrected(
         name == "recommend_for_segment" and FILL["customer_id"](text) and not named("segment", text)
     ):
         target = "recommend_products"
+    elif name == "find_customers" and FILL["customer_id"](text) and name not in asked:
+        # "Will customer C10004 come back?" names one customer and asks for no list.
+        target = "profile_customer"
     elif name in NEIGHBOURS and name not in asked:
         wanted = [t for t in NEIGHBOURS[name] if t in asked]
         target = wanted[0] if len(wanted) == 1 else None

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
-from datetime import date
+
+import pandas as pd
 
 from copilot.agent.answers import facts_answer, findings_text, next_steps, result_evidence
 from copilot.agent.arguments import ground_arguments
@@ -28,10 +28,11 @@ from copilot.agent.events import (
     ToolResult,
 )
 from copilot.agent.grounding import claimed_numbers, rewrite_once, unsupported_numbers
-from copilot.agent.guards import repetitive, scrub
+from copilot.agent.guards import repetitive, scrub, whole_sentences
 from copilot.agent.intents import corrected
 from copilot.agent.prompts import render, routing
 from copilot.agent.scope import ScopeGuard
+from copilot.agent.search_words import in_users_words
 from copilot.agent.types import AgentAnswer, Grounding, ToolTrace
 from copilot.core.errors import ToolError
 from copilot.core.text import language_of
@@ -43,22 +44,6 @@ from tools.findings import Say, describe
 from tools.knowledge_search import KnowledgeResults
 
 MAX_TOOL_CHARS = 4000
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
-_LIST_NUMBER = re.compile(r"(?:^|\s)\d{1,2}$")
-
-
-def whole_sentences(text: str) -> str:
-    """``text`` without a trailing fragment (an answer cut by the token cap mid-sentence)."""
-    text = text.rstrip()
-    if not text or text[-1] in ".!?。！？)]）】" or text.endswith("```"):
-        return text
-    ends = [m for m in _SENTENCE_END.finditer(text) if not _LIST_NUMBER.search(text[: m.start()])]
-    # Keep the fragment when cutting it would leave less than half of the answer.
-    if not ends or ends[-1].end() < len(text) // 2:
-        return text
-    return text[: ends[-1].end()]
-
-
 log = logging.getLogger(__name__)
 
 
@@ -268,6 +253,16 @@ class Agent:
             trace = _refused(call.name, grounded.arguments, grounded.need(language), language)
         else:
             trace = self._run_tool(tool, grounded.arguments, language)
+            again = in_users_words(
+                trace, words[0], lambda arguments: self._run_tool(tool, arguments, language)
+            )
+            if again is not None:
+                yield ArgumentsChanged(
+                    tool=tool.name,
+                    dropped={"query": trace.arguments.get("query")},
+                    filled={"query": again.arguments["query"]},
+                )
+                trace = again
         if trace.ok:
             yield ToolResult(
                 name=trace.name,
@@ -318,7 +313,7 @@ class Agent:
         return render(
             "system",
             language,
-            today=date.today().isoformat(),
+            data_end=self._data_end(),
             shop_name=self.shop_name,
             examples=examples,
             tools=[
@@ -326,6 +321,16 @@ class Agent:
                 for t in self.tools.values()
             ],
         )
+
+    def _data_end(self) -> str:
+        """The last day of the shop's orders, what "last month" counts from. Not the wall
+        clock: a prompt that changes every day changes the local model's choices with it."""
+
+        def build() -> str:
+            stamps = self.ctx.shop.order_lines()["ts"]
+            return "" if stamps.empty else str(pd.Timestamp(stamps.max()).date())
+
+        return self.ctx.cached("data_end", build)
 
     def _run_tool(self, tool: Tool, arguments: dict[str, object], language: str) -> ToolTrace:
         try:

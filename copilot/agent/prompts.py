@@ -71,7 +71,7 @@ def check_prompts() -> None:
     """Render every prompt once with sample values (run at startup)."""
     sample = {
         "tools": [{"name": "t", "summary": "s"}],
-        "today": "2026-01-01",
+        "data_end": "2026-01-01",
         "shop_name": "x",
         "numbers": "1",
         "examples": [{"q": "q", "a": "a"}],

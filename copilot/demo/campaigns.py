@@ -25,6 +25,10 @@ CHANNEL_RATES: dict[str, ChannelRates] = {
     "social": ChannelRates(None, 0.012, 0.05, 0.008),
 }
 
+PLANTED_CLICK_LIFT: dict[str, float] = {"CMP-2608-WELCOME": 2.5}
+"""A campaign whose click rate is planted above its channel's (the welcome series, drawn last
+so that no other campaign's draws change)."""
+
 # (id, name, channel, start offset in days from the data start, length in days, audience, offer,
 #  audience size as a share of customers, average order value multiplier)
 _PLAN: tuple[tuple[str, str, str, int, int, str, str, float, float], ...] = (
@@ -164,7 +168,7 @@ def make_campaigns(
         if channel == "social":
             sends *= 12  # impressions rather than messages
         opens = None if rates.open_rate is None else int(rng.binomial(sends, rates.open_rate))
-        clicks = int(rng.binomial(sends, rates.click_rate))
+        clicks = int(rng.binomial(sends, rates.click_rate * PLANTED_CLICK_LIFT.get(cid, 1.0)))
         conversions = int(rng.binomial(clicks, rates.conversion_rate * rng.uniform(0.8, 1.2)))
         revenue = round(conversions * avg_order_value * aov * rng.uniform(0.85, 1.15), 2)
         spend = round(sends * rates.cost_per_send + rng.uniform(50, 400), 2)

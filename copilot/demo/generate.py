@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from copilot.demo.campaigns import CHANNEL_RATES, make_campaigns
+from copilot.demo.campaigns import CHANNEL_RATES, PLANTED_CLICK_LIFT, make_campaigns
 from copilot.demo.catalog import make_catalog
 from copilot.demo.customers import SEGMENTS, make_customers, taste_matrix
 from copilot.demo.docs import POLICY, render_documents
@@ -240,5 +240,6 @@ def _truths(
         "promo_rate": PROMO_RATE,
         "week_starts": [w.date().isoformat() for w in weeks],
         "channel_rates": {k: vars(v) for k, v in CHANNEL_RATES.items()},
+        "campaign_click_lift": PLANTED_CLICK_LIFT,
         "documents": POLICY,
     }

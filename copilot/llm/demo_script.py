@@ -23,9 +23,17 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"sample size|a/b|样本量", "ab_test_sample_size"),
     (r"churn|流失|at risk", "find_customers"),
     (r"segment|分群|best customers|最好的客户", "segment_overview"),
+    (
+        r"[A-Z]{2}-\d{4}.*(sell|sold|perform|卖|表现)|categor.*(sell|sold)|品类.*卖",
+        "product_performance",
+    ),
+    (r"roas|channel|click rate|perform|渠道|点击率|投产比|活动.*效果", "campaign_performance"),
+    (r"trend|over time|monthly|weekly|走势|趋势|每月|每周", "sales_trend"),
     (r"policy|return|campaign|活动|政策|退货", "search_knowledge"),
     (r"sales|revenue|orders\b|销售|营业额|订单|客单价", "sales_summary"),
 )
+_CATEGORY = re.compile(r"\b([A-Z][\w']*(?: (?:&|[A-Z][\w']*))*)\s*(?:category|品类)")
+"""A capitalised category name before "category" ("the Coffee & Tea category")."""
 _CUSTOMER = re.compile(r"\b(C?\d{4,6})\b")
 _SKU = re.compile(r"\b([A-Z]{2}-\d{4}|\d{5}[A-Z]?)\b")
 
@@ -58,7 +66,13 @@ class KeywordModel:
             return {"customer_id": customer.group(1)}
         if (
             tool
-            in ("similar_products", "frequently_bought_with", "price_elasticity", "optimize_price")
+            in (
+                "similar_products",
+                "frequently_bought_with",
+                "price_elasticity",
+                "optimize_price",
+                "product_performance",
+            )
             and sku
         ):
             return {"sku": sku.group(1)}
@@ -68,6 +82,11 @@ class KeywordModel:
             return {"segment": "at_risk", "budget": 2000.0}
         if tool == "ab_test_sample_size":
             return {"metric": "conversion", "baseline": 0.05, "mde_pct": 10.0}
+        if tool == "product_performance":
+            named = re.search(
+                r"\b([A-Z][\w']*(?: (?:&|[A-Z][\w']*))*)\s*(?:category|品类)", question
+            )
+            return {"category": named.group(1).strip()} if named else {}
         if tool == "search_knowledge":
             return {"query": question[:200]}
         if tool == "sales_summary":

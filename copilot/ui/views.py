@@ -139,6 +139,11 @@ def result_summary(result: Any, lang: Language) -> str:
 
 def result_chart(result: Any, lang: Language) -> ChartSpec | None:
     """A chart where one fits the result, titled in ``lang``; None otherwise."""
+    from copilot.ui.sales_charts import sales_chart  # it builds on ChartSpec
+
+    spec = sales_chart(result, lang)
+    if spec is not None:
+        return spec
     if isinstance(result, PriceOptimization):
         return _profit_curve(result, lang)
     if isinstance(result, SegmentOverview):

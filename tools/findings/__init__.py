@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tools.campaigns.results import CampaignReport
 from tools.findings import (
+    campaigns,
     experiments,
     knowledge,
     planning,
     pricing,
+    products,
     profiling,
     recommend,
     sales,
@@ -28,6 +31,7 @@ from tools.pricing.experiments import Readout
 from tools.pricing.results import ElasticityReport, PriceOptimization, SampleSizePlan
 from tools.profiling.results import CustomerCard, CustomerList, ScoreWeights, SegmentOverview
 from tools.recommend.results import ProductRecommendations, RelatedProducts, SegmentPicks
+from tools.sales.product_results import ProductPerformance
 from tools.sales.results import SalesSummary, SalesTrend
 
 _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
@@ -47,6 +51,8 @@ _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     CampaignPlan: planning.plan_campaign,
     SalesSummary: sales.sales_summary,
     SalesTrend: sales.sales_trend,
+    CampaignReport: campaigns.campaign_performance,
+    ProductPerformance: products.product_performance,
 }
 
 

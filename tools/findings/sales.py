@@ -3,6 +3,8 @@ whether the period is complete."""
 
 from __future__ import annotations
 
+import re
+
 from tools.findings.profiling import segment_name
 from tools.findings.say import Say
 from tools.findings.types import Findings
@@ -90,6 +92,11 @@ def sales_summary(result: SalesSummary, say: Say) -> Findings:
     return Findings(tuple(sentences), items)
 
 
+def _said(period: str) -> str:
+    """The period as the user said it, without a leading "for"/"in" (the wording has its own)."""
+    return re.sub(r"^(?:for|in|during|over)\s+", "", period.strip(), flags=re.IGNORECASE)
+
+
 def _value(metric: str, value: float | None, say: Say) -> str:
     if value is None:
         return say("sales.trend_no_value")
@@ -103,7 +110,12 @@ def _direction(result: SalesTrend, say: Say) -> str:
         return say("sales.trend_too_short", buckets=d.buckets, grain=grain)
     values = {
         "grain": grain,
-        "change": say.change(d.change_pct or 0.0, 1),
+        # "up 12.9%": the direction word carries the sign (an unclear change keeps it).
+        "change": (
+            say.change(d.change_pct or 0.0, 1)
+            if d.direction == "unclear"
+            else say.pct(abs(d.change_pct or 0.0) / 100, 1)
+        ),
         "p": say.num(d.p_value or 0.0, 3),
         "buckets": d.buckets,
     }
@@ -120,9 +132,8 @@ def sales_trend(result: SalesTrend, say: Say) -> Findings:
             "sales.trend_head",
             metric=metric,
             grain=grain,
-            said=result.period,
+            said=_said(result.period),
             span=f"{shown[0].start.isoformat()} – {shown[-1].end.isoformat()}",
-            buckets=len(shown),
         )
     ]
     if result.peak is not None:

@@ -168,7 +168,7 @@ def similar_products(
         sku: the product's stock code, e.g. "85123A" or "CT-0001".
         n: how many products (1-20).
     """
-    code = _resolve_sku(ctx, sku)
+    code = resolve_sku(ctx, sku)
     model = recommender(ctx)
     if model.data.item_index(code) is None:
         raise ToolError(
@@ -207,7 +207,7 @@ def frequently_bought_with(
         sku: the product's stock code, e.g. "85123A" or "CT-0001".
         n: how many products (1-20).
     """
-    code = _resolve_sku(ctx, sku)
+    code = resolve_sku(ctx, sku)
     baskets, items = ctx.cached("baskets", lambda: _baskets(ctx))
     col = int(np.searchsorted(items, code))
     if col >= len(items) or items[col] != code:
@@ -299,7 +299,9 @@ def _name_products(reason: str, skus: list[str], catalog: pd.DataFrame) -> str:
     return reason
 
 
-def _resolve_sku(ctx: ToolContext, sku: str) -> str:
+def resolve_sku(ctx: ToolContext, sku: str) -> str:
+    """The catalogue's stock code ``sku`` names (case aside); ToolError with close codes and
+    titles otherwise."""
     catalog = ctx.catalog()
     if catalog.empty and ctx.shop.order_lines().empty:
         raise no_orders()

@@ -21,7 +21,7 @@ def valued_lines(lines: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
     return kept.assign(value=kept["quantity"] * kept["unit_price"]).sort_values("ts", kind="stable")
 
 
-def _within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+def within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """The lines (in time order) of the days ``start``..``end``."""
     ts = lines["ts"]
     first, after = ts.searchsorted([pd.Timestamp(start), pd.Timestamp(end + timedelta(days=1))])
@@ -36,7 +36,7 @@ def first_purchase(valued: pd.DataFrame) -> pd.Series:
 
 def figures(valued: pd.DataFrame, period: Period, first: pd.Series) -> SalesFigures:
     """The figures of ``period`` (its days with data) from ``valued`` lines."""
-    rows = _within(valued, period.start, period.covered_end)
+    rows = within(valued, period.start, period.covered_end)
     sold = rows[rows["value"] > 0]
     gross = float(sold["value"].sum())
     returns = float(-rows.loc[rows["value"] < 0, "value"].sum())
@@ -94,15 +94,15 @@ def breakdown(
     An order with lines under two keys counts as an order of each (orders of a category)."""
     spans = [p for p in (period, previous) if p is not None]
     first, last = min(p.start for p in spans), max(p.covered_end for p in spans)
-    rows = _within(valued, first, last)  # label only the lines the periods cover
+    rows = within(valued, first, last)  # label only the lines the periods cover
     labelled = rows.assign(key=label(rows).fillna("unknown").astype(str))
-    now = _within(labelled, period.start, period.covered_end)
+    now = within(labelled, period.start, period.covered_end)
     ranked = now.groupby("key")["value"].sum().sort_values(ascending=False)
     shown = set(ranked.index[:top])
     labelled["key"] = labelled["key"].where(labelled["key"].isin(shown), "other")
 
     def totals(p: Period) -> pd.DataFrame:
-        rows = _within(labelled, p.start, p.covered_end)
+        rows = within(labelled, p.start, p.covered_end)
         sold = rows[rows["value"] > 0]
         grouped = rows.groupby("key")["value"].sum().rename("net").to_frame()
         grouped["orders"] = sold.groupby("key")["order_id"].nunique()
