@@ -1,5 +1,5 @@
-"""Latency of ``sales_summary``, ``sales_trend`` and ``campaign_performance`` on a
-~1,000,000-line synthetic shop (issue 19: < 200 ms).
+"""Latency of ``sales_summary``, ``sales_trend``, ``product_performance`` and
+``campaign_performance`` on a ~1,000,000-line synthetic shop (issue 19: < 200 ms).
 
 Usage: .venv/bin/python benchmarks/bench_sales.py [--customers 100000]
 Baseline: the same month's net sales, orders and category breakdown as three plain pandas
@@ -24,6 +24,7 @@ from copilot.shop import ShopData
 from tools import Tool, ToolContext
 from tools.campaigns.api import campaign_performance
 from tools.sales.api import sales_summary, sales_trend
+from tools.sales.product import product_performance
 
 CALLS: list[tuple[Tool, dict[str, object]]] = [
     (sales_summary, {"period": "last month"}),
@@ -35,6 +36,9 @@ CALLS: list[tuple[Tool, dict[str, object]]] = [
     (sales_trend, {"grain": "week", "period": "last 26 weeks", "metric": "orders"}),
     (sales_trend, {"period": "this year", "by": "category"}),
     (sales_trend, {"grain": "day", "period": "last 90 days", "metric": "aov"}),
+    (product_performance, {"sku": "TOP"}),
+    (product_performance, {"sku": "TOP", "period": "this year"}),
+    (product_performance, {"category": "CATEGORY", "period": "last quarter"}),
     (campaign_performance, {}),
     (campaign_performance, {"campaign": "双十一"}),
     (campaign_performance, {"period": "this year", "rank_by": "conversions_per_send"}),
@@ -73,7 +77,12 @@ def main() -> int:
         )
         end = lines["ts"].max()
         floor = statistics.median(baseline(lines, products, end) for _ in range(args.repeat))
-        for tool, call in CALLS:
+        top = lines.groupby("sku")["quantity"].sum().idxmax()
+        category = str(products["category"].mode()[0])
+        for tool, template in CALLS:
+            call = {
+                k: {"TOP": top, "CATEGORY": category}.get(str(v), v) for k, v in template.items()
+            }
             times = []
             for _ in range(args.repeat):
                 started = time.perf_counter()

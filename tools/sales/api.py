@@ -24,7 +24,7 @@ def sales_lines(ctx: ToolContext) -> pd.DataFrame:
 
     def build() -> pd.DataFrame:
         lines, products = ctx.shop.order_lines(), ctx.shop.products()
-        valued = valued_lines(lines, non_merchandise(products))
+        valued = valued_lines(lines, products, non_merchandise(products))
         if valued.empty:
             raise no_orders()
         return valued
@@ -37,8 +37,7 @@ def _keys(ctx: ToolContext, valued: pd.DataFrame, by: Dimension) -> pd.Series:
     if by == "product":
         return valued["sku"].astype(str)
     if by == "category":
-        category = ctx.catalog()["category"]
-        return valued["sku"].map(category)
+        return valued["category"]
     if by in ("country", "channel"):
         customers = ctx.shop.customers().set_index("customer_id")
         if by not in customers:

@@ -3,6 +3,7 @@ how it changed, what it earned, and which customer segments buy it most."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import pandas as pd
@@ -82,12 +83,14 @@ def _segments(ctx: ToolContext, rows: pd.DataFrame, all_rows: pd.DataFrame) -> l
     return out
 
 
-def _previous(valued: pd.DataFrame, span: Period, pick: pd.Series) -> float | None:
+def _previous(
+    valued: pd.DataFrame, span: Period, pick: Callable[[pd.DataFrame], pd.Series]
+) -> float | None:
     before = compare_period(span, "previous_period")
     if before.start < valued["ts"].iloc[0].date():
         return None  # the data do not reach back that far
     rows = within(valued, before.start, before.covered_end)
-    return round(float(rows.loc[pick.reindex(rows.index, fill_value=False), "value"].sum()), 2)
+    return round(float(rows.loc[pick(rows), "value"].sum()), 2)
 
 
 @tool
@@ -114,20 +117,22 @@ def product_performance(
     span = resolve_period(period, data_end)
     rows_all = within(valued, span.start, span.covered_end)
     catalog = ctx.catalog()
-    categories = valued["sku"].map(catalog["category"])
     known = {str(c).lower(): str(c) for c in catalog["category"].dropna().unique()}
     if sku.strip() and not category.strip() and sku.strip().lower() in known:
         sku, category = "", known[sku.strip().lower()]  # a category passed as the sku
     if sku.strip():
         code = resolve_sku(ctx, sku)
-        scope, key, pick = "product", code, valued["sku"] == code
-        cat = catalog["category"].get(code)
-        net_by_key = rows_all["value"].groupby(rows_all["sku"]).sum()
+        scope, key, cat = "product", code, catalog["category"].get(code)
+        column = "sku"
     else:
         key = _category(ctx, category)
-        scope, pick, cat = "category", categories == key, key
-        net_by_key = rows_all["value"].groupby(categories.reindex(rows_all.index)).sum()
-    rows = rows_all[pick.reindex(rows_all.index, fill_value=False)]
+        scope, cat, column = "category", key, "category"
+
+    def pick(lines: pd.DataFrame) -> pd.Series:
+        return lines[column] == key
+
+    net_by_key = rows_all["value"].groupby(rows_all[column], observed=True).sum()
+    rows = rows_all[pick(rows_all)]
     sold = rows[rows["value"] > 0]
     net = round(float(rows["value"].sum()), 2)
     margin, coverage = (
@@ -136,11 +141,13 @@ def product_performance(
     previous = _previous(valued, span, pick)
     in_category = None
     if scope == "product" and cat is not None:
-        mates = rows_all[categories.reindex(rows_all.index) == cat]
-        in_category = mates["value"].groupby(mates["sku"]).sum()
+        mates = rows_all[rows_all["category"] == cat]
+        in_category = mates["value"].groupby(mates["sku"], observed=True).sum()
     top: list[TopItem] = []
     if scope == "category" and not rows.empty:
-        by_sku = rows.groupby("sku").agg(net=("value", "sum"), units=("quantity", "sum"))
+        by_sku = rows.groupby("sku", observed=True).agg(
+            net=("value", "sum"), units=("quantity", "sum")
+        )
         for s, r in by_sku.sort_values("net", ascending=False).head(5).iterrows():
             top.append(
                 TopItem(

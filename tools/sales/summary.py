@@ -14,11 +14,21 @@ from tools.sales.results import BreakdownRow, Change, SalesFigures
 COMPARED = ("net", "gross", "returns", "orders", "units", "aov", "customers", "new_customers")
 
 
-def valued_lines(lines: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
-    """Order lines of merchandise (``exclude``: fee and postage skus) with their value, in
-    time order (so a period is a slice, not a scan of every line)."""
+def valued_lines(lines: pd.DataFrame, products: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
+    """Order lines of merchandise (``exclude``: fee and postage skus) with their value and
+    their product's category, in time order (so a period is a slice, not a scan of every
+    line)."""
     kept = lines[~lines["sku"].astype(str).isin(exclude)] if exclude else lines
-    return kept.assign(value=kept["quantity"] * kept["unit_price"]).sort_values("ts", kind="stable")
+    # Keys as categories: counting distinct orders and mapping skus or customers to labels
+    # then work on integer codes, not on a million strings per call.
+    keys = {k: kept[k].astype("category") for k in ("order_id", "customer_id", "sku")}
+    category = products.set_index("sku")["category"] if "category" in products else None
+    valued = kept.assign(
+        value=kept["quantity"] * kept["unit_price"],
+        category=keys["sku"].map(category) if category is not None else None,
+        **keys,
+    )
+    return valued.sort_values("ts", kind="stable")
 
 
 def within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
