@@ -23,8 +23,9 @@ from copilot.demo.store import store_demo
 from copilot.shop import ShopData
 from tools import Tool, ToolContext
 from tools.campaigns.api import campaign_performance
-from tools.sales.api import sales_summary, sales_trend
+from tools.sales.api import sales_summary
 from tools.sales.product import product_performance
+from tools.sales.trend_tool import sales_trend
 
 CALLS: list[tuple[Tool, dict[str, object]]] = [
     (sales_summary, {"period": "last month"}),

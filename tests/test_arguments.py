@@ -343,3 +343,16 @@ def test_series_grain_ranking_and_campaign_names_come_from_the_question() -> Non
     assert grounded("campaign_performance", {}, "哪个渠道的点击率最高？") == {
         "rank_by": "click_rate"
     }
+
+
+def test_a_category_passed_as_the_sku_moves_to_the_category() -> None:
+    question = "上季度 Kitchen 品类卖得怎么样？最畅销的是哪个商品？"
+    g = ground_arguments(
+        T["product_performance"], {"sku": "Kitchen", "category": "", "period": "上季度"}, [question]
+    )
+    assert g.arguments == {"category": "Kitchen", "period": "上季度"}
+    assert g.dropped == {"sku": "Kitchen"} and g.filled == {"category": "Kitchen"}
+    # Stock codes keep their slot: digits ("85123A"), or a code in capitals ("POST").
+    for code in ("85123A", "KT-0030", "POST"):
+        kept = ground_arguments(T["product_performance"], {"sku": code}, [f"How is {code} doing?"])
+        assert kept.arguments["sku"] == code and not kept.dropped

@@ -75,7 +75,7 @@ def test_sales_of_november_2011_against_october_match_pandas(
         assert figures.units == rows.loc[value > 0, "Quantity"].sum()
     # The monthly series over the same rows: every month's net sales equal the aggregation,
     # and December 2011 (data end 2011-12-09) is the one partial month.
-    from tools.sales.api import sales_trend
+    from tools.sales.trend_tool import sales_trend
 
     trend = sales_trend(ToolContext(shop, settings), metric="net", grain="month", period="2011")
     value = raw["Quantity"] * raw["UnitPrice"]

@@ -92,3 +92,17 @@ def test_a_category_passed_as_the_sku_is_read_as_the_category(demo_ctx: ToolCont
     as_sku = product_performance(demo_ctx, sku="kitchen", period="last quarter")
     assert (as_sku.scope, as_sku.key) == ("category", "Kitchen")
     assert as_sku == product_performance(demo_ctx, category="Kitchen", period="last quarter")
+
+
+def test_margin_counts_costed_lines_when_every_cost_is_known() -> None:
+    """Skus held as categories: a cost for every sku maps to a categorical, which must still
+    multiply (a shop whose catalogue is fully costed)."""
+    from tools.sales.summary import costed
+
+    rows = pd.DataFrame(
+        {"sku": ["A", "B", "A"], "quantity": [2, 1, -1], "value": [20.0, 15.0, -10.0]}
+    ).astype({"sku": "category"})
+    assert costed(rows, pd.Series({"A": 4.0, "B": 6.0})) == (25.0, 4.0 * 1 + 6.0)
+    assert costed(rows, pd.Series({"C": 1.0})) is None
+    partly = costed(rows, pd.Series({"B": 6.0}))
+    assert partly == (15.0, 6.0)

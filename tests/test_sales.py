@@ -10,7 +10,8 @@ import pytest
 
 from copilot.core.errors import ToolError
 from tools import ToolContext
-from tools.sales.api import Dimension, sales_summary
+from tools.sales.api import sales_summary
+from tools.sales.lines import Dimension
 
 
 def reference(ctx: ToolContext, first: str, last: str) -> dict[str, float]:

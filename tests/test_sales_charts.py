@@ -7,7 +7,8 @@ import pytest
 from copilot.ui.views import result_chart, result_table
 from tools import ToolContext
 from tools.campaigns.api import campaign_performance
-from tools.sales.api import sales_summary, sales_trend
+from tools.sales.api import sales_summary
+from tools.sales.trend_tool import sales_trend
 
 
 def test_a_trend_is_a_line_of_its_points(demo_ctx: ToolContext) -> None:

@@ -25,7 +25,7 @@ def merchandise(ctx: ToolContext) -> pd.DataFrame:
 
 
 def test_monthly_net_sales_equal_a_pandas_resample(demo_ctx: ToolContext) -> None:
-    from tools.sales.api import sales_trend
+    from tools.sales.trend_tool import sales_trend
 
     result = sales_trend(demo_ctx, metric="net", grain="month", period="2026")
     rows = merchandise(demo_ctx)
@@ -41,7 +41,7 @@ def test_monthly_net_sales_equal_a_pandas_resample(demo_ctx: ToolContext) -> Non
 
 
 def test_weekly_orders_equal_a_pandas_count(demo_ctx: ToolContext) -> None:
-    from tools.sales.api import sales_trend
+    from tools.sales.trend_tool import sales_trend
 
     result = sales_trend(demo_ctx, metric="orders", grain="week", period="last 8 weeks")
     rows = merchandise(demo_ctx)
@@ -56,7 +56,7 @@ def test_weekly_orders_equal_a_pandas_count(demo_ctx: ToolContext) -> None:
 def test_the_planted_growth_is_found_with_the_season_taken_out(demo_ctx: ToolContext) -> None:
     """The demo plants +12% a year on top of a holiday season (1.45 in December, 0.85 in
     January): year over year the rise is found and significant, and December is the peak."""
-    from tools.sales.api import sales_trend
+    from tools.sales.trend_tool import sales_trend
 
     result = sales_trend(demo_ctx, metric="net", grain="month", period="last 18 months")
     trend = result.direction
@@ -88,7 +88,7 @@ def test_a_seasonal_rise_without_a_year_back_is_not_called_growth() -> None:
 
 
 def test_the_findings_say_how_the_direction_was_tested(demo_ctx: ToolContext) -> None:
-    from tools.sales.api import sales_trend
+    from tools.sales.trend_tool import sales_trend
 
     result = sales_trend(demo_ctx, period="last 12 months", by="category")
     en = describe(result, "en").text()

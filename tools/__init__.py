@@ -25,8 +25,9 @@ from tools.recommend import (
     similar_products,
 )
 from tools.recommend.api import recommender
-from tools.sales.api import sales_summary, sales_trend
+from tools.sales.api import sales_summary
 from tools.sales.product import product_performance
+from tools.sales.trend_tool import sales_trend
 
 TOOLS: tuple[Tool, ...] = (
     segment_overview,

@@ -198,6 +198,8 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C9
         if str(value).startswith("cluster"):
             return in_words(str(value), text) or str(value).split()[-1] in text
         return value in named("segment", text) + named("segment_described", text)
+    if name == "sku" and not re.search(r"\d", str(value)) and not str(value).isupper():
+        return False  # a word like "Kitchen" is no stock code ("85123A", "KT-0030", "POST")
     if name in ("customer_id", "sku"):
         return id_in_words(str(value), text)
     if name in ("category", "country") and _means_any(value):
@@ -306,7 +308,7 @@ def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the sc
             if (
                 other != name
                 and other in fields
-                and kept.get(other) is None
+                and kept.get(other) in (None, "")
                 and isinstance(value, str)
                 and not _means_any(value)
                 and traceable(other, value, text, tool)

@@ -10,8 +10,6 @@ import secrets
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 
-import pandas as pd
-
 from copilot.agent.answers import facts_answer, findings_text, next_steps, result_evidence
 from copilot.agent.arguments import ground_arguments
 from copilot.agent.citations import cited_ids, sources_line
@@ -42,6 +40,7 @@ from copilot.llm.untrusted import DATA_NOTE, data_block, outgoing
 from tools import TOOLS, Tool, ToolContext, to_llm_brief, to_llm_json, warm_up
 from tools.findings import Say, describe
 from tools.knowledge_search import KnowledgeResults
+from tools.sales.lines import data_end
 
 MAX_TOOL_CHARS = 4000
 log = logging.getLogger(__name__)
@@ -325,12 +324,10 @@ class Agent:
     def _data_end(self) -> str:
         """The last day of the shop's orders, what "last month" counts from. Not the wall
         clock: a prompt that changes every day changes the local model's choices with it."""
-
-        def build() -> str:
-            stamps = self.ctx.shop.order_lines()["ts"]
-            return "" if stamps.empty else str(pd.Timestamp(stamps.max()).date())
-
-        return self.ctx.cached("data_end", build)
+        try:
+            return str(data_end(self.ctx))
+        except ToolError:  # no orders yet
+            return ""
 
     def _run_tool(self, tool: Tool, arguments: dict[str, object], language: str) -> ToolTrace:
         try:

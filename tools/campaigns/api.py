@@ -31,17 +31,15 @@ SIGNIFICANT = 0.05
 
 def _margin_rate(ctx: ToolContext) -> float | None:
     """Gross margin of the shop's merchandise sales where product costs are known."""
-    from tools.sales.api import sales_lines
+    from tools.sales.lines import sales_lines
+    from tools.sales.summary import costed
 
     lines = sales_lines(ctx)
-    sold = lines[lines["value"] > 0]
-    cost = sold["sku"].map(ctx.catalog()["unit_cost"])
-    known = cost.notna()
-    if not known.any():
+    found = costed(lines[lines["value"] > 0], ctx.catalog()["unit_cost"])
+    if found is None:
         return None
-    value = sold.loc[known, "value"]
-    spent = (cost[known] * sold.loc[known, "quantity"]).sum()
-    return round(float((value.sum() - spent) / value.sum()), 4)
+    value, spent = found
+    return round((value - spent) / value, 4)
 
 
 def funnel(rows: pd.DataFrame, margin: float | None) -> Funnel:
@@ -208,10 +206,10 @@ def _named(campaigns: pd.DataFrame, said: str, data_end: date) -> pd.DataFrame:
 
 def _data_end(ctx: ToolContext, campaigns: pd.DataFrame) -> date:
     """The shop's last order day (campaigns without orders: the last campaign's end)."""
-    from tools.sales.api import sales_lines
+    from tools.sales.lines import data_end
 
     try:
-        return date.fromisoformat(str(sales_lines(ctx)["ts"].max().date()))
+        return data_end(ctx)
     except ToolError:
         return pd.Timestamp(campaigns["end_date"].max()).date()
 

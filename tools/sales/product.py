@@ -14,9 +14,9 @@ from tools._match import close_matches
 from tools._tool import ToolContext, tool
 from tools.periods import Period, compare_period, resolve_period
 from tools.recommend.api import resolve_sku
-from tools.sales.api import sales_lines
+from tools.sales.lines import data_end, sales_lines
 from tools.sales.product_results import ProductPerformance, SegmentShare, TopItem
-from tools.sales.summary import within
+from tools.sales.summary import costed, within
 
 TOP_SEGMENTS = 3
 
@@ -38,14 +38,12 @@ def _category(ctx: ToolContext, said: str) -> str:
 def _margin(rows: pd.DataFrame, cost: pd.Series) -> tuple[float | None, float | None]:
     """Net sales minus unit cost x net units over the lines whose cost is known, and the share
     of net sales those lines are."""
-    unit_cost = rows["sku"].map(cost)
-    known = unit_cost.notna()
     total = float(rows["value"].sum())
-    if rows.empty or not known.any() or total <= 0:
+    found = costed(rows, cost) if not rows.empty and total > 0 else None
+    if found is None:
         return None, None
-    value = rows.loc[known, "value"]
-    margin = float(value.sum() - (unit_cost[known] * rows.loc[known, "quantity"]).sum())
-    return round(margin, 2), round(float(value.sum()) / total, 4)
+    value, spent = found
+    return round(value - spent, 2), round(value / total, 4)
 
 
 def _title(catalog: pd.DataFrame, sku: str, column: str) -> str | None:
@@ -113,8 +111,7 @@ def product_performance(
     valued = sales_lines(ctx)
     if not sku.strip() and not category.strip():
         raise ToolError("give a product's stock code or a category.", key="refusal.need_item")
-    data_end = valued["ts"].max().date()
-    span = resolve_period(period, data_end)
+    span = resolve_period(period, data_end(ctx))
     rows_all = within(valued, span.start, span.covered_end)
     catalog = ctx.catalog()
     known = {str(c).lower(): str(c) for c in catalog["category"].dropna().unique()}

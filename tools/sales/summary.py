@@ -38,6 +38,19 @@ def within(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return lines.iloc[first:after]
 
 
+def costed(rows: pd.DataFrame, unit_cost: pd.Series) -> tuple[float, float] | None:
+    """Sales value and product cost (unit cost x units) of the ``rows`` whose product cost is
+    known; None when no row's is."""
+    # float: mapping a categorical sku gives a categorical when every cost is known
+    cost = rows["sku"].map(unit_cost).astype(float)
+    known = cost.notna()
+    if not known.any():
+        return None
+    return float(rows.loc[known, "value"].sum()), float(
+        (cost[known] * rows.loc[known, "quantity"]).sum()
+    )
+
+
 def first_purchase(valued: pd.DataFrame) -> pd.Series:
     """Each identified customer's first day with a sold line."""
     sold = valued[(valued["value"] > 0) & valued["customer_id"].notna()]
