@@ -104,6 +104,11 @@ class App:
                 time.sleep(0.25)  # polling for a condition, not a fixed wait
         raise TimeoutError(f"app.py did not serve {self.url} within {timeout} s")
 
+    def log_text(self) -> str:
+        """What the server printed so far."""
+        self.log.flush()
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -303,6 +308,74 @@ def test_plan_tab_downloads_the_edited_plan(scripted_app: App, open_page: OpenPa
     assert plan["audience"]["segment"] == "at_risk" and plan["audience"]["customers"] > 0
     assert plan["narrative"] == text
     print("screenshot:", shot(page, "plan-tab"))
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[App]:
+    """The app on a shop with no data yet (uploads here leave the shared demo copy alone)."""
+    home = tmp_path / "empty-home"
+    home.mkdir()
+    app = App(home, "empty", COPILOT_LLM="scripted")
+    yield app
+    app.stop()
+
+
+def test_a_semicolon_csv_upload_is_ingested_with_how_it_was_read(
+    empty_app: App, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """Excel in many locales writes ";" between columns and "6,99" for prices (issue 20)."""
+    semi = tmp_path / "orders_eu.csv"
+    semi.write_text(
+        "order_id;customer_id;sku;quantity;unit_price;timestamp\n"
+        "EU1;C10001;CT-0001;2;6,99;2026-01-01 10:00\n"
+        "EU2;C10002;CT-0002;1;14,99;2026-01-02 10:00\n",
+        encoding="utf-8",
+    )
+    page = open_page(empty_app.url)
+    page.get_by_role("tab", name="Shop data").click()
+    page.locator("#data-upload input[type=file]").set_input_files(str(semi))
+    page.locator("#data-upload").get_by_text("orders_eu.csv").first.wait_for(
+        timeout=ANSWER_TIMEOUT_MS
+    )
+    page.locator("#ingest").click()
+    result = page.locator("#ingest-result").get_by_text("✔")
+    result.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    message = page.locator("#ingest-result").inner_text()
+    assert "ingested orders_eu.csv as orders" in message, message
+    assert "columns separated by ';'" in message and "decimal comma" in message, message
+    assert "Traceback" not in empty_app.log_text()
+
+
+def test_unrecognised_columns_are_picked_in_the_page_and_ingested(
+    empty_app: App, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """A file whose columns the copilot does not recognise: the page names the fields, offers
+    the file's columns with a guess, and ingests with the picks (issue 20)."""
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Order Number;Customer;Item;Qty;Price (EUR);Date\n"
+        "EU1;C10001;CT-0001;2;6,99;2026-01-01 10:00\n"
+        "EU2;C10002;CT-0002;1;14,99;2026-01-02 10:00\n",
+        encoding="utf-8",
+    )
+    page = open_page(empty_app.url)
+    page.get_by_role("tab", name="Shop data").click()
+    page.locator("#data-upload input[type=file]").set_input_files(str(export))
+    page.locator("#data-upload").get_by_text("export.csv").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#ingest").click()
+    page.locator("#ingest-mapped").wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    message = page.locator("#ingest-result").inner_text()
+    assert "product code (SKU), unit price" in message and "--map" not in message, message
+    assert page.locator("#map-0 input").input_value() == "Item"
+    assert page.locator("#map-1 input").input_value() == "Price (EUR)"
+    assert not page.locator("#map-2").is_visible()
+    page.locator("#ingest-mapped").click()
+    page.locator("#ingest-result").get_by_text("✔").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    message = page.locator("#ingest-result").inner_text()
+    assert "ingested export.csv as orders" in message and "rows kept: 2" in message, message
+    page.locator("#ingest-mapped").wait_for(state="hidden", timeout=ANSWER_TIMEOUT_MS)
+    # The tab's figures on a shop that had no orders yet: no error (none in the server log).
+    assert "Traceback" not in empty_app.log_text()
 
 
 def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from copilot.core.errors import InputError
 from copilot.core.settings import Settings
+from copilot.ui.column_map import guess
 from copilot.ui.data_tabs import index_uploads, ingest_uploads, search_table, settings_table
 from copilot.ui.i18n import browser_language
 from copilot.ui.runtime import Runtime
@@ -23,7 +27,7 @@ def test_uploaded_orders_are_ingested_with_a_summary(tmp_path: Path, settings: S
     good = tmp_path / "orders.csv"
     good.write_text(ORDERS, encoding="utf-8")
     runtime = Runtime(settings)
-    report = ingest_uploads(runtime, [good], "auto", "auto")
+    report = ingest_uploads(runtime, [good], "auto", "auto").text
     assert report.splitlines()[0].startswith("✔ ingested orders.csv as orders")
     assert "- rows kept: 2" in report
     assert runtime.shop.counts()["order_lines"] == 2
@@ -38,11 +42,11 @@ def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
     bad = tmp_path / "more_orders.csv"
     bad.write_text(ORDERS.replace("O2,C2,SKU-2,1,", "O3,C3,SKU-3,one,"), encoding="utf-8")
     runtime = Runtime(settings)
-    first = ingest_uploads(runtime, [good], "auto", "auto")
+    first = ingest_uploads(runtime, [good], "auto", "auto").text
     assert first.startswith("✔")
     database = settings.home_dir / "shop.db"
     before = db_digest(database)
-    report = ingest_uploads(runtime, [bad], "auto", "auto")
+    report = ingest_uploads(runtime, [bad], "auto", "auto").text
     assert report == (
         "✖ more_orders.csv, row 2 (line 3), column 'quantity' (quantity): "
         "expected a whole number, got 'one'"
@@ -51,7 +55,7 @@ def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
     # Files uploaded together are one ingest: the good one is not written either.
     other = tmp_path / "other.csv"
     other.write_text(ORDERS.replace("O1", "O9").replace("O2", "O8"), encoding="utf-8")
-    report = ingest_uploads(runtime, [other, bad], "auto", "auto")
+    report = ingest_uploads(runtime, [other, bad], "auto", "auto").text
     assert report.startswith("✖ more_orders.csv, row 2") and db_digest(database) == before
 
 
@@ -97,3 +101,63 @@ def test_browser_language_follows_the_first_accepted_language(settings: Settings
     assert browser_language(None) == "en"
     kpis = shop_kpis(Runtime(settings).shop).to_frame("zh")
     assert list(kpis.columns) == ["指标", "数值"] and kpis.iloc[0, 0] == "客户数"
+
+
+def test_a_semicolon_upload_with_decimal_commas_is_read_as_the_spreadsheet_meant(
+    tmp_path: Path, settings: Settings
+) -> None:
+    semi = tmp_path / "orders_eu.csv"
+    semi.write_text(ORDERS.replace(",", ";").replace("6.99", "6,99").replace("14.99", "14,99"))
+    runtime = Runtime(settings)
+    report = ingest_uploads(runtime, [semi], "auto", "auto").text
+    assert report.startswith("✔ ingested orders_eu.csv as orders"), report
+    assert "columns separated by ';'" in report and "decimal comma" in report
+    prices = runtime.shop.order_lines().set_index("sku")["unit_price"]
+    assert prices.to_dict() == {"SKU-1": 6.99, "SKU-2": 14.99}
+
+
+GERMAN = (
+    "Bestellnummer;Kunde;Artikelnummer;Menge;Preis;Bestelldatum\n"
+    "B1;C1;SKU-1;2;6,99;2026-01-01 10:00\n"
+    "B2;C2;SKU-2;1;14,99;2026-01-02 10:00\n"
+)
+
+
+def test_unrecognised_columns_are_asked_for_and_the_picks_ingest_the_file(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "bestellungen.csv"
+    path.write_text(GERMAN, encoding="utf-8")
+    runtime = Runtime(settings)
+    report = ingest_uploads(runtime, [path], "orders", "auto", lang="zh")
+    question = report.question
+    assert question is not None and question.kind == "orders" and question.file == path.name
+    assert set(question.missing) >= {"order_id", "unit_price"}
+    assert question.columns[0] == "Bestellnummer"
+    # One line in the page's language, naming fields for people: no flag, no field key.
+    assert report.text.startswith("✖ bestellungen.csv：") and "单价" in report.text
+    assert "--map" not in report.text and "unit_price" not in report.text
+    assert runtime.shop.counts()["order_lines"] == 0
+    german = {
+        "order_id": "Bestellnummer",
+        "sku": "Artikelnummer",
+        "quantity": "Menge",
+        "unit_price": "Preis",
+        "timestamp": "Bestelldatum",
+    }
+    with pytest.raises(InputError, match="请为「单价」选择一列"):
+        question.mapping([german[f] if f != "unit_price" else None for f in question.missing], "zh")
+    with pytest.raises(InputError, match="'Menge' is picked for two fields"):
+        question.mapping(["Menge"] * len(question.missing), "en")
+    mapping = question.mapping([german[f] for f in question.missing], "en")
+    done = ingest_uploads(runtime, [path], question.kind, "auto", mapping=mapping)
+    assert done.question is None and done.text.startswith("✔ ingested bestellungen.csv as orders")
+    prices = runtime.shop.order_lines().set_index("order_id")["unit_price"]
+    assert prices.to_dict() == {"B1": 6.99, "B2": 14.99}
+
+
+def test_guesses_pick_a_column_only_when_it_is_close() -> None:
+    columns = ["Order Number", "Item", "Qty", "Price (EUR)", "Date", "Notes"]
+    assert guess("order_id", "orders", columns) == "Order Number"
+    assert guess("unit_price", "orders", columns) == "Price (EUR)"
+    assert guess("quantity", "orders", ["Notes", "Colour"]) is None

@@ -23,6 +23,17 @@ class InputError(CopilotError):
     """
 
 
+class MissingColumns(InputError):
+    """A data file lacks columns its kind requires: the user names them (``--map`` in the CLI,
+    a column picker in the page). ``missing`` are field names, ``columns`` the file's own."""
+
+    def __init__(self, message: str, *, kind: str, missing: list[str], columns: list[str]):
+        super().__init__(message)
+        self.kind = kind
+        self.missing = missing
+        self.columns = columns
+
+
 class ToolError(CopilotError):
     """A tool was called with a bad argument or an unknown id.
 

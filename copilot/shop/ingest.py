@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 from typing_extensions import Unpack
 
-from copilot.core.errors import InputError
+from copilot.core.errors import InputError, MissingColumns
 from copilot.core.files import file_sha256
 from copilot.shop import schema
 from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
@@ -248,6 +248,12 @@ def _prepare(
     shaped = _shape(raw, rows, kind, fmt)
     if raw.encoding and raw.encoding != "utf-8-sig":
         notes[f"rows read as {raw.encoding} text (not UTF-8)"] = len(raw.frame)
+    if raw.delimiter not in ("", ","):
+        notes[f"columns separated by {raw.delimiter!r}"] = len(raw.frame)
+    for column in sorted(raw.decimal_comma & set(columns.values())):
+        notes[f"numbers in column {column!r} read with a decimal comma (2,55 is 2.55)"] = len(
+            raw.frame
+        )
     record: dict[str, object] = {
         "source": str(path),
         "sha256": digest,
@@ -293,9 +299,12 @@ def _resolve_columns(
     missing = missing_required(kind, found)
     if missing:
         spec = missing[0]
-        raise InputError(
+        raise MissingColumns(
             f"{raw.path}: missing required column for {spec.name} ({kind} file); expected a "
-            f"column named like {spec.synonyms[0]!r}, or map one with --map COLUMN={spec.name}"
+            f"column named like {spec.synonyms[0]!r}, or map one with --map COLUMN={spec.name}",
+            kind=kind,
+            missing=[m.name for m in missing],
+            columns=columns,
         )
     return found, kind
 

@@ -85,7 +85,7 @@ def typed_frame(
         if spec.type in ("datetime", "date"):
             converted = _date_field(raw, column, series, spec, dayfirst, notes)
         else:
-            converted = _convert(series, spec)
+            converted = _convert(series, spec, decimal_comma=column in raw.decimal_comma)
         _check(raw, column, spec, series, converted, plausible)
         out[spec.name] = converted
     return out.reset_index(drop=True)
@@ -167,7 +167,7 @@ def _day_first(
     return dots
 
 
-def _convert(series: pd.Series, spec: FieldSpec) -> pd.Series:
+def _convert(series: pd.Series, spec: FieldSpec, *, decimal_comma: bool = False) -> pd.Series:
     if spec.type == "id":
         return _ids(series)
     if spec.type == "text":
@@ -177,7 +177,10 @@ def _convert(series: pd.Series, spec: FieldSpec) -> pd.Series:
         if pd.api.types.is_bool_dtype(series):
             return pd.Series(np.nan, index=series.index)
         if not pd.api.types.is_numeric_dtype(series):
-            series = series.astype("string").str.strip().str.replace(",", "", regex=False)
+            text = series.astype("string").str.strip()
+            if decimal_comma:  # "1.234,50": dots group thousands, the comma is the decimal mark
+                text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            series = text.str.replace(",", "", regex=False)
         return pd.to_numeric(series, errors="coerce").astype("float64")
     return _bools(series)
 

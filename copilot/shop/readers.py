@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,11 @@ import pandas as pd
 
 from copilot.core.errors import InputError
 
-_CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
+_CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+_DELIMITERS = (",", ";", "\t", "|")
+# Three digits after the mark could be a thousands group ("1,234", "1.234"): they decide nothing.
+_DECIMAL_COMMA = r"^-?(?:\d+|\d{1,3}(?:\.\d{3})+),(?:\d{1,2}|\d{4,})$"
+_DECIMAL_DOT = r"^-?(?:\d+|\d{1,3}(?:,\d{3})+)\.(?:\d{1,2}|\d{4,})$"
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 _SNIFF_BYTES = 1 << 20
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -28,6 +34,10 @@ class RawTable:
     """"csv" or "parquet"."""
     encoding: str = ""
     """The text encoding a CSV file was read with."""
+    delimiter: str = ""
+    """The CSV file's column separator (found from its first lines)."""
+    decimal_comma: frozenset[str] = frozenset()
+    """CSV columns whose numbers are written "2,55" or "1.234,50" (Excel in many locales)."""
 
     def where(self, index: int) -> str:
         """Name the position of 0-based data row ``index`` for an error message."""
@@ -37,10 +47,10 @@ class RawTable:
 
 
 def read_table(path: Path, encoding: str | None = None) -> RawTable:
-    """Read a CSV (any delimiter of , ; tab) or Parquet file; raise InputError otherwise.
+    """Read a CSV (any delimiter of , ; tab |) or Parquet file; raise InputError otherwise.
 
     A CSV file's encoding is detected (UTF-8 with or without BOM, GB18030/GBK, Windows-1252)
-    unless ``encoding`` names it.
+    unless ``encoding`` names it; its separator and decimal mark are found from its rows.
     """
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -62,7 +72,9 @@ def read_table(path: Path, encoding: str | None = None) -> RawTable:
             f"{path}: unknown file type {suffix or '(none)'!r}; expected .csv or .parquet"
         )
     chosen = encoding or detect_encoding(path)
-    return RawTable(path, _read_csv(path, _CSV_SUFFIXES[suffix], chosen), "csv", chosen)
+    sep = sniff_delimiter(_first_lines(path, chosen))
+    frame = _read_csv(path, sep, chosen)
+    return RawTable(path, frame, "csv", chosen, sep, decimal_comma_columns(frame))
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -101,12 +113,50 @@ def detect_encoding(path: Path) -> str:
     return "cp1252"
 
 
-def _read_csv(path: Path, sep: str | None, encoding: str) -> pd.DataFrame:
+def _first_lines(path: Path, encoding: str, count: int = 50) -> list[str]:
+    """The file's first lines as text (undecodable bytes replaced: only separators count)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        return [line for _, line in zip(range(count), fh, strict=False)]
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The separator that splits the header into the most columns and every sample row into
+    as many ("," when none splits it): a ";" export with decimal commas ("2,55") has no comma
+    in its header, and a comma file's ";" inside quoted text does not split its header."""
+    best, width = ",", 1
+    for sep in _DELIMITERS:
+        rows = list(csv.reader(io.StringIO("".join(lines)), delimiter=sep))
+        rows = [r for r in rows if r]
+        if not rows or len(rows[0]) <= width:
+            continue
+        complete = rows[:-1] if len(rows) > 1 else rows  # the last sampled line may be cut
+        if all(len(r) == len(rows[0]) for r in complete):
+            best, width = sep, len(rows[0])
+    return best
+
+
+def decimal_comma_columns(frame: pd.DataFrame) -> frozenset[str]:
+    """Columns with a number written with a decimal comma ("2,55", "1.234,5") and none with a
+    decimal point; "1,234" alone decides nothing (a thousands group)."""
+
+    def written(cells: pd.Series, mark: str, pattern: str) -> bool:
+        marked = cells[cells.str.contains(mark, regex=False)]  # few cells reach the regex
+        return bool(marked.str.strip().str.match(pattern).any())
+
+    out = set()
+    for column in frame.columns:
+        cells = frame[column].dropna().astype(str)
+        if written(cells, ",", _DECIMAL_COMMA) and not written(cells, ".", _DECIMAL_DOT):
+            out.add(str(column))
+    return frozenset(out)
+
+
+def _read_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             path,
             sep=sep,
-            engine="python" if sep is None else "c",
+            engine="c",
             dtype=str,
             keep_default_na=False,
             na_values=[""],

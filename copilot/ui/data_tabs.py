@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pandas as pd
 
-from copilot.core.errors import CopilotError
+from copilot.core.errors import CopilotError, InputError, MissingColumns, ToolError
 from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.shop.fields import KINDS
 from copilot.ui.charts import plot_updates
-from copilot.ui.i18n import Label, browser_language
+from copilot.ui.column_map import MAX_FIELDS, ColumnQuestion, field_label, guess
+from copilot.ui.i18n import Label, Language, browser_language
 from copilot.ui.runtime import Runtime
 from copilot.ui.shop_view import shop_kpis, top_products
 from copilot.ui.views import segment_chart
@@ -22,6 +24,7 @@ from tools.profiling.api import segment_overview
 KIND_CHOICES = ["auto", *KINDS]
 PROGRESS = gr.Progress()
 """Gradio recognises a progress parameter by this default and passes a fresh tracker per call."""
+NO_FILES = "✖ choose one or more .csv or .parquet files first"
 UPLOADS = Path("knowledge") / "uploads"
 """Uploaded documents are kept under the data directory, so re-indexing finds them again."""
 
@@ -34,13 +37,25 @@ def _shown_error(error: CopilotError, paths: list[Path]) -> str:
     return f"✖ {message}"
 
 
+@dataclass(frozen=True)
+class IngestReport:
+    """What the page shows after an ingest: the summary or the error, and, when a file's
+    columns were not recognised, the question of which of its columns to use."""
+
+    text: str
+    question: ColumnQuestion | None = None
+
+
 def ingest_uploads(
     runtime: Runtime,
     paths: list[Path],
     kind: str,
     fmt: str,
     progress: gr.Progress | None = None,
-) -> str:
+    *,
+    mapping: list[str] | None = None,
+    lang: Language = "en",
+) -> IngestReport:
     """Ingest the files together, all or nothing; the summary lines, or the precise error
     (nothing written)."""
     if progress is not None:
@@ -51,17 +66,22 @@ def ingest_uploads(
             paths,
             kind=None if kind == "auto" else kind,
             fmt=fmt,
+            mapping=mapping,
             show_progress=False,
             plausible=Plausible.of(runtime.settings),
         )
+    except MissingColumns as error:
+        named = [p.name for p in paths if str(p) in str(error)] or [paths[0].name]
+        question = ColumnQuestion.of(error, named[0])
+        return IngestReport(question.message(lang), question)
     except CopilotError as error:
-        return _shown_error(error, paths)
+        return IngestReport(_shown_error(error, paths))
     lines: list[str] = []
     for path, summary in zip(paths, summaries, strict=True):
         summary_lines = summary.lines()
         summary_lines[0] = summary_lines[0].replace(str(path), path.name)
         lines += ["✔ " + summary_lines[0], *(f"- {s.strip()}" for s in summary_lines[1:])]
-    return "\n".join(lines)
+    return IngestReport("\n".join(lines))
 
 
 def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | None = None) -> str:
@@ -154,25 +174,88 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
                 fmt = gr.Dropdown(["auto", *FORMATS], value="auto", label=i18n("format"))
                 ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
         result = gr.Markdown(elem_id="ingest-result")
+        with gr.Group(visible=False, elem_id="column-map") as picker:
+            pickers = [
+                gr.Dropdown(choices=[], visible=False, elem_id=f"map-{i}")
+                for i in range(MAX_FIELDS)
+            ]
+            remap = gr.Button(i18n("ingest_mapped"), variant="primary", elem_id="ingest-mapped")
+        asked = gr.State(None)
 
     def figures(request: gr.Request) -> list[Any]:
         lang = browser_language(request.headers.get("accept-language"))
-        overview = segment_overview(runtime.ctx)
+        try:
+            chart = segment_chart(segment_overview(runtime.ctx), lang)
+        except ToolError:  # no orders (with customer ids) yet: figures without segments
+            chart = None
         return [
             shop_kpis(runtime.shop).to_frame(lang),
             top_products(runtime.shop),
-            *plot_updates(segment_chart(overview, lang)),
+            *plot_updates(chart),
         ]
 
-    def upload(given: list[str] | None, kind_in: str, fmt_in: str, progress: Any = PROGRESS) -> str:
+    def shown_report(report: IngestReport, lang: Language) -> list[Any]:
+        """The result text, the question kept for the mapped ingest, and the pickers."""
+        question = report.question
+        if question is None:
+            return [report.text, None, gr.update(visible=False)] + [
+                gr.update(visible=False) for _ in pickers
+            ]
+        updates = [
+            gr.update(
+                visible=i < len(question.missing),
+                label=field_label(question.missing[i], lang) if i < len(question.missing) else "",
+                choices=question.columns,
+                value=(
+                    guess(question.missing[i], question.kind, question.columns)
+                    if i < len(question.missing)
+                    else None
+                ),
+            )
+            for i in range(len(pickers))
+        ]
+        return [report.text, question, gr.update(visible=True), *updates]
+
+    def upload(
+        given: list[str] | None,
+        kind_in: str,
+        fmt_in: str,
+        request: gr.Request,
+        progress: Any = PROGRESS,
+    ) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
         if not given:
-            return "✖ choose one or more .csv or .parquet files first"
-        return ingest_uploads(runtime, [Path(p) for p in given], kind_in, fmt_in, progress)
+            return shown_report(IngestReport(NO_FILES), lang)
+        paths = [Path(p) for p in given]
+        return shown_report(
+            ingest_uploads(runtime, paths, kind_in, fmt_in, progress, lang=lang), lang
+        )
+
+    def upload_mapped(values: dict[Any, Any], request: gr.Request) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
+        given, question = values[files], values[asked]
+        if not given or question is None:
+            return shown_report(IngestReport(NO_FILES), lang)
+        try:
+            mapping = question.mapping([values[p] for p in pickers], lang)
+        except InputError as error:
+            return [f"✖ {error}", question, gr.update(visible=True)] + [
+                gr.update() for _ in pickers
+            ]
+        paths = [Path(p) for p in given]
+        report = ingest_uploads(
+            runtime, paths, question.kind, values[fmt], mapping=mapping, lang=lang
+        )
+        return shown_report(report, lang)
 
     shown = [kpis, top, line, bar]
+    answered = [result, asked, picker, *pickers]
     tab.select(figures, outputs=shown)
     refresh.click(figures, outputs=shown)
-    ingest.click(upload, inputs=[files, kind, fmt], outputs=[result]).then(figures, outputs=shown)
+    ingest.click(upload, inputs=[files, kind, fmt], outputs=answered).then(figures, outputs=shown)
+    remap.click(upload_mapped, inputs={files, fmt, asked, *pickers}, outputs=answered).then(
+        figures, outputs=shown
+    )
     return tab
 
 

@@ -37,6 +37,12 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "args_instead": "{tool} instead of {was}: your question asks for it",
         "sources": "Sources",
         "error": "✖ Error: {message}",
+        "map_columns": (
+            "✖ {file}: as a file of {kind}, it has no column recognised as {fields}. "
+            "Pick the file's column for each below, then ingest again."
+        ),
+        "map_pick_all": "pick a column for {fields}",
+        "map_twice": "the column {column!r} is picked for two fields; pick one column per field",
         "chart_profit": "Expected weekly profit by price ({sku})",
         "chart_profit_caption": "current price {current:.2f}, recommended {recommended:.2f}",
         "chart_segments": "Customers per segment",
@@ -87,6 +93,12 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "args_instead": "改用 {tool}（而不是 {was}）：你的问题问的是它",
         "sources": "引用来源",
         "error": "✖ 出错：{message}",
+        "map_columns": (
+            "✖ {file}：按{kind}文件读取时，找不到对应「{fields}」的列。"
+            "请在下方为每一项选择文件中的列，然后重新导入。"
+        ),
+        "map_pick_all": "请为「{fields}」选择一列",
+        "map_twice": "列 {column!r} 被选给了两项；每项请选不同的列",
         "chart_profit": "不同价格下的预期周利润（{sku}）",
         "chart_profit_caption": "当前价格 {current:.2f}，建议价格 {recommended:.2f}",
         "chart_segments": "各客户分群人数",
@@ -160,6 +172,7 @@ STATIC: dict[str, dict[str, str]] = {
         "kind": "File kind",
         "format": "Layout",
         "ingest": "Ingest",
+        "ingest_mapped": "Ingest with these columns",
         "ingest_result": "Ingest result",
         "refresh": "Refresh",
         "upload_docs": "Documents (.md, .txt, .pdf)",
@@ -208,6 +221,7 @@ STATIC: dict[str, dict[str, str]] = {
         "kind": "文件类型",
         "format": "格式",
         "ingest": "导入",
+        "ingest_mapped": "按所选列导入",
         "ingest_result": "导入结果",
         "refresh": "刷新",
         "upload_docs": "文档（.md、.txt、.pdf）",
