@@ -87,6 +87,22 @@ def test_a_seasonal_rise_without_a_year_back_is_not_called_growth() -> None:
     assert direction(climbing[:3], {}).method == "too_short"
 
 
+def test_a_bucket_with_negative_net_sales_is_left_out_of_the_ratios() -> None:
+    """Returns above sales make a month's net negative: no ratio of it (a log of a negative
+    number would make the change NaN); the other months still decide."""
+    months = [
+        TrendPoint(start=date(2025, m, 1), end=date(2025, m, 28), value=v, partial=False)
+        for m, v in zip(
+            range(6, 13), (120.0, -15.0, 130.0, 140.0, 150.0, 160.0, 170.0), strict=True
+        )
+    ]
+    year_ago = {p.start: 100.0 for p in months}
+    result = direction(months, year_ago)
+    assert result.method == "year_over_year" and result.buckets == 6
+    assert result.change_pct is not None and result.change_pct == result.change_pct  # not NaN
+    assert result.direction == "rising"
+
+
 def test_the_findings_say_how_the_direction_was_tested(demo_ctx: ToolContext) -> None:
     from tools.sales.trend_tool import sales_trend
 

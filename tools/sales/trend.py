@@ -99,13 +99,14 @@ def points(values: pd.Series, period: Period, grain: Grain) -> list[TrendPoint]:
 def direction(shown: list[TrendPoint], year_ago: dict[date, float | None]) -> TrendDirection:
     """Rising, falling or no clear change, by the strongest test the data allow."""
     complete = [p for p in shown if not p.partial and p.value is not None]
+    # A ratio needs two positive values: net sales can be negative (returns above sales).
     pairs = [
         (p.value, year_ago.get(p.start))
         for p in complete
-        if p.value and (year_ago.get(p.start) or 0) > 0
+        if (p.value or 0) > 0 and (year_ago.get(p.start) or 0) > 0
     ]
     if len(pairs) >= MIN_PAIRS:
-        logs = np.log([now / before for now, before in pairs if before])
+        logs = np.log([now / before for now, before in pairs if now and before])
         test = stats.ttest_1samp(logs, 0.0)
         p_value = float(test.pvalue) if np.isfinite(test.pvalue) else 1.0
         change = float(np.expm1(logs.mean()) * 100)
