@@ -356,3 +356,15 @@ def test_a_category_passed_as_the_sku_moves_to_the_category() -> None:
     for code in ("85123A", "KT-0030", "POST"):
         kept = ground_arguments(T["product_performance"], {"sku": code}, [f"How is {code} doing?"])
         assert kept.arguments["sku"] == code and not kept.dropped
+
+
+def test_a_sales_filter_is_kept_only_when_the_user_named_it() -> None:
+    def where(arguments: dict[str, Any], question: str) -> Any:
+        return ground_arguments(T["sales_summary"], arguments, [question]).arguments.get("where")
+
+    assert where({"where": "Kitchen"}, "Kitchen sales last month?") == "Kitchen"
+    assert where({"where": "at_risk"}, "How much did at-risk customers spend?") == "at_risk"
+    assert where({"where": "China"}, "中国上个月的销售额是多少？") == "China"
+    assert where({"where": "Tea"}, "How did coffee and tea sell?") == "Tea"
+    # A filter the question does not ask for would report part of the shop as the whole.
+    assert where({"where": "Germany"}, "What were total sales last month?") is None

@@ -145,3 +145,53 @@ def test_the_findings_state_the_period_the_figures_and_the_change(
     assert ("not over" in text) if language == "en" else ("尚未结束" in text)
     assert len(describe(result, language).items) == len(result.breakdown) == 3
     assert ("Other" if language == "en" else "其他") in text
+
+
+@pytest.mark.parametrize(
+    ("where", "by", "value"),
+    [("kitchen", "category", "Kitchen"), ("Germany", "country", "Germany"), ("邮件", "", "")],
+)
+def test_sales_of_one_category_or_country_equal_the_filtered_aggregation(
+    demo_ctx: ToolContext, where: str, by: str, value: str
+) -> None:
+    lines = demo_ctx.shop.order_lines()
+    customers = demo_ctx.shop.customers().set_index("customer_id")
+    products = demo_ctx.shop.products().set_index("sku")
+    if not by:  # a word the shop does not know is refused with what it does know
+        with pytest.raises(ToolError, match="nothing in the shop is called '邮件'.*e.g."):
+            sales_summary(demo_ctx, period="2026-10", where=where)
+        return
+    result = sales_summary(demo_ctx, period="2026-10", where=where)
+    assert (result.where_by, result.where) == (by, value)
+    label = (
+        lines["sku"].map(products["category"])
+        if by == "category"
+        else lines["customer_id"].map(customers["country"])
+    )
+    days = lines["ts"].dt.normalize()
+    fees = set(products.index[products["category"] == "non-merchandise"])
+    rows = lines[
+        (label == value)
+        & (days >= "2026-10-01")
+        & (days <= "2026-10-31")
+        & ~lines["sku"].isin(fees)
+    ]
+    amount = rows["quantity"] * rows["unit_price"]
+    assert result.current.net == pytest.approx(amount.sum(), abs=0.005)
+    assert result.current.orders == rows.loc[amount > 0, "order_id"].nunique()
+    # New customers are new to the shop: their first purchase of anything is in October.
+    first = lines[lines["quantity"] > 0].groupby("customer_id")["ts"].min()
+    buyers = rows.loc[amount > 0, "customer_id"].dropna().unique()
+    new = int(
+        ((first.reindex(buyers) >= "2026-10-01") & (first.reindex(buyers) < "2026-11-01")).sum()
+    )
+    assert result.current.new_customers == new
+    whole = sales_summary(demo_ctx, period="2026-10")
+    assert result.current.net < whole.current.net
+
+
+def test_a_segment_filter_reads_its_label_in_either_language(demo_ctx: ToolContext) -> None:
+    english = sales_summary(demo_ctx, period="last 90 days", where="At risk")
+    chinese = sales_summary(demo_ctx, period="last 90 days", where="有流失风险")
+    assert (english.where_by, english.where) == ("segment", "at_risk")
+    assert english.current == chinese.current and english.current.net > 0

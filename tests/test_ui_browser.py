@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -183,15 +184,12 @@ def ask(
     example: str | None = None,
     timeout_ms: int = ANSWER_TIMEOUT_MS,
 ) -> Locator:
-    """Ask by typing (or clicking an example) and wait for the grounding badge."""
+    """Ask by typing (or clicking an example: that asks it) and wait for the grounding badge."""
     if example is not None:
-        page.get_by_role("button", name=example).click()
-        page.wait_for_function(
-            "q => document.querySelector('#question textarea').value === q", arg=example
-        )
+        page.locator("#starters").get_by_text(example).click()
     else:
         page.locator("#question textarea").fill(question or "")
-    page.locator("#send").click()
+        page.locator("#send").click()
     answer = page.locator("#chat .message-row.bot-row").filter(has_text=BADGE).last
     answer.wait_for(timeout=timeout_ms)
     return answer
@@ -251,6 +249,24 @@ def test_a_next_step_is_one_click_and_runs_its_tool(scripted_app: App, open_page
     print("screenshot:", shot(page, "chat-next-step"))
 
 
+def test_the_landing_names_the_connected_data_and_an_example_asks_itself(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url)
+    intro = page.locator("#welcome")
+    intro.get_by_text("5,000 customers").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "Connected to Lumen & Leaf" in intro.inner_text()
+    # The examples sit above the chat, inside the first screen, in the browser's language.
+    starters = page.locator("#starters")
+    box = starters.bounding_box()
+    assert box is not None and box["y"] + box["height"] < 1000
+    assert starters.get_by_text("Show me my customer segments").count() == 1
+    assert starters.get_by_text("我的客户分群是怎样的？").count() == 0
+    answer = ask(page, example="Show me my customer segments")
+    assert "RFM segments" in answer.inner_text()
+    assert page.locator("#chat").get_by_text("Tool: segment_overview").count() == 1
+
+
 def test_chinese_example_question_in_a_chinese_browser(
     scripted_app: App, open_page: OpenPage
 ) -> None:
@@ -261,7 +277,13 @@ def test_chinese_example_question_in_a_chinese_browser(
     chat = page.locator("#chat")
     assert chat.get_by_text("工具: recommend_products").count() == 1
     table = page.locator("#result-table").inner_text()
-    assert "reason" in table and "SN-0005" in table
+    # Headers in the page's language; the whole table (every column) downloads as CSV.
+    assert "推荐理由" in table and "SN-0005" in table and "reason" not in table
+    assert "商品 (title" not in table  # one product column: the Chinese titles
+    with page.expect_download() as csv:
+        page.locator("#download-csv").click()
+    saved = pd.read_csv(csv.value.path(), encoding="utf-8-sig")
+    assert "reason" in saved.columns and "SN-0005" in set(saved["sku"])
     page.locator("#result-bar").get_by_text("推荐得分").wait_for()
     print("screenshot:", shot(page, "chat-recommend-zh"))
 
@@ -289,11 +311,16 @@ def test_plan_tab_downloads_the_edited_plan(scripted_app: App, open_page: OpenPa
     page.locator("#make-plan").click()
     view = page.locator("#plan-view")
     view.get_by_text("Campaign plan: Win back lapsed customers").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    # One plan on the page: its text opens in an editor in place of the view.
+    assert not page.locator("#plan-narrative").is_visible()
+    page.locator("#plan-edit").click()
     narrative = page.locator("#plan-narrative textarea")
     narrative.press("End")
     narrative.press("Control+End")
     narrative.type("\nApproved by the marketing manager.")
+    page.locator("#plan-done").click()
     view.get_by_text("Approved by the marketing manager.").wait_for()
+    assert not page.locator("#plan-narrative").is_visible()
     with page.expect_download() as md:
         page.locator("#download-md").click()
     text = Path(md.value.path()).read_text(encoding="utf-8")
@@ -308,6 +335,42 @@ def test_plan_tab_downloads_the_edited_plan(scripted_app: App, open_page: OpenPa
     assert plan["audience"]["segment"] == "at_risk" and plan["audience"]["customers"] > 0
     assert plan["narrative"] == text
     print("screenshot:", shot(page, "plan-tab"))
+
+
+def test_plan_form_errors_are_one_localised_line_and_clear_the_old_plan(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url, locale="zh-CN")
+    page.get_by_role("tab", name="营销活动方案").click()
+    # The audience list: segments named in the page's language, with their sizes.
+    page.locator("#plan-audience input").click()
+    page.get_by_role("option", name=re.compile(r"^有流失风险 · [\d,]+ 位客户$")).wait_for(
+        timeout=ANSWER_TIMEOUT_MS
+    )
+    page.keyboard.press("Escape")
+    page.locator("#make-plan").click()
+    view = page.locator("#plan-view")
+    view.get_by_text("Campaign plan: Win back lapsed customers").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    status = page.locator("#plan-status")
+    page.locator("#plan-budget input").fill("-5")
+    page.locator("#make-plan").click()
+    status.get_by_text("✖ 预算：请输入大于 0 的金额。").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "Campaign plan" not in view.inner_text()  # the old plan is gone with the bad submit
+    assert not page.locator("#download-md").is_visible()
+    page.locator("#plan-budget input").fill("5000")
+    # The start is a calendar: a typed text that is no date is marked, never sent.
+    box = page.locator("#plan-start input")
+    box.fill("12/07")
+    box.press("Enter")
+    expect(box).to_have_class(re.compile(r"\binvalid\b"))
+    box.fill("2026-12-07")
+    box.press("Enter")
+    expect(box).not_to_have_class(re.compile(r"\binvalid\b"))
+    page.locator("#make-plan").click()
+    view.get_by_text("Campaign plan").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    view.get_by_text("2026-12-07").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert status.inner_text().strip() == ""
+    assert "Traceback" not in scripted_app.log_text()
 
 
 @pytest.fixture

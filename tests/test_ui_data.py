@@ -8,6 +8,7 @@ import pytest
 
 from copilot.core.errors import InputError
 from copilot.core.settings import Settings
+from copilot.shop import ShopData
 from copilot.ui.column_map import guess
 from copilot.ui.data_tabs import index_uploads, ingest_uploads, search_table, settings_table
 from copilot.ui.i18n import browser_language
@@ -15,6 +16,7 @@ from copilot.ui.runtime import Runtime
 from copilot.ui.server import passage_page
 from copilot.ui.shop_view import shop_kpis
 from tests.conftest import db_digest
+from tools import ToolContext
 
 ORDERS = (
     "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
@@ -161,3 +163,20 @@ def test_guesses_pick_a_column_only_when_it_is_close() -> None:
     assert guess("order_id", "orders", columns) == "Order Number"
     assert guess("unit_price", "orders", columns) == "Price (EUR)"
     assert guess("quantity", "orders", ["Notes", "Colour"]) is None
+
+
+def test_the_welcome_names_the_shop_its_customers_and_its_order_days(
+    demo_ctx: ToolContext, tmp_path: Path
+) -> None:
+    from copilot.ui.welcome import welcome
+
+    settings, shop = demo_ctx.settings, demo_ctx.shop
+    lines = shop.order_lines()
+    first, last = lines["ts"].min().date(), lines["ts"].max().date()
+    en = welcome(settings, shop, "en")
+    assert en.startswith(f"**Connected to {shop.name()}**: {len(shop.customers()):,} customers")
+    assert f"from {first} to {last}" in en
+    zh = welcome(settings, shop, "zh")
+    assert zh.startswith(f"**已连接 {shop.name()}**") and f"（{first} 至 {last}）" in zh
+    empty = ShopData.open(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert welcome(settings, empty, "en").startswith("**No orders loaded yet.**")

@@ -210,6 +210,12 @@ def traceable(name: str, value: Any, text: str, tool: Tool) -> bool:  # noqa: C9
         )
     if name == "country":
         return in_words(str(value), text) or value in named("country", text)
+    if name == "where":  # a category, country, channel or segment the user named
+        return (
+            in_words(str(value), text)
+            or value in named("segment", text) + named("country", text)
+            or _category_named(str(value), text, tool)
+        )
     if name == "metric":  # the model's choice, unless the user's words name another one
         takes = [v for v in named("metric", text) if _valid(tool, name, v)]
         return not takes or value in takes

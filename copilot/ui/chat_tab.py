@@ -3,8 +3,10 @@ passages, Stop."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -12,11 +14,13 @@ import pandas as pd
 
 from copilot.core.errors import CopilotError
 from copilot.ui.charts import plot_updates
+from copilot.ui.columns import people_table
 from copilot.ui.events import TurnView
-from copilot.ui.i18n import EXAMPLES, Label, language, text
+from copilot.ui.i18n import EXAMPLES, Label, browser_language, language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
 from copilot.ui.views import result_chart, result_table
+from copilot.ui.welcome import welcome
 
 ANONYMOUS = "anonymous"
 """The audit's name for a user of a page served without a login (loopback, no users)."""
@@ -33,19 +37,40 @@ def passage_markdown(runtime: Runtime, citation: str | None, lang: str = "en") -
     return f"**[{citation}]** {hit.heading or hit.title} · *{hit.type}, {hit.language}*\n\n{quoted}"
 
 
-def _result_outputs(view: TurnView | None) -> list[Any]:
+def _csv(frame: pd.DataFrame, name: str) -> str:
+    """The whole table (every column) as a CSV file with its header, for spreadsheets."""
+    where = Path(tempfile.mkdtemp(prefix="copilot-table-")) / f"{name}.csv"
+    frame.to_csv(where, index=False, encoding="utf-8-sig")  # the BOM: Excel reads UTF-8
+    return str(where)
+
+
+def _result_outputs(view: TurnView | None, currency: str) -> list[Any]:
+    hidden = gr.update(visible=False)
     if view is None:
-        return [gr.update(value=pd.DataFrame(), visible=False), *plot_updates(None)]
-    table = gr.update(value=result_table(view.result), label=view.result_tool, visible=True)
-    return [table, *plot_updates(result_chart(view.result, view.language))]
+        return [gr.update(value=pd.DataFrame(), visible=False), hidden, *plot_updates(None)]
+    frame = result_table(view.result)
+    if frame.empty:  # the answer says there is nothing; an empty grid adds nothing
+        return [gr.update(value=pd.DataFrame(), visible=False), hidden, *plot_updates(None)]
+    shown = people_table(frame, type(view.result).__name__, view.language, currency)
+    table = gr.update(value=shown, label=view.result_tool, visible=True)
+    download = gr.update(value=_csv(frame, view.result_tool or "result"), visible=True)
+    return [table, download, *plot_updates(result_chart(view.result, view.language))]
 
 
-def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
-    """Lay out the chat tab and wire its events (inside a ``gr.Blocks`` context)."""
+def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
+    """Lay out the chat tab and wire its events (inside ``blocks``)."""
     # A factory, not the class: Gradio calls it once per browser session.
     session = gr.State(lambda: ChatSession())
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
+            intro = gr.Markdown(elem_id="welcome")
+            # Example questions above the fold, in the browser's language; a click asks one.
+            starters = gr.Dataset(
+                components=[gr.Textbox(visible=False)],
+                samples=[],
+                label=i18n("examples"),
+                elem_id="starters",
+            )
             chatbot = gr.Chatbot(
                 label=i18n("tab_chat"),
                 height=640,
@@ -72,9 +97,6 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                 visible=False,
                 elem_id="next-steps",
             )
-            with gr.Row():
-                gr.Examples(EXAMPLES["en"], inputs=[question], label="Examples (English)")
-                gr.Examples(EXAMPLES["zh"], inputs=[question], label="示例问题（中文）")
             new_chat = gr.Button(i18n("new_chat"), size="sm", elem_id="new-chat")
         with gr.Column(scale=2):
             table = gr.Dataframe(
@@ -85,6 +107,9 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                 visible=False,
                 elem_id="result-table",
             )
+            download = gr.DownloadButton(
+                i18n("download_csv"), visible=False, size="sm", elem_id="download-csv"
+            )
             line = gr.LinePlot(visible=False, elem_id="result-line")
             bar = gr.BarPlot(visible=False, elem_id="result-bar")
             citation = gr.Dropdown(
@@ -92,7 +117,8 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
             )
             passage = gr.Markdown(elem_id="passage")
 
-    outputs = [chatbot, session, question, table, line, bar, citation, next_steps]
+    outputs = [chatbot, session, question, table, download, line, bar, citation, next_steps]
+    currency = runtime.settings.currency
 
     def respond(text_in: str, state: ChatSession, request: gr.Request) -> Iterator[list[Any]]:
         asked = text_in.strip()
@@ -115,7 +141,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                     lang,
                 )
             )
-            yield [state.messages(), state, "", *[gr.skip()] * 5]
+            yield [state.messages(), state, "", *[gr.skip()] * 6]
             return
         shown: int | None = None
         record = partial(runtime.record_turn, user)
@@ -131,9 +157,10 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
                     [[s.question] for s in current.next_steps()] if current.question is None else []
                 )
                 offer = gr.Dataset(samples=steps, visible=bool(steps))
-                yield [current.messages(), current, "", *_result_outputs(view), pick, offer]
+                shown_result = _result_outputs(view, currency)
+                yield [current.messages(), current, "", *shown_result, pick, offer]
             else:
-                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 5]
+                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 6]
 
     def stopped(state: ChatSession) -> list[Any]:
         state.stop()
@@ -145,7 +172,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
             [],
             fresh,
             "",
-            *_result_outputs(None),
+            *_result_outputs(None, currency),
             gr.update(choices=[], value=None),
             gr.Dataset(samples=[], visible=False),
         ]
@@ -168,8 +195,27 @@ def build_chat_tab(runtime: Runtime, i18n: Label) -> None:
         concurrency_limit=4,
         concurrency_id="chat",
     )
-    stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=[submitted, clicked])
-    new_chat.click(reset, outputs=outputs, cancels=[submitted, clicked])
+    started = starters.click(lambda sample: sample[0], inputs=[starters], outputs=[question]).then(
+        respond,
+        inputs=[question, session],
+        outputs=outputs,
+        concurrency_limit=4,
+        concurrency_id="chat",
+    )
+
+    def landing(request: gr.Request) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
+        shown = welcome(runtime.settings, runtime.shop, lang)
+        return [shown, gr.Dataset(samples=[[q] for q in EXAMPLES[lang]])]
+
+    blocks.load(landing, outputs=[intro, starters], show_progress="hidden")
+    stop.click(
+        stopped,
+        inputs=[session],
+        outputs=[chatbot, session],
+        cancels=[submitted, clicked, started],
+    )
+    new_chat.click(reset, outputs=outputs, cancels=[submitted, clicked, started])
     citation.change(
         lambda cid: passage_markdown(runtime, cid), inputs=[citation], outputs=[passage]
     )

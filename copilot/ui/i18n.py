@@ -42,6 +42,25 @@ _DYNAMIC: dict[str, dict[str, str]] = {
             "Pick the file's column for each below, then ingest again."
         ),
         "map_pick_all": "pick a column for {fields}",
+        "form_goal": "✖ Goal: say what the campaign should achieve (at least 3 characters).",
+        "form_budget": "✖ Budget: enter an amount above 0.",
+        "form_start": (
+            "✖ Start date: {start!r} is not a date; pick one in the calendar (or leave it empty)."
+        ),
+        "audience_auto": "Chosen from the goal",
+        "audience_size": "{name} · {n} customers",
+        "welcome": (
+            "**Connected to {shop}**: {customers} customers, {orders} orders from {first} to "
+            "{last}, and the shop's documents. Ask about sales and trends, customer segments "
+            "and churn, recommendations, prices, campaign results and A/B tests, or ask for a "
+            "campaign plan. Every figure comes from a tool run on this data; quotes cite the "
+            "documents."
+        ),
+        "welcome_your_shop": "your shop",
+        "welcome_empty": (
+            "**No orders loaded yet.** Upload order files (CSV or Parquet) in *Shop data*, or "
+            "run `copilot demo` for the demo shop; questions about documents work already."
+        ),
         "map_twice": "the column {column!r} is picked for two fields; pick one column per field",
         "chart_profit": "Expected weekly profit by price ({sku})",
         "chart_profit_caption": "current price {current:.2f}, recommended {recommended:.2f}",
@@ -98,6 +117,22 @@ _DYNAMIC: dict[str, dict[str, str]] = {
             "请在下方为每一项选择文件中的列，然后重新导入。"
         ),
         "map_pick_all": "请为「{fields}」选择一列",
+        "form_goal": "✖ 活动目标：请写明活动要达成什么（至少 3 个字）。",
+        "form_budget": "✖ 预算：请输入大于 0 的金额。",
+        "form_start": "✖ 开始日期：{start!r} 不是日期；请在日历中选择（或不填）。",
+        "audience_auto": "根据目标自动选择",
+        "audience_size": "{name} · {n} 位客户",
+        "welcome": (
+            "**已连接 {shop}**：{customers} 位客户，{orders} 笔订单（{first} 至 {last}），"
+            "以及店铺文档。可以问销售与趋势、客户分群与流失、商品推荐、定价、活动效果和 "
+            "A/B 测试，或让我写一份活动方案。每个数字都来自在这些数据上运行的工具；"
+            "引用的内容标明出处文档。"
+        ),
+        "welcome_your_shop": "您的店铺",
+        "welcome_empty": (
+            "**还没有导入订单。**请在「店铺数据」中上传订单文件（CSV 或 Parquet），"
+            "或运行 `copilot demo` 使用演示店铺；关于文档的问题现在就可以问。"
+        ),
         "map_twice": "列 {column!r} 被选给了两项；每项请选不同的列",
         "chart_profit": "不同价格下的预期周利润（{sku}）",
         "chart_profit_caption": "当前价格 {current:.2f}，建议价格 {recommended:.2f}",
@@ -158,11 +193,14 @@ STATIC: dict[str, dict[str, str]] = {
         "budget": "Budget",
         "audience": "Audience (segment)",
         "channel": "Channel",
-        "start": "Start date (YYYY-MM-DD)",
+        "start": "Start date (empty: the Monday after the data ends)",
         "weeks": "Weeks",
         "make_plan": "Make plan",
         "plan": "Plan",
         "narrative": "Narrative (edit before downloading)",
+        "edit_plan": "Edit the text",
+        "download_csv": "Download the table (CSV)",
+        "done_editing": "Done editing",
         "download_md": "Download Markdown",
         "download_json": "Download JSON",
         "kpis": "Key figures",
@@ -207,11 +245,14 @@ STATIC: dict[str, dict[str, str]] = {
         "budget": "预算",
         "audience": "目标人群（分群）",
         "channel": "渠道",
-        "start": "开始日期（YYYY-MM-DD）",
+        "start": "开始日期（不填：数据结束后的第一个星期一）",
         "weeks": "周数",
         "make_plan": "生成方案",
         "plan": "方案",
         "narrative": "方案文字（下载前可编辑）",
+        "edit_plan": "编辑文字",
+        "download_csv": "下载表格（CSV）",
+        "done_editing": "完成编辑",
         "download_md": "下载 Markdown",
         "download_json": "下载 JSON",
         "kpis": "关键指标",

@@ -12,16 +12,16 @@ from typing import Any
 import gradio as gr
 
 from copilot.agent.narrative import write_narrative
-from copilot.core.errors import CopilotError
+from copilot.core.errors import CopilotError, ToolError
 from copilot.core.text import language_of
 from copilot.core.vocabulary import CHANNELS
-from copilot.ui.i18n import Label
+from copilot.ui.i18n import Label, browser_language
+from copilot.ui.plan_form import AUTO, audience_choices, error_text, form_error, start_date
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
-from tools.profiling.segments import RFM_SEGMENTS
+from tools.profiling.api import segment_overview
 
 log = logging.getLogger(__name__)
-AUTO = "auto"
 CHANNEL_CHOICES = [AUTO, *CHANNELS]
 
 
@@ -74,8 +74,8 @@ def make_plan(
     return plan.to_json_dict(), plan.to_markdown(language, summary)
 
 
-def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
-    """Lay out the plan tab and wire its events (inside a ``gr.Blocks`` context)."""
+def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
+    """Lay out the plan tab and wire its events (inside ``blocks``)."""
     plan_state = gr.State(None)
     folder = gr.State(None)
     with gr.Row(equal_height=False):
@@ -85,17 +85,19 @@ def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
                 value="Win back lapsed customers before the holidays",
                 elem_id="plan-goal",
             )
-            budget = gr.Number(label=i18n("budget"), value=5000, minimum=1, elem_id="plan-budget")
+            # No minimum here: Gradio would refuse a negative budget in English; the form's own
+            # check says it in the page's language.
+            budget = gr.Number(label=i18n("budget"), value=5000, elem_id="plan-budget")
+            # Labels with sizes in the page's language are filled in when the page loads.
             audience = gr.Dropdown(
-                [AUTO, *(key for key, *_ in RFM_SEGMENTS)],
-                value=AUTO,
-                label=i18n("audience"),
-                elem_id="plan-audience",
+                [AUTO], value=AUTO, label=i18n("audience"), elem_id="plan-audience"
             )
             channel = gr.Dropdown(
                 CHANNEL_CHOICES, value=AUTO, label=i18n("channel"), elem_id="plan-channel"
             )
-            start = gr.Textbox(label=i18n("start"), placeholder="2026-12-01", elem_id="plan-start")
+            start = gr.DateTime(
+                include_time=False, type="string", label=i18n("start"), elem_id="plan-start"
+            )
             weeks = gr.Slider(1, 12, value=4, step=1, label=i18n("weeks"))
             run = gr.Button(i18n("make_plan"), variant="primary", elem_id="make-plan")
             status = gr.Markdown(elem_id="plan-status")
@@ -107,9 +109,18 @@ def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
                 download_json = gr.DownloadButton(
                     i18n("download_json"), visible=False, elem_id="download-json"
                 )
+                edit = gr.Button(i18n("edit_plan"), visible=False, size="sm", elem_id="plan-edit")
+                done = gr.Button(
+                    i18n("done_editing"), visible=False, size="sm", elem_id="plan-done"
+                )
+            # One plan: the rendered view, or its text in an editor while editing.
             shown = gr.Markdown(label=i18n("plan"), elem_id="plan-view")
             narrative = gr.Textbox(
-                label=i18n("narrative"), lines=14, max_lines=40, elem_id="plan-narrative"
+                label=i18n("narrative"),
+                lines=14,
+                max_lines=40,
+                visible=False,
+                elem_id="plan-narrative",
             )
 
     def generate(
@@ -117,24 +128,37 @@ def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
         budget_in: float | None,
         audience_in: str,
         channel_in: str,
-        start_in: str,
+        start_in: str | None,
         weeks_in: float,
+        request: gr.Request,
     ) -> list[Any]:
-        try:
-            plan, markdown = make_plan(
-                runtime, goal_in, budget_in, audience_in, channel_in, start_in, weeks_in
-            )
-        except CopilotError as error:
-            hidden = gr.update(visible=False)
-            return [None, None, f"✖ {error}", gr.skip(), gr.skip(), hidden, hidden]
+        lang = browser_language(request.headers.get("accept-language"))
+        hidden = gr.update(visible=False)
+        problem = form_error(goal_in, budget_in, start_in, lang)
+        if problem is None:
+            day = start_date(start_in)  # "2026/12/7" as the tool reads it: 2026-12-07
+            try:
+                plan, markdown = make_plan(
+                    runtime,
+                    goal_in,
+                    budget_in,
+                    audience_in,
+                    channel_in,
+                    day.isoformat() if day else "",
+                    weeks_in,
+                )
+            except CopilotError as error:
+                problem = "✖ " + error_text(error, lang)
+        if problem is not None:  # the last plan goes too: it no longer matches the form
+            return [None, None, problem, "", gr.update(value="", visible=False), hidden, hidden]
         where = Path(tempfile.mkdtemp(prefix="copilot-plan-"))
         files = write_plan_files(plan, markdown, where)
         return [
             plan,
             str(where),
             "",
-            markdown,
-            markdown,
+            gr.update(value=markdown, visible=True),
+            gr.update(value=markdown, visible=False),
             gr.update(value=str(files.markdown), visible=True),
             gr.update(value=str(files.json), visible=True),
         ]
@@ -145,11 +169,36 @@ def build_plan_tab(runtime: Runtime, i18n: Label) -> None:
         files = write_plan_files(plan, text_in, Path(where))
         return [text_in, str(files.markdown), str(files.json)]
 
+    def editor(on: bool) -> list[Any]:
+        """The view or the editor, and the button that switches back."""
+        return [
+            gr.update(visible=not on),
+            gr.update(visible=on),
+            gr.update(visible=not on),
+            gr.update(visible=on),
+        ]
+
+    def landing(request: gr.Request) -> Any:
+        lang = browser_language(request.headers.get("accept-language"))
+        try:
+            overview = segment_overview(runtime.ctx)
+        except ToolError:  # no customers yet: only "chosen from the goal"
+            overview = None
+        return gr.update(choices=audience_choices(overview, lang), value=AUTO)
+
+    blocks.load(landing, outputs=[audience], show_progress="hidden")
+    switched = [shown, narrative, edit, done]
     run.click(
         generate,
         inputs=[goal, budget, audience, channel, start, weeks],
         outputs=[plan_state, folder, status, shown, narrative, download_md, download_json],
+    ).then(
+        lambda plan: [gr.update(visible=plan is not None), gr.update(visible=False)],
+        inputs=[plan_state],
+        outputs=[edit, done],
     )
+    edit.click(lambda: editor(True), outputs=switched)
+    done.click(lambda: editor(False), outputs=switched)
     narrative.input(
         edited,
         inputs=[narrative, plan_state, folder],

@@ -36,9 +36,9 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
         gr.Markdown(i18n("subtitle"))
         with gr.Tabs():
             with gr.Tab(i18n("tab_chat"), id="chat"):
-                build_chat_tab(runtime, i18n)
+                build_chat_tab(runtime, i18n, blocks)
             with gr.Tab(i18n("tab_plan"), id="plan"):
-                build_plan_tab(runtime, i18n)
+                build_plan_tab(runtime, i18n, blocks)
             build_shop_tab(runtime, i18n)
             build_knowledge_tab(runtime, i18n)
             build_settings_tab(runtime, i18n)

@@ -51,9 +51,14 @@ def _row(row: BreakdownRow, by: str, say: Say) -> str:
 def sales_summary(result: SalesSummary, say: Say) -> Findings:
     """Net sales with orders and customers, the comparison, and the breakdown as items."""
     now = result.current
+    only = []
+    if result.where_by and result.where:
+        value = segment_name(result.where, say) if result.where_by == "segment" else result.where
+        only = [say("sales.only", by=say(f"sales.by.{result.where_by}"), value=value)]
     if now.orders == 0 and now.returns == 0:
-        return Findings((say("sales.none", span=_span(now), said=result.period),))
+        return Findings((*only, say("sales.none", span=_span(now), said=result.period)))
     sentences = [
+        *only,
         say(
             "sales.head",
             said=result.period,

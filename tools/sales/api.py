@@ -11,6 +11,7 @@ from tools.periods import compare_period, resolve_period
 from tools.sales.lines import Dimension, data_end, line_keys, sales_lines
 from tools.sales.results import SalesSummary
 from tools.sales.summary import breakdown, changes, figures, first_purchase
+from tools.sales.where import read_where, restricted
 
 
 @tool
@@ -20,6 +21,7 @@ def sales_summary(
     compare_to: Literal["previous_period", "last_year", "none"] = "previous_period",
     by: Dimension = "none",
     top: Annotated[int, Field(ge=1, le=20)] = 5,
+    where: Annotated[str, Field(max_length=60)] = "",
 ) -> SalesSummary:
     """Sales of a period: gross sales, returns, net sales, orders, units, average order value,
     customers (new and returning), compared with the period before or the same period last
@@ -34,12 +36,19 @@ def sales_summary(
         by: break net sales down by "category", "product", "country", "channel" or "segment";
             "none" for totals only.
         top: how many rows the breakdown shows before "other".
+        where: only the sales of one category, country, acquisition channel or customer
+            segment, as the user named it ("Kitchen", "Germany", "at risk"); empty for the
+            whole shop.
     """
     valued = sales_lines(ctx)
     end = data_end(ctx)
     current = resolve_period(period, end)
     previous = None if compare_to == "none" else compare_period(current, compare_to)
+    # New customers are new to the shop, whatever the filter: first purchases of all lines.
     first = ctx.cached("first_purchase", lambda: first_purchase(valued))
+    only = read_where(ctx, where) if where.strip() else None
+    if only is not None:
+        valued = restricted(ctx, valued, only)
     now = figures(valued, current, first)
     before = figures(valued, previous, first) if previous is not None else None
     rows = []
@@ -54,4 +63,6 @@ def sales_summary(
         by=None if by == "none" else by,
         breakdown=rows,
         data_end=end,
+        where_by=None if only is None else only.by,
+        where=None if only is None else only.value,
     )

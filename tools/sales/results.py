@@ -77,6 +77,10 @@ class SalesSummary:
     breakdown: list[BreakdownRow] = field(default_factory=list)
     data_end: date
     """The last day with data: what "last month" counts back from."""
+    where_by: str | None = None
+    """The dimension the sales were restricted to (category, country, channel, segment)."""
+    where: str | None = None
+    """Its value as the data names it; new customers still mean new to the shop."""
 
 
 @dataclass(frozen=True, kw_only=True)

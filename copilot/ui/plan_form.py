@@ -1,0 +1,64 @@
+"""The plan form's fields checked in the page's language before the plan tool runs: one line
+naming the field and what to enter, never a pattern or a tool's instruction."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+from copilot.core.errors import CopilotError, ToolError
+from copilot.ui.i18n import Language, text
+from tools.findings import Say
+from tools.findings.profiling import segment_name
+from tools.profiling.results import SegmentOverview
+
+AUTO = "auto"
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def start_date(value: str | None) -> date | None:
+    """The start day written "2026-12-07", "2026/12/7" or "2026年12月7日"; None when empty.
+
+    Raises ValueError for anything else, or a day that is not in the calendar."""
+    if value is None or not value.strip():
+        return None
+    found = _DATE.match(value)
+    if found is None:
+        raise ValueError(value)
+    year, month, day = (int(part) for part in found.groups())
+    return date(year, month, day)
+
+
+def form_error(goal: str, budget: float | None, start: str | None, lang: Language) -> str | None:
+    """The first field that cannot make a plan, said for people; None when all can."""
+    if len(goal.strip()) < 3:
+        return text("form_goal", lang)
+    if budget is None or not math.isfinite(budget) or budget <= 0:
+        return text("form_budget", lang)
+    try:
+        start_date(start)
+    except ValueError:
+        return text("form_start", lang, start=start)
+    return None
+
+
+def error_text(error: CopilotError, lang: Language) -> str:
+    """A tool's refusal in the page's language (its own words when it has none)."""
+    if isinstance(error, ToolError) and error.key:
+        return Say(lang)(error.key, **error.values)
+    if isinstance(error, ToolError):
+        return error.message_for_people
+    return str(error)
+
+
+def audience_choices(overview: SegmentOverview | None, lang: Language) -> list[tuple[str, str]]:
+    """(label, key) pairs: "chosen from the goal" first, then each segment with its size."""
+    say = Say(lang)
+    choices = [(text("audience_auto", lang), AUTO)]
+    for row in overview.segments if overview is not None else []:
+        label = segment_name(row.segment, say)
+        choices.append(
+            (text("audience_size", lang, name=label, n=f"{row.customers:,}"), row.segment)
+        )
+    return choices
