@@ -368,3 +368,13 @@ def test_a_sales_filter_is_kept_only_when_the_user_named_it() -> None:
     assert where({"where": "Tea"}, "How did coffee and tea sell?") == "Tea"
     # A filter the question does not ask for would report part of the shop as the whole.
     assert where({"where": "Germany"}, "What were total sales last month?") is None
+    # A country or segment the user named is filled when the model left it out.
+    assert where({}, "上个月中国客户的销售额是多少？") == "China"
+    assert where({}, "How much did at-risk customers spend last month?") == "at_risk"
+    assert where({"by": "country"}, "Sales by country last month") is None
+    # A category is the shop's own name: filled only when one is named whole.
+    shop = ["Kitchen", "Coffee & Tea", "Apparel"]
+    fill = ground_arguments(T["sales_summary"], {}, ["Kitchen's net sales last month?"], shop)
+    assert fill.arguments == {"where": "Kitchen"}
+    both = ground_arguments(T["sales_summary"], {}, ["Kitchen vs Apparel sales"], shop)
+    assert "where" not in both.arguments

@@ -96,7 +96,7 @@ def test_a_bucket_with_negative_net_sales_is_left_out_of_the_ratios() -> None:
             range(6, 13), (120.0, -15.0, 130.0, 140.0, 150.0, 160.0, 170.0), strict=True
         )
     ]
-    year_ago = {p.start: 100.0 for p in months}
+    year_ago: dict[date, float | None] = {p.start: 100.0 for p in months}
     result = direction(months, year_ago)
     assert result.method == "year_over_year" and result.buckets == 6
     assert result.change_pct is not None and result.change_pct == result.change_pct  # not NaN

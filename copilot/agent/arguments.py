@@ -156,6 +156,9 @@ FILL: dict[str, Callable[[str], Any]] = {
     "limit": _count,
     "channel": _lexical("channel", only=True),
     "country": _lexical("country"),
+    # Sales of one country or segment the user named ("中国客户", "at-risk customers"); a
+    # category is the model's to fill (its names are the shop's, not the lexicon's).
+    "where": lambda t: _lexical("country", only=True)(t) or _lexical("segment", only=True)(t),
     "segment": _lexical("segment"),
     "audience": _lexical("segment"),
     "customer_id": _first(_CUSTOMER),
@@ -289,9 +292,13 @@ class GroundedArguments:
 
 
 def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the schema
-    tool: Tool, arguments: dict[str, Any], said: Sequence[str]
+    tool: Tool,
+    arguments: dict[str, Any],
+    said: Sequence[str],
+    categories: Sequence[str] = (),
 ) -> GroundedArguments:
-    """Drop what the user did not say, fill what the user said and the model left out."""
+    """Drop what the user did not say, fill what the user said and the model left out
+    (``categories``: the shop's category names, which no lexicon knows)."""
     text = "\n".join(said)
     fields = tool.args_model.model_fields
     kept: dict[str, Any] = {}
@@ -329,6 +336,8 @@ def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the sc
         if (kept.get(name) is not None and not repeated_default and not loose) or name not in FILL:
             continue
         found = FILL[name](text)
+        if name == "where" and found is None:
+            found = _category_in(text, categories)
         if isinstance(found, list):  # several readings: the first this tool accepts
             found = next((v for v in found if _valid(tool, name, v)), None)
         if found is None:
@@ -349,6 +358,13 @@ def ground_arguments(  # noqa: C901 - drop, fill and ask in one pass over the sc
         result[name] = as_fraction(result[name], text)
     missing = [n for n, spec in fields.items() if spec.is_required() and n not in result]
     return GroundedArguments(tool.name, result, dropped, filled, missing)
+
+
+def _category_in(text: str, categories: Sequence[str]) -> str | None:
+    """The one shop category the text names by its whole name ("Kitchen's sales")."""
+    lowered = text.lower()
+    hits = [c for c in categories if said_in(c, lowered)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _valid(tool: Tool, name: str, value: Any) -> bool:

@@ -243,7 +243,7 @@ class Agent:
         if fixed is not None:
             yield ArgumentsChanged(tool=fixed[0], instead_of=call.name)
             tool, call = self.tools[fixed[0]], ToolCall(*fixed)
-        grounded = ground_arguments(tool, call.arguments, words)
+        grounded = ground_arguments(tool, call.arguments, words, self._categories())
         if grounded.changed:
             yield grounded.event()
         # Announced before it runs: fitting a model can take seconds, and the UI shows it.
@@ -328,6 +328,13 @@ class Agent:
             return str(data_end(self.ctx))
         except ToolError:  # no orders yet
             return ""
+
+    def _categories(self) -> list[str]:
+        """The shop's category names (what a sales filter may name)."""
+        catalog = self.ctx.catalog()
+        if "category" not in catalog:
+            return []
+        return [str(c) for c in catalog["category"].dropna().unique() if c != "non-merchandise"]
 
     def _run_tool(self, tool: Tool, arguments: dict[str, object], language: str) -> ToolTrace:
         try:
