@@ -195,6 +195,15 @@ def ask(
     return answer
 
 
+def upload_and_ingest(page: Page, path: Path) -> None:
+    """Open the shop tab, upload ``path`` and press Ingest (once the upload reached the
+    server: on a loaded 2-core machine that took over 30 s once)."""
+    page.get_by_role("tab", name="Shop data").click()
+    page.locator("#data-upload input[type=file]").set_input_files(str(path))
+    page.locator("#data-upload").get_by_text(path.name).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#ingest").click()
+
+
 def shot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -395,12 +404,7 @@ def test_a_semicolon_csv_upload_is_ingested_with_how_it_was_read(
         encoding="utf-8",
     )
     page = open_page(empty_app.url)
-    page.get_by_role("tab", name="Shop data").click()
-    page.locator("#data-upload input[type=file]").set_input_files(str(semi))
-    page.locator("#data-upload").get_by_text("orders_eu.csv").first.wait_for(
-        timeout=ANSWER_TIMEOUT_MS
-    )
-    page.locator("#ingest").click()
+    upload_and_ingest(page, semi)
     result = page.locator("#ingest-result").get_by_text("✔")
     result.wait_for(timeout=ANSWER_TIMEOUT_MS)
     message = page.locator("#ingest-result").inner_text()
@@ -422,10 +426,7 @@ def test_unrecognised_columns_are_picked_in_the_page_and_ingested(
         encoding="utf-8",
     )
     page = open_page(empty_app.url)
-    page.get_by_role("tab", name="Shop data").click()
-    page.locator("#data-upload input[type=file]").set_input_files(str(export))
-    page.locator("#data-upload").get_by_text("export.csv").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    page.locator("#ingest").click()
+    upload_and_ingest(page, export)
     page.locator("#ingest-mapped").wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
     message = page.locator("#ingest-result").inner_text()
     assert "product code (SKU), unit price" in message and "--map" not in message, message
@@ -457,12 +458,7 @@ def test_bad_csv_upload_shows_the_precise_error_and_changes_nothing(
     page = open_page(scripted_app.url)
     page.get_by_role("tab", name="Shop data").click()
     page.locator("#kpis").get_by_text("5,000").wait_for(timeout=ANSWER_TIMEOUT_MS)
-    page.locator("#data-upload input[type=file]").set_input_files(str(bad))
-    # The upload goes to the server first; on a loaded 2-core machine that took over 30 s once.
-    page.locator("#data-upload").get_by_text("bad_orders.csv").first.wait_for(
-        timeout=ANSWER_TIMEOUT_MS
-    )
-    page.locator("#ingest").click()
+    upload_and_ingest(page, bad)
     result = page.locator("#ingest-result").get_by_text("✖")
     result.wait_for(timeout=ANSWER_TIMEOUT_MS)
     message = result.inner_text()
