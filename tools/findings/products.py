@@ -4,19 +4,15 @@ the segments that buy it more than they buy overall."""
 from __future__ import annotations
 
 from tools.findings.profiling import segment_name
+from tools.findings.recommend import product_name
 from tools.findings.say import Say
 from tools.findings.types import Findings
 from tools.sales.product_results import ProductPerformance
 
 
-def _named(sku: str, title: str | None, title_zh: str | None, say: Say) -> str:
-    shown = title_zh if say.lang == "zh" and title_zh else title
-    return f"{shown} ({sku})" if shown else sku
-
-
 def _name(result: ProductPerformance, say: Say) -> str:
     if result.scope == "product":
-        return _named(result.key, result.title, result.title_zh, say)
+        return product_name(result.key, result.title, result.title_zh, say)
     return result.key
 
 
@@ -89,7 +85,7 @@ def product_performance(result: ProductPerformance, say: Say) -> Findings:
     tops = tuple(
         say(
             "products.top",
-            name=_named(t.sku, t.title, t.title_zh, say),
+            name=product_name(t.sku, t.title, t.title_zh, say),
             net=say.money(t.net),
             units=say.count(t.units),
         )
