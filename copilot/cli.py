@@ -155,8 +155,10 @@ def _cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from copilot.evaluation.command import run_command
+    from copilot.evaluation.command import DRAFTS, draft_command, run_command
 
+    if args.suites[0] == DRAFTS:
+        return draft_command(args, settings)
     tools: _Tools = args.tools
     return run_command(args, settings, lambda s: _agent(s, tools), tools.open)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from copilot.core.settings import Settings
@@ -67,6 +68,7 @@ class App:
     """``python app.py`` in a subprocess on a free port."""
 
     def __init__(self, home: Path, name: str, **env: str) -> None:
+        self.home = home
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -576,3 +578,93 @@ def test_one_question_end_to_end_with_the_local_model(ui_home: Path, open_page: 
     finally:
         print("screenshot:", shot(page, "chat-local-model"), "server log:", app.log.name)
         app.stop()
+
+
+def _chat_rows(page: Page) -> Locator:
+    return page.locator("#chat-list label")
+
+
+def test_a_chat_survives_a_reload_and_is_renamed_reopened_and_deleted(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url)
+    ask(page, "What is our return policy?")
+    ask(page, "What customer segments do I have?")
+    page.locator("#next-steps").wait_for()  # the turn's last update: it is stored by then
+    chats = page.locator("#chat-list")
+    # Saved after the answer, by the next event (slow while the server still fits models).
+    expect(chats).to_contain_text("What is our return policy?", timeout=ANSWER_TIMEOUT_MS)
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("RFM segments")  # both turns are back after the reload
+    expect(chat).to_contain_text("Return and refund policy")
+    expect(chats).to_contain_text("What is our return policy?")
+    page.locator("#chat-title input").fill("Returns and segments")
+    page.locator("#chat-rename").click()
+    expect(chats).to_contain_text("Returns and segments")
+    page.locator("#new-chat").click()
+    expect(chat).not_to_contain_text("RFM segments")
+    ask(page, "What sample size does my A/B test need for a 5% conversion and a 10% lift?")
+    expect(_chat_rows(page)).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+    chats.get_by_text("Returns and segments").click()
+    expect(chat).to_contain_text("RFM segments")
+    expect(chat).not_to_contain_text("sample size")
+    print("screenshot:", shot(page, "chat-history"))
+    page.locator("#chat-delete").click()
+    expect(_chat_rows(page)).to_have_count(1)
+    expect(chat).not_to_contain_text("RFM segments")
+    assert "Traceback" not in scripted_app.log_text()
+
+
+def test_regenerate_edit_and_a_thumbs_down_that_becomes_a_draft_case(
+    scripted_app: App, open_page: OpenPage, tmp_path: Path
+) -> None:
+    page = open_page(scripted_app.url)
+    ask(page, "What price should I set for CT-0002?")
+    ask(page, "What customer segments do I have?")
+    chat = page.locator("#chat")
+    page.locator("#chat button[aria-label='Retry']").last.click()
+    answers = chat.locator(".message-row.bot-row").filter(has_text=BADGE)
+    expect(answers.last).to_contain_text("RFM segments", timeout=ANSWER_TIMEOUT_MS)
+    expect(answers).to_have_count(2)  # the regenerated answer replaced the old one
+    users = chat.locator(".message-row.user-row")
+    expect(users).to_have_count(2)
+    # Edit the first question and send it again: the second turn goes, the new answer comes.
+    chat.locator("button[aria-label='Edit']").first.click()
+    chat.locator("textarea").first.fill("What price should I set for CT-0001?")
+    chat.get_by_role("button", name="Submit").click()
+    expect(answers.last).to_contain_text("CT-0001", timeout=ANSWER_TIMEOUT_MS)
+    expect(users).to_have_count(1)
+    expect(chat).not_to_contain_text("RFM segments")
+    ask(page, "What customer segments do I have?")
+    page.locator("#next-steps").wait_for()  # the turn has ended: its answer can be rated
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    page.locator("#feedback-comment textarea").fill("The shares do not add up to 100%")
+    page.locator("#feedback-save").click()
+    expect(page.locator("#feedback-comment")).to_be_hidden()
+    out = tmp_path / "drafts.yaml"
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "copilot"),
+            "eval",
+            "draft-from-feedback",
+            "--out",
+            str(out),
+        ],
+        env={**os.environ, "COPILOT_HOME": str(scripted_app.home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    drafts = [c for c in yaml.safe_load(out.read_text(encoding="utf-8"))["cases"]]
+    mine = [c for c in drafts if "The shares do not add up to 100%" in c["note"]]
+    assert len(mine) == 1, drafts
+    assert mine[0]["input"] == [
+        "What price should I set for CT-0001?",
+        "What customer segments do I have?",
+    ]
+    assert mine[0]["expect"]["tools"] == ["segment_overview"]
+    print("screenshot:", shot(page, "chat-feedback"))
+    assert "Traceback" not in scripted_app.log_text()

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copilot.core.errors import InputError
 from copilot.core.settings import BACKENDS, Settings
 
 if TYPE_CHECKING:
@@ -24,7 +25,11 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``copilot eval``."""
     parser.add_argument(
-        "suites", nargs="+", metavar="SUITE", help="core, plans, retrieval or a suite file"
+        "suites",
+        nargs="+",
+        metavar="SUITE",
+        help="core, plans, retrieval or a suite file; or draft-from-feedback: write the web "
+        "chat's thumbs-down answers as draft cases",
     )
     parser.add_argument("--backend", choices=BACKENDS, help="override COPILOT_LLM")
     parser.add_argument("--repeat", type=int, default=1, help="run every case N times (flakiness)")
@@ -57,6 +62,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reuse the cases an interrupted run saved in the report folder",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="draft-from-feedback: where to write the drafts "
+        "(default: $COPILOT_HOME/evals/feedback-drafts.yaml)",
+    )
+
+
+DRAFTS = "draft-from-feedback"
+
+
+def draft_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the thumbs-down turns of the web chat as a draft suite and check it loads."""
+    from copilot.chats import ChatStore
+    from copilot.evaluation.cases import load_suite
+    from copilot.evaluation.drafts import write_drafts
+    from copilot.shop.store import create_shop_engine
+
+    if len(args.suites) > 1:
+        raise InputError(f"{DRAFTS} takes no suite names (got {' '.join(args.suites[1:])})")
+    turns = ChatStore(create_shop_engine(settings.effective_database_url)).rated(-1)
+    out = Path(args.out) if args.out else settings.home_dir / "evals" / "feedback-drafts.yaml"
+    if not turns:
+        print("no thumbs-down answers in the web chat yet: nothing to draft")
+        return 0
+    write_drafts(turns, settings.shop_name or settings.home_dir.resolve().name, out)
+    suite = load_suite(out)  # a draft that does not load is no use to an evaluator
+    print(f"{len(suite.cases)} draft case(s) written to {out}")
+    print(f"add what each answer must state, then run: copilot eval {out}")
+    return 0
 
 
 def model_label(settings: Settings) -> str:
@@ -118,7 +153,6 @@ def run_command(
 
     ``build_agent`` and ``open_tools`` come from the CLI, which may share fitted models.
     """
-    from copilot.core.errors import InputError
     from copilot.evaluation.baseline import TOLERANCE, diff_runs, gate_problems, load_baseline
     from copilot.evaluation.cases import load_suites
     from copilot.evaluation.checkpoint import Checkpoint

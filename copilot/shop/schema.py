@@ -146,6 +146,33 @@ audit = Table(
 )
 """Every question asked and what answered it (append-only; ``copilot audit`` exports it)."""
 
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", String(32), primary_key=True, doc="A random hex id (the page keeps it)."),
+    Column("owner", String(128), nullable=False, index=True, doc="Login name or browser id."),
+    Column("title", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False, index=True),
+)
+"""A web chat (its turns in ``chat_turns``); owners see only their own."""
+
+chat_turns = Table(
+    "chat_turns",
+    metadata,
+    Column("chat_id", String(32), primary_key=True),
+    Column("n", Integer, primary_key=True, doc="The turn's position in its chat, from 0."),
+    Column("question", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("messages", Text, nullable=False, doc="The turn as shown: JSON chat messages."),
+    Column("answer", Text, doc="The answer's text (the model's history); NULL: none."),
+    Column("tools", Text, nullable=False, doc="JSON list of {name, arguments, ok}."),
+    Column("asked_at", DateTime, nullable=False),
+    Column("rating", Integer, doc="1 thumbs up, -1 thumbs down, NULL not rated."),
+    Column("comment", Text, doc="What the user wrote with the rating."),
+)
+"""The turns of the web chats, with the user's feedback on each answer."""
+
 DERIVED = ("products", "customers")
 """Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
 DATA_TABLES = {t.name: t for t in (customers, products, order_lines, events, campaigns)}

@@ -4,7 +4,7 @@ passages, Stop."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,17 @@ from copilot.core.errors import CopilotError
 from copilot.ui.charts import plot_updates
 from copilot.ui.columns import people_table
 from copilot.ui.events import TurnView
+from copilot.ui.history import (
+    BROWSER_KEY,
+    Sidebar,
+    chat_list,
+    kept,
+    opened,
+    owner_of,
+    rating_of,
+    save,
+    title_box,
+)
 from copilot.ui.i18n import EXAMPLES, Label, browser_language, language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
@@ -57,10 +68,68 @@ def _result_outputs(view: TurnView | None, currency: str) -> list[Any]:
     return [table, download, *plot_updates(result_chart(view.result, view.language))]
 
 
+Respond = Callable[[str, ChatSession, gr.Request], Iterator[list[Any]]]
+"""Answers a question into the chat outputs (``OUTPUTS`` order), one update per event."""
+
+
+def _responder(runtime: Runtime, width: int) -> Respond:
+    """The chat's answering generator for ``width`` outputs."""
+    currency = runtime.settings.currency
+
+    def respond(text_in: str, state: ChatSession, request: gr.Request) -> Iterator[list[Any]]:
+        asked = text_in.strip()
+        if not asked or state.question is not None:
+            yield [gr.skip()] * width
+            return
+        lang = language(asked)
+        # The login name when the page needs one (gr.Request gets it from the session).
+        user = request.username or ANONYMOUS
+        try:
+            agent = runtime.agent()
+        except CopilotError as error:
+            runtime.record_turn(user, asked, [], error)
+            state.turns.append(
+                TurnView(
+                    [
+                        {"role": "user", "content": asked},
+                        {"role": "assistant", "content": text("error", lang, message=error)},
+                    ],
+                    lang,
+                    question=asked,
+                )
+            )
+            yield [state.messages(), state, "", *[gr.skip()] * 6]
+            return
+        shown: int | None = None
+        record = partial(runtime.record_turn, user)
+        for current in run_turn(agent, state, asked, record):
+            view = current.last_result()
+            # Tables and charts only when the result changes or the turn ends, not per token.
+            changed = view is not None and id(view.result) != shown
+            if changed or current.question is None:
+                shown = id(view.result) if view is not None else None
+                ids = current.views()[-1].citations
+                pick = gr.update(choices=ids, value=ids[0] if ids else None)
+                steps = (
+                    [[s.question] for s in current.next_steps()] if current.question is None else []
+                )
+                offer = gr.Dataset(samples=steps, visible=bool(steps))
+                shown_result = _result_outputs(view, currency)
+                if current.question is None:
+                    save(runtime.chats, current)  # before the page shows the turn as done
+                yield [current.messages(), current, "", *shown_result, pick, offer]
+            else:
+                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 6]
+
+    return respond
+
+
 def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
-    """Lay out the chat tab and wire its events (inside ``blocks``)."""
+    """Lay out the chat tab and the chat history sidebar, and wire their events."""
     # A factory, not the class: Gradio calls it once per browser session.
     session = gr.State(lambda: ChatSession())
+    store = runtime.chats
+    side = _sidebar(i18n)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             intro = gr.Markdown(elem_id="welcome")
@@ -76,9 +145,14 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
                 height=640,
                 elem_id="chat",
                 buttons=["copy"],
-                feedback_options=None,
+                editable="user",
                 group_consecutive_messages=False,
             )
+            with gr.Group(visible=False, elem_id="feedback") as feedback:
+                comment = gr.Textbox(
+                    label=i18n("feedback_comment"), lines=2, elem_id="feedback-comment"
+                )
+                send_feedback = gr.Button(i18n("feedback_save"), size="sm", elem_id="feedback-save")
             with gr.Row():
                 question = gr.Textbox(
                     label=i18n("question"),
@@ -120,88 +194,59 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
     outputs = [chatbot, session, question, table, download, line, bar, citation, next_steps]
     currency = runtime.settings.currency
 
-    def respond(text_in: str, state: ChatSession, request: gr.Request) -> Iterator[list[Any]]:
-        asked = text_in.strip()
-        if not asked or state.question is not None:
+    respond = _responder(runtime, len(outputs))
+
+    def ask_again(
+        state: ChatSession, n: int, asked: str, request: gr.Request
+    ) -> Iterator[list[Any]]:
+        """Replace turn ``n`` and the ones after it by the answer to ``asked``."""
+        if state.question is not None or not 0 <= n < len(state.turns) or not asked.strip():
             yield [gr.skip()] * len(outputs)
             return
-        lang = language(asked)
-        # The login name when the page needs one (gr.Request gets it from the session).
-        user = request.username or ANONYMOUS
-        try:
-            agent = runtime.agent()
-        except CopilotError as error:
-            runtime.record_turn(user, asked, [], error)
-            state.turns.append(
-                TurnView(
-                    [
-                        {"role": "user", "content": asked},
-                        {"role": "assistant", "content": text("error", lang, message=error)},
-                    ],
-                    lang,
-                )
-            )
-            yield [state.messages(), state, "", *[gr.skip()] * 6]
-            return
-        shown: int | None = None
-        record = partial(runtime.record_turn, user)
-        for current in run_turn(agent, state, asked, record):
-            view = current.last_result()
-            # Tables and charts only when the result changes or the turn ends, not per token.
-            changed = view is not None and id(view.result) != shown
-            if changed or current.question is None:
-                shown = id(view.result) if view is not None else None
-                ids = current.views()[-1].citations
-                pick = gr.update(choices=ids, value=ids[0] if ids else None)
-                steps = (
-                    [[s.question] for s in current.next_steps()] if current.question is None else []
-                )
-                offer = gr.Dataset(samples=steps, visible=bool(steps))
-                shown_result = _result_outputs(view, currency)
-                yield [current.messages(), current, "", *shown_result, pick, offer]
-            else:
-                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 6]
+        state.forget_from(n)
+        if state.chat_id is not None:
+            store.forget_from(state.owner, state.chat_id, n)
+        yield from respond(asked, state, request)
+
+    def regenerate(state: ChatSession, request: gr.Request) -> Iterator[list[Any]]:
+        last = len(state.turns) - 1
+        asked = state.turns[last].question if state.turns else ""
+        yield from ask_again(state, last, asked, request)
+
+    def edited(state: ChatSession, edit: gr.EditData, request: gr.Request) -> Iterator[list[Any]]:
+        n = state.turn_of(edit.index if isinstance(edit.index, int) else edit.index[0])
+        yield from ask_again(state, -1 if n is None else n, str(edit.value), request)
 
     def stopped(state: ChatSession) -> list[Any]:
         state.stop()
         return [state.messages(), state]
 
-    def reset() -> list[Any]:
-        fresh = ChatSession()
+    def fresh_outputs(state: ChatSession, question_box: Any = None) -> list[Any]:
+        # A question typed while a chat loads stays; New chat empties the box.
         return [
-            [],
-            fresh,
-            "",
+            state.messages(),
+            state,
+            gr.skip() if question_box is None else question_box,
             *_result_outputs(None, currency),
             gr.update(choices=[], value=None),
             gr.Dataset(samples=[], visible=False),
         ]
 
-    submitted = gr.on(
-        [send.click, question.submit],
-        respond,
-        inputs=[question, session],
-        outputs=outputs,
-        concurrency_limit=4,
-        concurrency_id="chat",
-    )
+    def reset(state: ChatSession) -> list[Any]:
+        return fresh_outputs(ChatSession(owner=state.owner), "")
+
+    runs: dict[str, Any] = {"concurrency_limit": 4, "concurrency_id": "chat"}
+    submitted = gr.on([send.click, question.submit], respond, [question, session], outputs, **runs)
     # A clicked next step is asked like a typed question (and runs its tool directly).
     clicked = next_steps.click(
         lambda sample: sample[0], inputs=[next_steps], outputs=[question]
-    ).then(
-        respond,
-        inputs=[question, session],
-        outputs=outputs,
-        concurrency_limit=4,
-        concurrency_id="chat",
-    )
+    ).then(respond, [question, session], outputs, **runs)
     started = starters.click(lambda sample: sample[0], inputs=[starters], outputs=[question]).then(
-        respond,
-        inputs=[question, session],
-        outputs=outputs,
-        concurrency_limit=4,
-        concurrency_id="chat",
+        respond, [question, session], outputs, **runs
     )
+    retried = chatbot.retry(regenerate, [session], outputs, **runs)
+    changed = chatbot.edit(edited, [session], outputs, **runs)
+    turns = [submitted, clicked, started, retried, changed]
 
     def landing(request: gr.Request) -> list[Any]:
         lang = browser_language(request.headers.get("accept-language"))
@@ -209,13 +254,129 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
         return [shown, gr.Dataset(samples=[[q] for q in EXAMPLES[lang]])]
 
     blocks.load(landing, outputs=[intro, starters], show_progress="hidden")
-    stop.click(
-        stopped,
-        inputs=[session],
-        outputs=[chatbot, session],
-        cancels=[submitted, clicked, started],
+    halted = stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=turns)
+    # The chat's own Clear button starts a new chat too (the old one stays in the list).
+    gr.on([new_chat.click, chatbot.clear], reset, [session], outputs, cancels=turns).then(
+        lambda state, kept_: [chat_list(store, state), title_box(store, state), kept(kept_, state)],
+        [session, side.browser],
+        [side.chats, side.title, side.browser],
     )
-    new_chat.click(reset, outputs=outputs, cancels=[submitted, clicked, started])
     citation.change(
         lambda cid: passage_markdown(runtime, cid), inputs=[citation], outputs=[passage]
     )
+    _wire_history(runtime, blocks, side, session, [*turns, halted], fresh_outputs, outputs)
+    _wire_feedback(runtime, chatbot, session, feedback, comment, send_feedback)
+
+
+def _sidebar(i18n: Label) -> Sidebar:
+    browser = gr.BrowserState({"client": "", "open": None}, storage_key=BROWSER_KEY)
+    with gr.Sidebar(label=i18n("chats"), position="left", elem_id="history"):
+        chats = gr.Radio(choices=[], label=i18n("chats"), elem_id="chat-list")
+        title = gr.Textbox(label=i18n("chat_title"), max_lines=1, elem_id="chat-title")
+        with gr.Row():
+            rename = gr.Button(i18n("rename"), size="sm", elem_id="chat-rename")
+            remove = gr.Button(i18n("delete_chat"), size="sm", elem_id="chat-delete")
+    return Sidebar(browser, chats, title, rename, remove)
+
+
+def _wire_history(
+    runtime: Runtime,
+    blocks: gr.Blocks,
+    side: Sidebar,
+    session: gr.State,
+    turns: list[Any],
+    fresh_outputs: Any,
+    outputs: list[Any],
+) -> None:
+    """Restore the open chat on load, save every finished turn, open, rename and delete."""
+    store = runtime.chats
+    listed = [side.chats, side.title, side.browser]
+
+    def restore(browser: dict[str, Any] | None, request: gr.Request) -> list[Any]:
+        owner, keep = owner_of(request, browser)
+        state = opened(store, owner, keep.get("open"))
+        return [
+            *fresh_outputs(state),
+            chat_list(store, state),
+            title_box(store, state),
+            kept(keep, state),
+        ]
+
+    def after_turn(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
+        save(store, state)
+        return [chat_list(store, state), title_box(store, state), kept(browser, state)]
+
+    def open_chat(
+        chat_id: str | None, state: ChatSession, browser: dict[str, Any] | None, request: gr.Request
+    ) -> list[Any]:
+        if state.question is not None:
+            gr.Warning(text("chat_busy", browser_language(request.headers.get("accept-language"))))
+            return [*[gr.skip()] * len(outputs), chat_list(store, state), gr.skip(), gr.skip()]
+        fresh = opened(store, state.owner, chat_id)
+        return [
+            *fresh_outputs(fresh),
+            chat_list(store, fresh),
+            title_box(store, fresh),
+            kept(browser, fresh),
+        ]
+
+    def rename(title: str, state: ChatSession) -> list[Any]:
+        if state.chat_id is not None and title.strip():
+            store.rename(state.owner, state.chat_id, title)
+        return [chat_list(store, state), title_box(store, state)]
+
+    def remove(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
+        if state.question is not None:
+            return [*[gr.skip()] * len(outputs), *[gr.skip()] * 3]
+        if state.chat_id is not None:
+            store.delete(state.owner, state.chat_id)
+        fresh = ChatSession(owner=state.owner)
+        return [
+            *fresh_outputs(fresh),
+            chat_list(store, fresh),
+            title_box(store, fresh),
+            kept(browser, fresh),
+        ]
+
+    blocks.load(restore, [side.browser], [*outputs, *listed], show_progress="hidden")
+    for event in turns:
+        event.then(after_turn, [session, side.browser], listed, show_progress="hidden")
+    side.chats.input(open_chat, [side.chats, session, side.browser], [*outputs, *listed])
+    side.rename.click(rename, [side.title, session], [side.chats, side.title])
+    side.title.submit(rename, [side.title, session], [side.chats, side.title])
+    side.remove.click(remove, [session, side.browser], [*outputs, *listed])
+
+
+def _wire_feedback(
+    runtime: Runtime,
+    chatbot: gr.Chatbot,
+    session: gr.State,
+    box: gr.Group,
+    comment: gr.Textbox,
+    send: gr.Button,
+) -> None:
+    """Thumbs up or down on an answer, stored on its turn; a thumbs down asks for a comment."""
+    store = runtime.chats
+
+    def liked(state: ChatSession, like: gr.LikeData) -> list[Any]:
+        n = state.turn_of(like.index if isinstance(like.index, int) else like.index[0])
+        rating = rating_of(like.liked)
+        if n is None or state.chat_id is None or n >= state.saved:
+            return [gr.update(visible=False), gr.skip(), state]
+        store.rate(state.owner, state.chat_id, n, rating)
+        state.rating_turn = n if rating == -1 else None
+        return [gr.update(visible=rating == -1), "", state]
+
+    def commented(note: str, state: ChatSession, request: gr.Request) -> list[Any]:
+        n = state.rating_turn
+        if n is not None and state.chat_id is not None:
+            store.rate(state.owner, state.chat_id, n, -1, note)
+            gr.Info(
+                text("feedback_saved", browser_language(request.headers.get("accept-language")))
+            )
+        state.rating_turn = None
+        return [gr.update(visible=False), "", state]
+
+    chatbot.like(liked, [session], [box, comment, session], show_progress="hidden")
+    send.click(commented, [comment, session], [box, comment, session])
+    comment.submit(commented, [comment, session], [box, comment, session])

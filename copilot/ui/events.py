@@ -48,6 +48,13 @@ class TurnView:
     answer: AgentAnswer | None = None
     citations: list[str] = field(default_factory=list)
     """Passage ids the user can open: cited in the answer or returned by a search."""
+    question: str = ""
+    said: str | None = None
+    """The answer's text when the turn was restored from storage (``answer`` is not kept)."""
+
+    def answer_text(self) -> str | None:
+        """What the model answered (its history on the next question); None: no answer."""
+        return self.answer.text if self.answer is not None else self.said
 
 
 def passage_url(citation: str) -> str:
@@ -206,7 +213,7 @@ def turn_view(question: str, events: Iterable[Event], stopped: bool = False) -> 
             messages.pop()
         messages = [_stop_pending(m) for m in messages]
         messages.append({"role": "assistant", "content": text("stopped", lang)})
-    return TurnView(messages, lang, result, result_tool, answer, known)
+    return TurnView(messages, lang, result, result_tool, answer, known, question)
 
 
 def _stop_pending(message: ChatMessage) -> ChatMessage:

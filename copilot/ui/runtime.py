@@ -11,6 +11,7 @@ from typing import Any
 from copilot.agent import Agent
 from copilot.agent.events import Event
 from copilot.audit import AuditLog, from_events
+from copilot.chats import ChatStore
 from copilot.core.errors import CopilotError
 from copilot.core.settings import Settings
 from copilot.llm.model import Model
@@ -70,6 +71,7 @@ class Runtime:
         self.shop = ShopData.open(settings.effective_database_url)
         self.ctx = ToolContext(self.shop, settings)
         self.audit = AuditLog(self.shop.engine)
+        self.chats = ChatStore(self.shop.engine)
         self._model = model
         self._agent: Agent | None = None
         self._building = threading.Lock()

@@ -23,11 +23,42 @@ class ChatSession:
     """Per-session state (a ``gr.State``); sessions never share one."""
 
     turns: list[TurnView] = field(default_factory=list)
-    history: list[Message] = field(default_factory=list)
     question: str | None = None
     """The question being answered, None between turns."""
     events: list[Event] = field(default_factory=list)
     stop_requested: bool = False
+    owner: str = ""
+    """Whose chats these are: the login name, or the id the browser keeps."""
+    chat_id: str | None = None
+    """The stored chat these turns belong to (None until the first turn is saved)."""
+    saved: int = 0
+    """How many of ``turns`` are stored as they are."""
+    rating_turn: int | None = None
+    """The turn a thumbs-down comment, once sent, belongs to."""
+
+    @property
+    def history(self) -> list[Message]:
+        """The answered turns as the model's conversation history."""
+        out: list[Message] = []
+        for view in self.turns:
+            said = view.answer_text()
+            if said is not None:
+                out += [Message("user", view.question), Message("assistant", said)]
+        return out
+
+    def turn_of(self, message: int) -> int | None:
+        """The finished turn that shows chat message number ``message`` (None: none)."""
+        start = 0
+        for n, view in enumerate(self.turns):
+            if start <= message < start + len(view.messages):
+                return n
+            start += len(view.messages)
+        return None
+
+    def forget_from(self, n: int) -> None:
+        """Drop turn ``n`` and every later one (a regenerate or an edit replaces them)."""
+        del self.turns[n:]
+        self.saved = min(self.saved, n)
 
     def current(self) -> TurnView | None:
         """The turn in progress."""
@@ -63,13 +94,7 @@ class ChatSession:
     def _finish(self) -> None:
         if self.question is None:
             return
-        view = turn_view(self.question, self.events)
-        self.turns.append(view)
-        if view.answer is not None:
-            self.history += [
-                Message("user", self.question),
-                Message("assistant", view.answer.text),
-            ]
+        self.turns.append(turn_view(self.question, self.events))
         self.question, self.events = None, []
 
     def _fail(self, error: CopilotError) -> None:
@@ -80,7 +105,13 @@ class ChatSession:
             "content": text("error", language(question), message=str(error)),
         }
         self.turns.append(
-            TurnView([*view.messages, note], view.language, view.result, view.result_tool)
+            TurnView(
+                [*view.messages, note],
+                view.language,
+                view.result,
+                view.result_tool,
+                question=question,
+            )
         )
         self.question, self.events = None, []
 
