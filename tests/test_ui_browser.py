@@ -267,6 +267,10 @@ def test_the_landing_names_the_connected_data_and_an_example_asks_itself(
     intro = page.locator("#welcome")
     intro.get_by_text("5,000 customers").wait_for(timeout=ANSWER_TIMEOUT_MS)
     assert "Connected to Lumen & Leaf" in intro.inner_text()
+    # The model's state: loading with seconds, then ready (the page works meanwhile).
+    expect(page.locator("#model-status")).to_contain_text(
+        re.compile(r"(Loading the model .*: \d+ s so far|Model .* ready \(loaded in \d+ s\))")
+    )
     # The examples sit above the chat, inside the first screen, in the browser's language.
     starters = page.locator("#starters")
     box = starters.bounding_box()
@@ -541,9 +545,17 @@ def test_stop_button_stops_generation(ui_home: Path, open_page: OpenPage) -> Non
         page = open_page(f"http://127.0.0.1:{port}/")
         page.locator("#question textarea").fill("Tell me everything")
         page.locator("#send").click()
+        # The question moves into the chat at once and a step line counts the seconds.
+        expect(page.locator("#question textarea")).to_have_value("")
+        expect(page.locator("#chat .message-row.user-row")).to_contain_text("Tell me everything")
         page.locator("#chat").get_by_text("word10", exact=False).wait_for(timeout=30_000)
+        line = page.locator("#step-line")
+        expect(line).to_have_text(re.compile(r"⏳ Writing the answer · [0-9]+ s"))
+        # The server sent the line once; the page counts on (no update came since).
+        expect(line).to_have_text(re.compile(r"· ([3-9]|[1-9][0-9]+) s"), timeout=15_000)
         page.locator("#stop").click()
         page.locator("#chat").get_by_text("■ Stopped.").wait_for(timeout=30_000)
+        expect(line).to_have_text("")
         assert model.closed.wait(timeout=30)
         assert not runtime.agent().model.lock.locked()  # type: ignore[attr-defined]
         shown = page.locator("#chat").inner_text()

@@ -4,6 +4,7 @@ passages, Stop."""
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -17,19 +18,16 @@ from copilot.ui.charts import plot_updates
 from copilot.ui.columns import people_table
 from copilot.ui.events import TurnView
 from copilot.ui.history import (
-    BROWSER_KEY,
-    Sidebar,
     chat_list,
     kept,
-    opened,
-    owner_of,
-    rating_of,
     save,
     title_box,
 )
 from copilot.ui.i18n import EXAMPLES, Label, browser_language, language, text
+from copilot.ui.progress import model_line, step_html, step_label
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
+from copilot.ui.sidebar import sidebar, wire_feedback, wire_history
 from copilot.ui.views import result_chart, result_table
 from copilot.ui.welcome import welcome
 
@@ -82,12 +80,19 @@ def _responder(runtime: Runtime, width: int) -> Respond:
             yield [gr.skip()] * width
             return
         lang = language(asked)
+        started = time.monotonic()
+        # The question moves into the chat at once, even while the model is still loading.
+        waiting = not runtime.loaded()
+        state.question, state.events = asked, []
+        line = step_label([], lang, loading=waiting)
+        yield [state.messages(), state, "", *[gr.skip()] * 6, step_html(line, started)]
         # The login name when the page needs one (gr.Request gets it from the session).
         user = request.username or ANONYMOUS
         try:
             agent = runtime.agent()
         except CopilotError as error:
             runtime.record_turn(user, asked, [], error)
+            state.question = None
             state.turns.append(
                 TurnView(
                     [
@@ -98,12 +103,14 @@ def _responder(runtime: Runtime, width: int) -> Respond:
                     question=asked,
                 )
             )
-            yield [state.messages(), state, "", *[gr.skip()] * 6]
+            yield [state.messages(), state, gr.skip(), *[gr.skip()] * 6, ""]
             return
         shown: int | None = None
         record = partial(runtime.record_turn, user)
         for current in run_turn(agent, state, asked, record):
             view = current.last_result()
+            was, line = line, step_label(current.events, lang, waiting and not current.events)
+            step = step_html(line, started) if current.question is not None else ""
             # Tables and charts only when the result changes or the turn ends, not per token.
             changed = view is not None and id(view.result) != shown
             if changed or current.question is None:
@@ -117,9 +124,10 @@ def _responder(runtime: Runtime, width: int) -> Respond:
                 shown_result = _result_outputs(view, currency)
                 if current.question is None:
                     save(runtime.chats, current)  # before the page shows the turn as done
-                yield [current.messages(), current, "", *shown_result, pick, offer]
+                yield [current.messages(), current, gr.skip(), *shown_result, pick, offer, step]
             else:
-                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 6]
+                moved = step if line != was else gr.skip()
+                yield [current.messages(), current, gr.skip(), *[gr.skip()] * 6, moved]
 
     return respond
 
@@ -129,10 +137,12 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
     # A factory, not the class: Gradio calls it once per browser session.
     session = gr.State(lambda: ChatSession())
     store = runtime.chats
-    side = _sidebar(i18n)
+    side = sidebar(i18n)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             intro = gr.Markdown(elem_id="welcome")
+            status = gr.Markdown(elem_id="model-status")
+            ticking = gr.Timer(1.0)
             # Example questions above the fold, in the browser's language; a click asks one.
             starters = gr.Dataset(
                 components=[gr.Textbox(visible=False)],
@@ -148,6 +158,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
                 editable="user",
                 group_consecutive_messages=False,
             )
+            step = gr.HTML(elem_id="step-line")
             with gr.Group(visible=False, elem_id="feedback") as feedback:
                 comment = gr.Textbox(
                     label=i18n("feedback_comment"), lines=2, elem_id="feedback-comment"
@@ -191,7 +202,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
             )
             passage = gr.Markdown(elem_id="passage")
 
-    outputs = [chatbot, session, question, table, download, line, bar, citation, next_steps]
+    outputs = [chatbot, session, question, table, download, line, bar, citation, next_steps, step]
     currency = runtime.settings.currency
 
     respond = _responder(runtime, len(outputs))
@@ -219,7 +230,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
 
     def stopped(state: ChatSession) -> list[Any]:
         state.stop()
-        return [state.messages(), state]
+        return [state.messages(), state, ""]
 
     def fresh_outputs(state: ChatSession, question_box: Any = None) -> list[Any]:
         # A question typed while a chat loads stays; New chat empties the box.
@@ -230,6 +241,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
             *_result_outputs(None, currency),
             gr.update(choices=[], value=None),
             gr.Dataset(samples=[], visible=False),
+            "",
         ]
 
     def reset(state: ChatSession) -> list[Any]:
@@ -254,7 +266,18 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
         return [shown, gr.Dataset(samples=[[q] for q in EXAMPLES[lang]])]
 
     blocks.load(landing, outputs=[intro, starters], show_progress="hidden")
-    halted = stop.click(stopped, inputs=[session], outputs=[chatbot, session], cancels=turns)
+
+    def model_status(request: gr.Request) -> list[Any]:
+        lang = browser_language(request.headers.get("accept-language"))
+        state, seconds, error = runtime.model_state()
+        if state == "idle":
+            return ["", gr.Timer(active=False)]
+        shown = model_line(state, seconds, runtime.model_name(), error, lang)
+        return [shown, gr.Timer(active=state == "loading")]
+
+    ticking.tick(model_status, outputs=[status, ticking], show_progress="hidden")
+    blocks.load(model_status, outputs=[status, ticking], show_progress="hidden")
+    halted = stop.click(stopped, inputs=[session], outputs=[chatbot, session, step], cancels=turns)
     # The chat's own Clear button starts a new chat too (the old one stays in the list).
     gr.on([new_chat.click, chatbot.clear], reset, [session], outputs, cancels=turns).then(
         lambda state, kept_: [chat_list(store, state), title_box(store, state), kept(kept_, state)],
@@ -264,119 +287,5 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
     citation.change(
         lambda cid: passage_markdown(runtime, cid), inputs=[citation], outputs=[passage]
     )
-    _wire_history(runtime, blocks, side, session, [*turns, halted], fresh_outputs, outputs)
-    _wire_feedback(runtime, chatbot, session, feedback, comment, send_feedback)
-
-
-def _sidebar(i18n: Label) -> Sidebar:
-    browser = gr.BrowserState({"client": "", "open": None}, storage_key=BROWSER_KEY)
-    with gr.Sidebar(label=i18n("chats"), position="left", elem_id="history"):
-        chats = gr.Radio(choices=[], label=i18n("chats"), elem_id="chat-list")
-        title = gr.Textbox(label=i18n("chat_title"), max_lines=1, elem_id="chat-title")
-        with gr.Row():
-            rename = gr.Button(i18n("rename"), size="sm", elem_id="chat-rename")
-            remove = gr.Button(i18n("delete_chat"), size="sm", elem_id="chat-delete")
-    return Sidebar(browser, chats, title, rename, remove)
-
-
-def _wire_history(
-    runtime: Runtime,
-    blocks: gr.Blocks,
-    side: Sidebar,
-    session: gr.State,
-    turns: list[Any],
-    fresh_outputs: Any,
-    outputs: list[Any],
-) -> None:
-    """Restore the open chat on load, save every finished turn, open, rename and delete."""
-    store = runtime.chats
-    listed = [side.chats, side.title, side.browser]
-
-    def restore(browser: dict[str, Any] | None, request: gr.Request) -> list[Any]:
-        owner, keep = owner_of(request, browser)
-        state = opened(store, owner, keep.get("open"))
-        return [
-            *fresh_outputs(state),
-            chat_list(store, state),
-            title_box(store, state),
-            kept(keep, state),
-        ]
-
-    def after_turn(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
-        save(store, state)
-        return [chat_list(store, state), title_box(store, state), kept(browser, state)]
-
-    def open_chat(
-        chat_id: str | None, state: ChatSession, browser: dict[str, Any] | None, request: gr.Request
-    ) -> list[Any]:
-        if state.question is not None:
-            gr.Warning(text("chat_busy", browser_language(request.headers.get("accept-language"))))
-            return [*[gr.skip()] * len(outputs), chat_list(store, state), gr.skip(), gr.skip()]
-        fresh = opened(store, state.owner, chat_id)
-        return [
-            *fresh_outputs(fresh),
-            chat_list(store, fresh),
-            title_box(store, fresh),
-            kept(browser, fresh),
-        ]
-
-    def rename(title: str, state: ChatSession) -> list[Any]:
-        if state.chat_id is not None and title.strip():
-            store.rename(state.owner, state.chat_id, title)
-        return [chat_list(store, state), title_box(store, state)]
-
-    def remove(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
-        if state.question is not None:
-            return [*[gr.skip()] * len(outputs), *[gr.skip()] * 3]
-        if state.chat_id is not None:
-            store.delete(state.owner, state.chat_id)
-        fresh = ChatSession(owner=state.owner)
-        return [
-            *fresh_outputs(fresh),
-            chat_list(store, fresh),
-            title_box(store, fresh),
-            kept(browser, fresh),
-        ]
-
-    blocks.load(restore, [side.browser], [*outputs, *listed], show_progress="hidden")
-    for event in turns:
-        event.then(after_turn, [session, side.browser], listed, show_progress="hidden")
-    side.chats.input(open_chat, [side.chats, session, side.browser], [*outputs, *listed])
-    side.rename.click(rename, [side.title, session], [side.chats, side.title])
-    side.title.submit(rename, [side.title, session], [side.chats, side.title])
-    side.remove.click(remove, [session, side.browser], [*outputs, *listed])
-
-
-def _wire_feedback(
-    runtime: Runtime,
-    chatbot: gr.Chatbot,
-    session: gr.State,
-    box: gr.Group,
-    comment: gr.Textbox,
-    send: gr.Button,
-) -> None:
-    """Thumbs up or down on an answer, stored on its turn; a thumbs down asks for a comment."""
-    store = runtime.chats
-
-    def liked(state: ChatSession, like: gr.LikeData) -> list[Any]:
-        n = state.turn_of(like.index if isinstance(like.index, int) else like.index[0])
-        rating = rating_of(like.liked)
-        if n is None or state.chat_id is None or n >= state.saved:
-            return [gr.update(visible=False), gr.skip(), state]
-        store.rate(state.owner, state.chat_id, n, rating)
-        state.rating_turn = n if rating == -1 else None
-        return [gr.update(visible=rating == -1), "", state]
-
-    def commented(note: str, state: ChatSession, request: gr.Request) -> list[Any]:
-        n = state.rating_turn
-        if n is not None and state.chat_id is not None:
-            store.rate(state.owner, state.chat_id, n, -1, note)
-            gr.Info(
-                text("feedback_saved", browser_language(request.headers.get("accept-language")))
-            )
-        state.rating_turn = None
-        return [gr.update(visible=False), "", state]
-
-    chatbot.like(liked, [session], [box, comment, session], show_progress="hidden")
-    send.click(commented, [comment, session], [box, comment, session])
-    comment.submit(commented, [comment, session], [box, comment, session])
+    wire_history(runtime, blocks, side, session, [*turns, halted], fresh_outputs, outputs)
+    wire_feedback(runtime, chatbot, session, feedback, comment, send_feedback)

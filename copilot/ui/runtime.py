@@ -75,6 +75,8 @@ class Runtime:
         self._model = model
         self._agent: Agent | None = None
         self._building = threading.Lock()
+        self._loading: tuple[float, float | None, str] | None = None
+        """(started, seconds it took or None while loading, error) of the model's warm-up."""
 
     def agent(self) -> Agent:
         """The shared agent (its model is loaded on the first call)."""
@@ -89,19 +91,40 @@ class Runtime:
 
     def warm_up(self) -> threading.Thread:
         """Load the model in the background so the first question does not wait for it."""
+        started = time.perf_counter()
+        self._loading = (started, None, "")
 
         def load() -> None:
-            started = time.perf_counter()
             try:
-                self.agent().warm_up()
+                agent = self.agent()
             except CopilotError as error:
+                self._loading = (started, time.perf_counter() - started, str(error))
                 log.warning("model not loaded (%s); the first question will show why", error)
                 return
-            log.info("model %s ready in %.1f s", self.model_name(), time.perf_counter() - started)
+            try:
+                agent.warm_up()
+            except CopilotError as error:  # the data's problem (an empty shop), not the model's
+                log.warning("tools not warmed up (%s); the questions will say why", error)
+            took = time.perf_counter() - started
+            self._loading = (started, took, "")
+            log.info("model %s ready in %.1f s", self.model_name(), took)
 
         thread = threading.Thread(target=load, name="copilot-warm-up", daemon=True)
         thread.start()
         return thread
+
+    def model_state(self) -> tuple[str, float, str]:
+        """The model's warm-up: ("idle" | "loading" | "ready" | "failed", seconds, error)."""
+        if self._loading is None:
+            return ("ready", 0.0, "") if self._agent is not None else ("idle", 0.0, "")
+        started, took, error = self._loading
+        if took is None:
+            return "loading", time.perf_counter() - started, ""
+        return ("failed" if error else "ready"), took, error
+
+    def loaded(self) -> bool:
+        """Whether a question can start without waiting for the model."""
+        return self._agent is not None and self.model_state()[0] != "loading"
 
     def record_turn(
         self, user: str, question: str, events: list[Event], error: BaseException | None

@@ -16,6 +16,7 @@ from copilot.ui.events import PASSAGE_ROUTE
 from copilot.ui.i18n import STATIC
 from copilot.ui.login import LOGOUT_ROUTE, Sessions, add_login, login_required, session_user
 from copilot.ui.plan_tab import build_plan_tab
+from copilot.ui.progress import TICKER
 from copilot.ui.runtime import Runtime
 from copilot.users import UserStore
 
@@ -101,6 +102,7 @@ def create_server(runtime: Runtime, sessions: Sessions | None = None) -> FastAPI
         path="/",
         i18n=i18n,
         css=CSS,
+        head=TICKER,
         theme=gr.themes.Soft(primary_hue="orange"),
         footer_links=[],
         show_error=True,
