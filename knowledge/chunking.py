@@ -102,7 +102,10 @@ def join_soft_breaks(text: str) -> str:
 def markdown_chunks(doc_id: str, text: str, base_meta: dict[str, str | int | float]) -> list[Chunk]:
     """Heading-aware chunks: each section (with its heading path) split with overlap."""
     meta, body = front_matter(text)
-    title = meta.get("title") or doc_id
+    # A document's title is what it calls itself (front matter, else its first heading), not
+    # its file name.
+    heading = re.search(r"^#{1,2}\s+(.+?)[\s#]*$", body, re.MULTILINE)
+    title = meta.get("title") or (heading.group(1).strip() if heading else doc_id)
     language = meta.get("language") or language_of(body)
     common = {
         **base_meta,

@@ -64,7 +64,7 @@ def file_sources(path: Path) -> Iterator[Source]:
             yield Source(str(file), str(root), "", [], skipped=problem)
         elif file not in seen:  # a link inside the folder to a file indexed already
             seen.add(file)
-            yield _file_source(file, str(root))
+            yield file_source(file, str(root))
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, str]]:
@@ -109,7 +109,8 @@ def _outside(link: Path, root: Path) -> str:
     return ""
 
 
-def _file_source(file: Path, root: str) -> Source:
+def file_source(file: Path, root: str) -> Source:
+    """One document file as a source under ``root`` (the folder it was indexed from)."""
     key = str(file)
     try:
         chunks = file_chunks(file, {"source": key, "root": root})

@@ -409,8 +409,16 @@ class KnowledgeStore:
             ["id"],
         )
 
+    def remove(self, source: str) -> int:
+        """Delete one source's passages; returns how many there were."""
+        got = self.collection.get(where={"source": source}, include=[])
+        if got["ids"]:
+            self.collection.delete(ids=list(got["ids"]))
+        self._bm25 = None
+        return len(got["ids"])
+
     def sources(self) -> list[dict[str, Any]]:
-        """Indexed sources with their title, type and number of chunks."""
+        """Indexed sources with their title, type, root and number of chunks."""
         got = self._get_all(["metadatas"])
         table: dict[str, dict[str, Any]] = {}
         for meta in got["metadatas"]:
@@ -421,6 +429,7 @@ class KnowledgeStore:
                     "source": key,
                     "title": meta.get("title", ""),
                     "type": meta.get("type", ""),
+                    "root": str(meta.get("root", "")),
                     "chunks": 0,
                 },
             )

@@ -157,7 +157,8 @@ def test_one_unreadable_file_is_reported_and_the_rest_indexed(tmp_path: Path) ->
     line = summary.line()
     assert "skipped broken.pdf: not a readable PDF" in line and "skipped latin.txt" in line
     assert store.search("三十天内可退货", limit=1, mode="keyword")[0].citation == "gbk#时限"
-    assert {r["title"] for r in store.sources()} == {"good", "gbk", "Marked", "utf16"}
+    # Titled by their first heading (or front matter), not their file names.
+    assert {r["title"] for r in store.sources()} == {"Good", "退货", "Marked", "Notepad"}
     assert "Saved as Unicode." in _all_text(store)
 
 
@@ -177,7 +178,7 @@ def test_the_cli_prints_the_skipped_files(
 def test_the_upload_panel_shows_skipped_files_and_does_not_keep_them(
     tmp_path: Path, settings: Settings
 ) -> None:
-    from copilot.ui.data_tabs import UPLOADS, index_uploads
+    from copilot.ui.knowledge_tab import UPLOADS, index_uploads
     from copilot.ui.runtime import Runtime
 
     runtime = Runtime(settings)

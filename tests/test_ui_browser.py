@@ -145,7 +145,9 @@ def ui_home(demo_ctx: ToolContext, tmp_path_factory: pytest.TempPathFactory) -> 
 def scripted_app(ui_home: Path) -> Iterator[App]:
     app = App(ui_home, "scripted", COPILOT_LLM="scripted")
     yield app
+    printed = app.log_text()
     app.stop()
+    assert "Traceback" not in printed, f"server traceback during the browser tests: {app.log.name}"
 
 
 OpenPage = Callable[..., Page]
@@ -158,6 +160,7 @@ def open_page(tmp_path: Path) -> Iterator[OpenPage]:
 
     with sync_playwright() as pw:
         contexts: list[BrowserContext] = []
+        errors: list[str] = []
 
         def open_(url: str, locale: str = "en-US") -> Page:
             context = pw.chromium.launch_persistent_context(
@@ -171,6 +174,9 @@ def open_page(tmp_path: Path) -> Iterator[OpenPage]:
             )
             contexts.append(context)
             page = context.new_page()
+            # Every test also asserts that the page logged no error (see the end of the fixture).
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
             page.goto(url)
             page.wait_for_selector("#question textarea")
             return page
@@ -178,6 +184,7 @@ def open_page(tmp_path: Path) -> Iterator[OpenPage]:
         yield open_
         for context in contexts:
             context.close()
+        assert not errors, f"browser console errors: {errors}"
 
 
 def ask(
@@ -680,3 +687,55 @@ def test_regenerate_edit_and_a_thumbs_down_that_becomes_a_draft_case(
     assert mine[0]["expect"]["tools"] == ["segment_overview"]
     print("screenshot:", shot(page, "chat-feedback"))
     assert "Traceback" not in scripted_app.log_text()
+
+
+A11Y = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
+TABS = {
+    "en-US": ["Chat", "Campaign plan", "Shop data", "Knowledge", "Settings"],
+    "zh-CN": ["对话", "营销活动方案", "店铺数据", "知识库", "设置"],
+}
+
+
+def test_every_text_meets_wcag_aa_contrast_and_every_button_has_a_name(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    """Contrast over the rendered styles (tests/a11y.js) on every tab, in both languages,
+    after an answer (tool message, badge, table and chart on screen)."""
+    low: list[dict[str, object]] = []
+    unnamed: list[str] = []
+    lowest: dict[str, float] = {}
+    for locale, question in (
+        ("en-US", "What customer segments do I have?"),
+        ("zh-CN", "我的客户分群是怎样的？"),
+    ):
+        page = open_page(scripted_app.url, locale=locale)
+        ask(page, question)
+        page.locator("#next-steps").wait_for()
+        for tab in TABS[locale]:
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_load_state("networkidle")
+            found = page.evaluate(A11Y)
+            lowest[f"{locale} {tab}"] = min(t["ratio"] for t in found["texts"])
+            low += [{**t, "tab": tab} for t in found["texts"] if t["ratio"] < t["needed"]]
+            unnamed += [f"{tab}: {where}" for where in found["unnamed"]]
+    for where, ratio in lowest.items():
+        print(f"lowest text contrast {where}: {ratio:.2f}:1")
+    assert not low, "text below WCAG AA contrast:\n" + "\n".join(map(str, low[:20]))
+    assert not unnamed, f"buttons without an accessible name: {unnamed}"
+
+
+def test_the_chat_row_fits_800_px_and_the_page_fits_a_phone(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url)
+    page.set_viewport_size({"width": 800, "height": 900})
+    box = {k: page.locator(k).bounding_box() for k in ("#question", "#send", "#stop")}
+    assert all(b is not None for b in box.values())
+    tops = {k: round(b["y"]) for k, b in box.items() if b is not None}
+    assert tops["#send"] == tops["#stop"], tops  # Stop stays beside Send
+    page.set_viewport_size({"width": 390, "height": 844})
+    answer = ask(page, "What customer segments do I have?")
+    assert "RFM segments" in answer.inner_text()
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, f"the page scrolls sideways on a phone ({wide} px)"
+    print("screenshot:", shot(page, "chat-phone"))

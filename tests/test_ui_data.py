@@ -10,8 +10,17 @@ from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import ShopData
 from copilot.ui.column_map import guess
-from copilot.ui.data_tabs import index_uploads, ingest_uploads, search_table, settings_table
+from copilot.ui.data_tabs import ingest_uploads, settings_table
 from copilot.ui.i18n import browser_language
+from copilot.ui.knowledge_tab import (
+    UPLOADS,
+    file_choices,
+    index_uploads,
+    reindex_document,
+    remove_document,
+    search_table,
+    source_rows,
+)
 from copilot.ui.runtime import Runtime
 from copilot.ui.server import passage_page
 from copilot.ui.shop_view import shop_kpis
@@ -75,7 +84,7 @@ def test_uploaded_documents_are_indexed_searchable_and_kept(
     care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
     assert index_uploads(runtime, [care]).startswith("✔ sources: 1 added, 0 updated, 1 unchanged")
     titles = {row["title"] for row in runtime.knowledge().sources()}
-    assert titles == {"shipping-faq", "care"}  # the second upload kept the first
+    assert titles == {"Shipping FAQ", "Care guide"}  # the second upload kept the first
     hits = search_table(runtime, "free shipping threshold")
     assert hits.loc[0, "citation"] == "[shipping-faq#free-shipping]"
     passage = hits.loc[0, "text"]
@@ -180,3 +189,31 @@ def test_the_welcome_names_the_shop_its_customers_and_its_order_days(
     assert zh.startswith(f"**已连接 {shop.name()}**") and f"（{first} 至 {last}）" in zh
     empty = ShopData.open(f"sqlite:///{tmp_path / 'empty.db'}")
     assert welcome(settings, empty, "en").startswith("**No orders loaded yet.**")
+
+
+def test_each_document_is_listed_by_title_and_read_again_or_deleted(
+    tmp_path: Path, settings: Settings
+) -> None:
+    runtime = Runtime(settings)
+    faq = tmp_path / "shipping-faq.md"
+    faq.write_text("# Shipping FAQ\n\n## Free\n\nOrders over 49 ship free.\n", encoding="utf-8")
+    care = tmp_path / "care.md"
+    care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
+    index_uploads(runtime, [faq, care])
+    listed = source_rows(runtime, "zh")
+    assert list(listed.columns) == ["标题", "文档", "类型", "段落数"]
+    assert set(listed["文档"]) == {"shipping-faq.md", "care.md"}  # no server path
+    assert not any(str(settings.home_dir) in str(v) for v in listed.to_numpy().ravel())
+    (care_key,) = [key for label, key in file_choices(runtime) if label.startswith("Care guide")]
+    kept = settings.home_dir / UPLOADS / "care.md"
+    kept.write_text("# Care guide\n\n## Wool\n\nWash wool cold.\n\n## Silk\n\nBy hand.\n")
+    assert reindex_document(runtime, care_key, "en") == "✔ care.md read again: 2 passages."
+    assert search_table(runtime, "wash wool").loc[0, "citation"] == "[care#wool]"
+    said = remove_document(runtime, care_key, "en")
+    assert said == "✔ care.md removed (2 passages) and its uploaded file deleted."
+    assert not kept.exists()
+    assert [row["title"] for row in runtime.knowledge().sources()] == ["Shipping FAQ"]
+    assert remove_document(runtime, care_key, "en").startswith("✖ That document is no longer")
+    # A later upload does not bring the deleted document back.
+    index_uploads(runtime, [faq])
+    assert [row["title"] for row in runtime.knowledge().sources()] == ["Shipping FAQ"]

@@ -166,3 +166,42 @@ def test_shop_kpis_match_the_order_lines(demo_ctx: ToolContext) -> None:
     assert top["title"].notna().all()
     frame = kpis.to_frame()
     assert isinstance(frame, pd.DataFrame) and frame.iloc[0, 1] == "5,000"
+
+
+def test_every_chart_has_a_one_line_text_alternative() -> None:
+    import pandas as pd
+
+    from copilot.ui.charts import described, plot_updates
+    from copilot.ui.views import ChartSpec
+
+    bars = ChartSpec(
+        "bar",
+        pd.DataFrame({"segment": ["Loyal", "Lost", "New"], "customers": [1115, 868, 89]}),
+        "segment",
+        "customers",
+        "Customers per segment",
+    )
+    assert described(bars, "en") == (
+        "Customers per segment, 3 bars: highest Loyal (1,115), lowest New (89)."
+    )
+    assert (
+        described(bars, "zh")
+        == "Customers per segment，共 3 个柱：最高 Loyal（1,115），最低 New（89）。"
+    )
+    line = ChartSpec(
+        "line",
+        pd.DataFrame({"price": [4.0, 5.0, 6.0], "profit": [10.5, 12.25, 11.0]}),
+        "price",
+        "profit",
+        "Profit by price",
+        "current 4.99",
+    )
+    text = described(line, "en")
+    assert (
+        text
+        == "Profit by price, 3 points from 4.0 to 6.0: highest 12.25 at 5.0, lowest 10.5 at 4.0."
+    )
+    _, shown = plot_updates(bars, "en")
+    assert shown.caption == described(bars, "en")
+    drawn, _ = plot_updates(line, "en")
+    assert drawn.caption == text + "\ncurrent 4.99"  # the chart's own caption follows

@@ -63,7 +63,8 @@ def _result_outputs(view: TurnView | None, currency: str) -> list[Any]:
     shown = people_table(frame, type(view.result).__name__, view.language, currency)
     table = gr.update(value=shown, label=view.result_tool, visible=True)
     download = gr.update(value=_csv(frame, view.result_tool or "result"), visible=True)
-    return [table, download, *plot_updates(result_chart(view.result, view.language))]
+    chart = result_chart(view.result, view.language)
+    return [table, download, *plot_updates(chart, view.language)]
 
 
 Respond = Callable[[str, ChatSession, gr.Request], Iterator[list[Any]]]

@@ -1,8 +1,7 @@
-"""The shop, knowledge and settings tabs: figures, uploads with progress, search."""
+"""The shop and settings tabs: figures, data uploads with progress, the column picker."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,10 @@ KIND_CHOICES = ["auto", *KINDS]
 PROGRESS = gr.Progress()
 """Gradio recognises a progress parameter by this default and passes a fresh tracker per call."""
 NO_FILES = "✖ choose one or more .csv or .parquet files first"
-UPLOADS = Path("knowledge") / "uploads"
-"""Uploaded documents are kept under the data directory, so re-indexing finds them again."""
 
 
-def _shown_error(error: CopilotError, paths: list[Path]) -> str:
+def shown_error(error: CopilotError, paths: list[Path]) -> str:
+    """The error for the page, naming each upload by its file name."""
     # Uploads live under a random temporary folder: name the file as the user knows it.
     message = str(error)
     for path in paths:
@@ -75,62 +73,13 @@ def ingest_uploads(
         question = ColumnQuestion.of(error, named[0])
         return IngestReport(question.message(lang), question)
     except CopilotError as error:
-        return IngestReport(_shown_error(error, paths))
+        return IngestReport(shown_error(error, paths))
     lines: list[str] = []
     for path, summary in zip(paths, summaries, strict=True):
         summary_lines = summary.lines()
         summary_lines[0] = summary_lines[0].replace(str(path), path.name)
         lines += ["✔ " + summary_lines[0], *(f"- {s.strip()}" for s in summary_lines[1:])]
     return IngestReport("\n".join(lines))
-
-
-def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | None = None) -> str:
-    """Copy documents into the data directory and index that folder incrementally; a file
-    that cannot be indexed is listed with the reason and not kept."""
-    from knowledge.sources import file_sources
-
-    folder = runtime.settings.home_dir / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in paths:
-        shutil.copy(path, folder / path.name)
-    if progress is not None:
-        progress(0.2, desc="reading and chunking")
-    try:
-        sources = list(file_sources(folder))
-        if progress is not None:
-            progress(0.5, desc=f"embedding {sum(len(s.chunks) for s in sources)} chunks")
-        store = runtime.knowledge()
-        summary = store.index(sources, {str(folder.resolve())})
-    except CopilotError as error:
-        return _shown_error(error, paths)
-    counts, *skipped = summary.lines()
-    uploaded = {path.name for path in paths}
-    for name, _ in summary.skipped:
-        if name in uploaded:  # not kept: it would be reported again on every upload
-            (folder / name).unlink(missing_ok=True)
-    mark = "⚠" if skipped else "✔"
-    head = f"{mark} {counts}; {store.count():,} chunks in the knowledge base"
-    return "\n".join([head, *(f"- {line}" for line in skipped)])
-
-
-def search_table(runtime: Runtime, query: str) -> pd.DataFrame:
-    """Search results with their citation ids."""
-    if len(query.strip()) < 2:
-        return pd.DataFrame(columns=["citation", "title", "type", "language", "score", "text"])
-    hits = runtime.knowledge().search(query.strip(), limit=8)
-    return pd.DataFrame(
-        [
-            {
-                "citation": f"[{h.citation}]",
-                "title": h.title,
-                "type": h.type,
-                "language": h.language,
-                "score": round(h.score, 3),
-                "text": " ".join(h.text.split())[:300],
-            }
-            for h in hits
-        ]
-    )
 
 
 def settings_table(runtime: Runtime) -> pd.DataFrame:
@@ -191,7 +140,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         return [
             shop_kpis(runtime.shop).to_frame(lang),
             top_products(runtime.shop),
-            *plot_updates(chart),
+            *plot_updates(chart, lang),
         ]
 
     def shown_report(report: IngestReport, lang: Language) -> list[Any]:
@@ -257,40 +206,6 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         figures, outputs=shown
     )
     return tab
-
-
-def build_knowledge_tab(runtime: Runtime, i18n: Label) -> None:
-    """The knowledge tab: upload and index documents, search, list sources."""
-    with gr.Tab(i18n("tab_knowledge"), id="knowledge") as tab:
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                with gr.Row():
-                    query = gr.Textbox(label=i18n("search"), scale=4, elem_id="kb-query")
-                    go = gr.Button(i18n("search_button"), scale=1, elem_id="kb-search")
-                hits = gr.Dataframe(
-                    label=i18n("results"), interactive=False, wrap=True, elem_id="kb-results"
-                )
-            with gr.Column(scale=2):
-                docs = gr.File(
-                    label=i18n("upload_docs"),
-                    file_count="multiple",
-                    file_types=[".md", ".markdown", ".txt", ".pdf"],
-                )
-                index = gr.Button(i18n("index"), variant="primary")
-                indexed = gr.Markdown()
-        sources = gr.Dataframe(label=i18n("sources"), interactive=False, max_height=300)
-
-    def listing() -> pd.DataFrame:
-        return pd.DataFrame(runtime.knowledge().sources())
-
-    def upload(given: list[str] | None, progress: Any = PROGRESS) -> str:
-        if not given:
-            return "✖ choose one or more documents first"
-        return index_uploads(runtime, [Path(p) for p in given], progress)
-
-    tab.select(listing, outputs=[sources])
-    gr.on([go.click, query.submit], lambda q: search_table(runtime, q), [query], [hits])
-    index.click(upload, inputs=[docs], outputs=[indexed]).then(listing, outputs=[sources])
 
 
 def build_settings_tab(runtime: Runtime, i18n: Label) -> None:

@@ -31,6 +31,24 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "some numbers were not in the tool results ({numbers}); regenerating",
         "stopped": "■ Stopped.",
         "feedback_saved": "Thank you: your feedback is stored for the evaluators.",
+        "kb_title": "Title",
+        "kb_document": "Document",
+        "kb_type": "Type",
+        "kb_passages": "Passages",
+        "kb_choose": "✖ Choose a document in the list first.",
+        "kb_unknown": "✖ That document is no longer in the knowledge base (the list is refreshed).",
+        "kb_removed": (
+            "✔ {name} removed ({n} passages). Its file stays where it was, so indexing that "
+            "folder again would add it back."
+        ),
+        "kb_removed_upload": "✔ {name} removed ({n} passages) and its uploaded file deleted.",
+        "kb_missing_file": "✖ {name}: its file is gone; delete it from the knowledge base instead.",
+        "kb_reindexed": "✔ {name} read again: {n} passages.",
+        "alt_bar": "{title}, {n} bars: highest {high} ({high_y}), lowest {low} ({low_y}).",
+        "alt_line": (
+            "{title}, {n} points from {first} to {last}: highest {high_y} at {high}, "
+            "lowest {low_y} at {low}."
+        ),
         "step_loading": "⏳ Loading the model (first question only)",
         "step_choosing": "⏳ Reading your question, choosing a tool (step {n})",
         "step_running": "⏳ Running {tool}",
@@ -118,6 +136,21 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "部分数字不在工具结果中（{numbers}），正在重新生成",
         "stopped": "■ 已停止。",
         "feedback_saved": "谢谢：你的反馈已保存，供评估人员使用。",
+        "kb_title": "标题",
+        "kb_document": "文档",
+        "kb_type": "类型",
+        "kb_passages": "段落数",
+        "kb_choose": "✖ 请先在列表中选择一个文档。",
+        "kb_unknown": "✖ 该文档已不在知识库中（列表已刷新）。",
+        "kb_removed": "✔ 已移除 {name}（{n} 个段落）。文件仍在原处，重新索引该文件夹会再次加入。",
+        "kb_removed_upload": "✔ 已移除 {name}（{n} 个段落），并删除了上传的文件。",
+        "kb_missing_file": "✖ {name}：文件已不存在，请改为从知识库中删除。",
+        "kb_reindexed": "✔ 已重新读取 {name}：{n} 个段落。",
+        "alt_bar": "{title}，共 {n} 个柱：最高 {high}（{high_y}），最低 {low}（{low_y}）。",
+        "alt_line": (
+            "{title}，从 {first} 到 {last} 共 {n} 个点：最高 {high_y}（{high}），"
+            "最低 {low_y}（{low}）。"
+        ),
         "step_loading": "⏳ 正在加载模型（仅第一个问题需要）",
         "step_choosing": "⏳ 正在理解问题、选择工具（第 {n} 步）",
         "step_running": "⏳ 正在运行 {tool}",
@@ -251,7 +284,10 @@ STATIC: dict[str, dict[str, str]] = {
         "search": "Search the knowledge base",
         "search_button": "Search",
         "results": "Results",
-        "sources": "Indexed sources",
+        "sources": "Indexed documents",
+        "kb_pick": "Document",
+        "kb_reindex": "Read again",
+        "kb_delete": "Delete",
         "settings": "Effective settings (read-only)",
     },
     "zh": {
@@ -309,7 +345,10 @@ STATIC: dict[str, dict[str, str]] = {
         "search": "搜索知识库",
         "search_button": "搜索",
         "results": "结果",
-        "sources": "已索引的来源",
+        "sources": "已索引的文档",
+        "kb_pick": "文档",
+        "kb_reindex": "重新读取",
+        "kb_delete": "删除",
         "settings": "当前设置（只读）",
     },
 }

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from copilot.core.settings import Settings
 from copilot.ui.chat_tab import build_chat_tab
-from copilot.ui.data_tabs import build_knowledge_tab, build_settings_tab, build_shop_tab
+from copilot.ui.data_tabs import build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE
 from copilot.ui.i18n import STATIC
+from copilot.ui.knowledge_tab import build_knowledge_tab
 from copilot.ui.login import LOGOUT_ROUTE, Sessions, add_login, login_required, session_user
 from copilot.ui.plan_tab import build_plan_tab
 from copilot.ui.progress import TICKER
