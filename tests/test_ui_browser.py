@@ -286,6 +286,11 @@ def test_the_landing_names_the_connected_data_and_an_example_asks_itself(
     assert starters.get_by_text("我的客户分群是怎样的？").count() == 0
     answer = ask(page, example="Show me my customer segments")
     assert "RFM segments" in answer.inner_text()
+    # Figures for people, the same in the answer and the table: 1,115 and 42%, not 0.4169.
+    table = page.locator("#result-table")
+    expect(table).to_contain_text("1,115")
+    assert "42%" in table.inner_text() and "0.4169" not in table.inner_text()
+    assert "1,115" in answer.inner_text() and "42%" in answer.inner_text()
     assert page.locator("#chat").get_by_text("Tool: segment_overview").count() == 1
 
 
@@ -711,6 +716,9 @@ def test_every_text_meets_wcag_aa_contrast_and_every_button_has_a_name(
         page = open_page(scripted_app.url, locale=locale)
         ask(page, question)
         page.locator("#next-steps").wait_for()
+        if locale == "zh-CN":  # figures and labels for people in Chinese too
+            shown = page.locator("#result-table").inner_text()
+            assert "冠军客户" in shown and "1,115" in shown and "42%" in shown, shown
         for tab in TABS[locale]:
             page.get_by_role("tab", name=tab).click()
             page.wait_for_load_state("networkidle")
@@ -739,3 +747,23 @@ def test_the_chat_row_fits_800_px_and_the_page_fits_a_phone(
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= 390, f"the page scrolls sideways on a phone ({wide} px)"
     print("screenshot:", shot(page, "chat-phone"))
+
+
+def test_a_customer_list_becomes_the_plan_audience_in_one_click(
+    scripted_app: App, open_page: OpenPage
+) -> None:
+    page = open_page(scripted_app.url)
+    ask(page, "What customer segments do I have?")
+    page.locator("#next-steps").get_by_text("Which At risk customers have the highest CLV?").click()
+    use = page.locator("#use-audience")
+    expect(use).to_have_text("Plan a campaign for At risk", timeout=ANSWER_TIMEOUT_MS)
+    use.click()
+    expect(page.locator("#plan-audience input")).to_have_value(
+        re.compile(r"At risk · [\d,]+ customers")
+    )
+    expect(page.locator("#plan-status")).to_contain_text(
+        "Audience from the chat's customer list: At risk"
+    )
+    page.locator("#make-plan").click()
+    expect(page.locator("#plan-view")).to_contain_text("At risk", timeout=ANSWER_TIMEOUT_MS)
+    print("screenshot:", shot(page, "plan-from-chat-audience"))

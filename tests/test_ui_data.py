@@ -99,6 +99,9 @@ def test_uploaded_documents_are_indexed_searchable_and_kept(
 def test_settings_panel_shows_backend_model_data_and_grounding(settings: Settings) -> None:
     runtime = Runtime(settings.model_copy(update={"llm": "scripted", "grounding": False}))
     rows: dict[str, str] = dict(settings_table(runtime).itertuples(index=False))
+    zh = settings_table(runtime, "zh")
+    assert list(zh.columns) == ["设置", "值"] and zh.iloc[0, 0] == "后端（COPILOT_LLM）"
+    assert list(zh.iloc[:, 1]) == list(rows.values())  # the same values, labelled in Chinese
     assert rows["backend (COPILOT_LLM)"] == "scripted"
     assert rows["model"].startswith("keyword router")
     assert rows["data directory (COPILOT_HOME)"] == str(settings.home_dir)

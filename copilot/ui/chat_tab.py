@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import gradio as gr
 import pandas as pd
 
 from copilot.core.errors import CopilotError
+from copilot.ui.audience import audience_offer, offer_label
 from copilot.ui.charts import plot_updates
 from copilot.ui.columns import people_table
 from copilot.ui.events import TurnView
@@ -133,8 +135,9 @@ def _responder(runtime: Runtime, width: int) -> Respond:
     return respond
 
 
-def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
-    """Lay out the chat tab and the chat history sidebar, and wire their events."""
+def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHandles:
+    """Lay out the chat tab and the chat history sidebar, and wire their events; returns what
+    the plan tab takes an audience from."""
     # A factory, not the class: Gradio calls it once per browser session.
     session = gr.State(lambda: ChatSession())
     store = runtime.chats
@@ -174,8 +177,13 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
                     max_lines=4,
                     elem_id="question",
                 )
-                send = gr.Button(i18n("send"), variant="primary", scale=1, elem_id="send")
-                stop = gr.Button(i18n("stop"), variant="stop", scale=1, elem_id="stop")
+                # Narrow buttons, so Stop stays beside Send on an 800 px screen.
+                send = gr.Button(
+                    i18n("send"), variant="primary", scale=1, min_width=70, elem_id="send"
+                )
+                stop = gr.Button(
+                    i18n("stop"), variant="stop", scale=1, min_width=70, elem_id="stop"
+                )
             next_steps = gr.Dataset(
                 components=[question],
                 samples=[],
@@ -193,9 +201,11 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
                 visible=False,
                 elem_id="result-table",
             )
-            download = gr.DownloadButton(
-                i18n("download_csv"), visible=False, size="sm", elem_id="download-csv"
-            )
+            with gr.Row():
+                download = gr.DownloadButton(
+                    i18n("download_csv"), visible=False, size="sm", elem_id="download-csv"
+                )
+                use = gr.Button(visible=False, size="sm", elem_id="use-audience")
             line = gr.LinePlot(visible=False, elem_id="result-line")
             bar = gr.BarPlot(visible=False, elem_id="result-bar")
             citation = gr.Dropdown(
@@ -290,3 +300,24 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
     )
     wire_history(runtime, blocks, side, session, [*turns, halted], fresh_outputs, outputs)
     wire_feedback(runtime, chatbot, session, feedback, comment, send_feedback)
+    table.change(_offered, [session], [use], show_progress="hidden")
+    return ChatHandles(session, use)
+
+
+def _offered(state: ChatSession, request: gr.Request) -> Any:
+    """The "plan for this segment" button under a customer list that names one."""
+    view = state.last_result()
+    offer = audience_offer(view.result) if view is not None else None
+    if offer is None:
+        return gr.update(visible=False)
+    lang = browser_language(request.headers.get("accept-language"))
+    return gr.update(visible=True, value=offer_label(offer, lang))
+
+
+@dataclass(frozen=True)
+class ChatHandles:
+    """Chat tab components other tabs wire to."""
+
+    session: gr.State
+    use_audience: gr.Button
+    """Shown under a customer list filtered by one segment: plan a campaign for it."""

@@ -82,20 +82,47 @@ def ingest_uploads(
     return IngestReport("\n".join(lines))
 
 
-def settings_table(runtime: Runtime) -> pd.DataFrame:
-    """What this process runs with (secrets masked)."""
+SETTING_ROWS = {
+    "en": [
+        "backend (COPILOT_LLM)",
+        "model",
+        "data directory (COPILOT_HOME)",
+        "shop database",
+        "embedder (COPILOT_EMBEDDER)",
+        "knowledge store",
+        "grounding check (COPILOT_GROUNDING)",
+        "default margin (COPILOT_DEFAULT_MARGIN)",
+    ],
+    "zh": [
+        "后端（COPILOT_LLM）",
+        "模型",
+        "数据目录（COPILOT_HOME）",
+        "店铺数据库",
+        "嵌入模型（COPILOT_EMBEDDER）",
+        "知识库存储",
+        "数字核对（COPILOT_GROUNDING）",
+        "默认毛利率（COPILOT_DEFAULT_MARGIN）",
+    ],
+}
+SETTING_HEADERS = {"en": ["setting", "value"], "zh": ["设置", "值"]}
+
+
+def settings_table(runtime: Runtime, lang: Language = "en") -> pd.DataFrame:
+    """What this process runs with (secrets masked), labelled in ``lang``."""
     shown = runtime.settings.masked()
-    rows = [
-        ("backend (COPILOT_LLM)", shown["llm"]),
-        ("model", runtime.model_name()),
-        ("data directory (COPILOT_HOME)", shown["home"]),
-        ("shop database", shown["database_url"]),
-        ("embedder (COPILOT_EMBEDDER)", shown["embedder"]),
-        ("knowledge store", shown["chroma_url"]),
-        ("grounding check (COPILOT_GROUNDING)", shown["grounding"]),
-        ("default margin (COPILOT_DEFAULT_MARGIN)", shown["default_margin"]),
+    values = [
+        shown["llm"],
+        runtime.model_name(),
+        shown["home"],
+        shown["database_url"],
+        shown["embedder"],
+        shown["chroma_url"],
+        shown["grounding"],
+        shown["default_margin"],
     ]
-    return pd.DataFrame(rows, columns=["setting", "value"])
+    labels = SETTING_ROWS["zh" if lang == "zh" else "en"]
+    header = SETTING_HEADERS["zh" if lang == "zh" else "en"]
+    return pd.DataFrame(list(zip(labels, values, strict=True)), columns=header)
 
 
 def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
@@ -210,10 +237,15 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
 
 def build_settings_tab(runtime: Runtime, i18n: Label) -> None:
     """The read-only settings panel."""
-    with gr.Tab(i18n("tab_settings"), id="settings"):
-        gr.Dataframe(
+    with gr.Tab(i18n("tab_settings"), id="settings") as tab:
+        table = gr.Dataframe(
             value=settings_table(runtime),
             label=i18n("settings"),
             interactive=False,
             elem_id="settings-table",
         )
+
+    def shown(request: gr.Request) -> pd.DataFrame:
+        return settings_table(runtime, browser_language(request.headers.get("accept-language")))
+
+    tab.select(shown, outputs=[table])

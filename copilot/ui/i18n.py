@@ -31,6 +31,12 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "some numbers were not in the tool results ({numbers}); regenerating",
         "stopped": "■ Stopped.",
         "feedback_saved": "Thank you: your feedback is stored for the evaluators.",
+        "use_audience": "Plan a campaign for {name}",
+        "audience_from_chat": "Audience from the chat's customer list: {name}.",
+        "audience_from_chat_filtered": (
+            "Audience from the chat's customer list: {name}. A plan targets the whole segment; "
+            "the list's other filters ({filters}, {n} customers) are not applied to it."
+        ),
         "kb_title": "Title",
         "kb_document": "Document",
         "kb_type": "Type",
@@ -136,6 +142,12 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "部分数字不在工具结果中（{numbers}），正在重新生成",
         "stopped": "■ 已停止。",
         "feedback_saved": "谢谢：你的反馈已保存，供评估人员使用。",
+        "use_audience": "为「{name}」制定营销方案",
+        "audience_from_chat": "目标人群来自对话中的客户名单：{name}。",
+        "audience_from_chat_filtered": (
+            "目标人群来自对话中的客户名单：{name}。方案面向整个分群；"
+            "名单的其他筛选条件（{filters}，{n} 位客户）不适用于方案。"
+        ),
         "kb_title": "标题",
         "kb_document": "文档",
         "kb_type": "类型",

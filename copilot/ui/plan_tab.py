@@ -74,7 +74,15 @@ def make_plan(
     return plan.to_json_dict(), plan.to_markdown(language, summary)
 
 
-def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
+@dataclass(frozen=True)
+class PlanHandles:
+    """Plan form components other tabs fill in."""
+
+    audience: gr.Dropdown
+    status: gr.Markdown
+
+
+def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHandles:
     """Lay out the plan tab and wire its events (inside ``blocks``)."""
     plan_state = gr.State(None)
     folder = gr.State(None)
@@ -205,3 +213,4 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> None:
         outputs=[shown, download_md, download_json],
         trigger_mode="always_last",
     )
+    return PlanHandles(audience, status)

@@ -4,27 +4,48 @@ exist: see ``copilot.ui.login``)."""
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from copilot.core.settings import Settings
+from copilot.ui.audience import audience_offer, offer_note
 from copilot.ui.chat_tab import build_chat_tab
 from copilot.ui.data_tabs import build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE
-from copilot.ui.i18n import STATIC
+from copilot.ui.i18n import STATIC, browser_language
 from copilot.ui.knowledge_tab import build_knowledge_tab
 from copilot.ui.login import LOGOUT_ROUTE, Sessions, add_login, login_required, session_user
 from copilot.ui.plan_tab import build_plan_tab
 from copilot.ui.progress import TICKER
 from copilot.ui.runtime import Runtime
+from copilot.ui.session import ChatSession
 from copilot.users import UserStore
 
 CSS = """
 #chat .message-wrap { font-size: 15px; }
 footer { display: none !important; }
+.step-line { color: #44403c; font-size: 14px; }
+/* Keyboard users see where they are (WCAG 2.4.7). */
+button:focus-visible, [role="tab"]:focus-visible, a:focus-visible, input:focus-visible,
+textarea:focus-visible { outline: 3px solid #9a3412 !important; outline-offset: 2px; }
 """
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's Soft theme in orange, darkened where its text fell below WCAG AA contrast
+    (orange labels on peach, white on orange buttons; measured by tests/a11y.js)."""
+    return gr.themes.Soft(primary_hue="orange").set(
+        block_label_text_color="*primary_800",
+        block_title_text_color="*primary_800",
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        checkbox_label_background_fill_selected="*primary_700",
+        checkbox_background_color_selected="*primary_700",
+        checkbox_border_color_selected="*primary_700",
+    )
 
 
 def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
@@ -36,14 +57,25 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
             signed_in = gr.HTML(elem_id="signed-in")
         blocks.load(_signed_in, outputs=[signed_in], show_progress="hidden")
         gr.Markdown(i18n("subtitle"))
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab(i18n("tab_chat"), id="chat"):
-                build_chat_tab(runtime, i18n, blocks)
+                chat = build_chat_tab(runtime, i18n, blocks)
             with gr.Tab(i18n("tab_plan"), id="plan"):
-                build_plan_tab(runtime, i18n, blocks)
+                plan = build_plan_tab(runtime, i18n, blocks)
             build_shop_tab(runtime, i18n)
             build_knowledge_tab(runtime, i18n)
             build_settings_tab(runtime, i18n)
+
+        def hand_over(state: ChatSession, request: gr.Request) -> list[Any]:
+            view = state.last_result()
+            offer = audience_offer(view.result) if view is not None else None
+            if offer is None:
+                return [gr.skip(), gr.skip(), gr.skip()]
+            lang = browser_language(request.headers.get("accept-language"))
+            return [gr.Tabs(selected="plan"), offer.segment, offer_note(offer, lang)]
+
+        # A customer list becomes the plan's audience in one click.
+        chat.use_audience.click(hand_over, [chat.session], [tabs, plan.audience, plan.status])
     return blocks, i18n
 
 
@@ -104,7 +136,7 @@ def create_server(runtime: Runtime, sessions: Sessions | None = None) -> FastAPI
         i18n=i18n,
         css=CSS,
         head=TICKER,
-        theme=gr.themes.Soft(primary_hue="orange"),
+        theme=theme(),
         footer_links=[],
         show_error=True,
         auth_dependency=session_user(sessions) if sessions is not None else None,
