@@ -34,9 +34,37 @@ setInterval(() => {
     el.textContent = el.dataset.label + " · " + Math.floor(s) + " s";
   }
 }, 500);
+// On a narrow screen (a phone) the chat history starts closed: open, it covers the chat.
+const closeNarrow = setInterval(() => {
+  const side = document.querySelector("#history");
+  if (!side) return;
+  clearInterval(closeNarrow);
+  if (window.innerWidth < 900 && side.classList.contains("open")) {
+    side.querySelector(".toggle-button")?.click();
+  }
+}, 200);
+// Two Gradio buttons carry only an icon: give them a name screen readers can say.
+const zh = (navigator.language || "").toLowerCase().startsWith("zh");
+const names = [
+  ["#plan-start button", zh ? "在日历中选择日期" : "Pick a date in the calendar"],
+  ["#chat button", zh ? "展开或收起详情" : "Show or hide the details"],
+];
+const nameButtons = () => {
+  for (const [selector, name] of names) {
+    for (const b of document.querySelectorAll(selector)) {
+      if (!b.getAttribute("aria-label") && !b.innerText.trim()) b.setAttribute("aria-label", name);
+    }
+  }
+};
+// Gradio may add this script after the page has loaded: watch from now on, either way.
+const watch = () =>
+  new MutationObserver(nameButtons).observe(document.body, { childList: true, subtree: true });
+if (document.body) watch();
+else window.addEventListener("DOMContentLoaded", watch);
 </script>
 """
-"""Added to the page's head: keeps every step line's seconds current between updates."""
+"""Added to the page's head: keeps every step line's seconds current between updates, starts
+the history sidebar closed on a phone, and names Gradio's icon-only buttons."""
 
 
 def step_label(events: Sequence[Event], lang: Language, loading: bool = False) -> str:

@@ -38,6 +38,8 @@ def theme() -> gr.themes.Base:
     """Gradio's Soft theme in orange, darkened where its text fell below WCAG AA contrast
     (orange labels on peach, white on orange buttons; measured by tests/a11y.js)."""
     return gr.themes.Soft(primary_hue="orange").set(
+        color_accent="*primary_700",  # the selected tab's text
+        body_text_color_subdued="*neutral_600",  # slider ends, "- or -" in uploads
         block_label_text_color="*primary_800",
         block_title_text_color="*primary_800",
         button_primary_background_fill="*primary_700",

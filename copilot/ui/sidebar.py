@@ -3,6 +3,7 @@ answers, wired to the chat tab's session."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -21,6 +22,8 @@ from copilot.ui.history import (
 from copilot.ui.i18n import Label, browser_language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession
+
+log = logging.getLogger(__name__)
 
 
 def sidebar(i18n: Label) -> Sidebar:
@@ -115,8 +118,10 @@ def wire_feedback(
     store = runtime.chats
 
     def liked(state: ChatSession, like: gr.LikeData) -> list[Any]:
-        n = state.turn_of(like.index if isinstance(like.index, int) else like.index[0])
+        at = like.index if isinstance(like.index, int) else like.index[0]
+        n = state.turn_of(at)
         rating = rating_of(like.liked)
+        log.info("rating %s on message %s (turn %s of %d)", rating, at, n, len(state.turns))
         if n is None or state.chat_id is None or n >= state.saved:
             return [gr.update(visible=False), gr.skip(), state]
         store.rate(state.owner, state.chat_id, n, rating)
