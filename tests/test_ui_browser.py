@@ -782,6 +782,16 @@ def test_a_customer_list_becomes_the_plan_audience_in_one_click(
     page.locator("#next-steps").get_by_text("Which At risk customers have the highest CLV?").click()
     use = page.locator("#use-audience")
     expect(use).to_have_text("Plan a campaign for At risk", timeout=ANSWER_TIMEOUT_MS)
+    # The customer list's columns for people, and every column with headers in the CSV.
+    table = page.locator("#result-table")
+    for header in ("Customer", "Segment", "Churn risk", "Last order", "Orders"):
+        expect(table).to_contain_text(header)
+    assert "purchase_prob" not in table.inner_text()  # raw features stay in the CSV
+    with page.expect_download() as csv:
+        page.locator("#download-csv").click()
+    saved = pd.read_csv(csv.value.path(), encoding="utf-8-sig")
+    assert {"customer_id", "rfm_segment", "clv_12m", "churn_risk"} <= set(saved.columns)
+    assert (saved["rfm_segment"] == "at_risk").all() and len(saved) > 10
     use.click()
     expect(page.locator("#plan-audience input")).to_have_value(
         re.compile(r"At risk · [\d,]+ customers")

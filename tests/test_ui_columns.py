@@ -67,3 +67,16 @@ def test_a_product_column_reads_in_the_page_s_language() -> None:
     assert headers == ["商品编码", "商品"] and [v[1] for v in values] == ["马克杯", "Kettle"]
     headers, values, _ = shown(people_table(frame, "ProductRecommendations", "en", ""))
     assert headers == ["SKU", "Product"] and [v[1] for v in values] == ["Mug", "Kettle"]
+
+
+def test_a_segment_table_names_each_segment_once_in_the_page_s_language(
+    demo_ctx: ToolContext,
+) -> None:
+    from tools.profiling.api import segment_overview
+
+    frame = result_table(segment_overview(demo_ctx))
+    shown = people_table(frame, "SegmentOverview", "zh", "")
+    assert list(shown.columns)[:3] == ["分群", "客户数", "占比"]
+    assert "label" not in shown.columns and "label_zh" not in shown.columns
+    page = shown.to_html()
+    assert "冠军客户" in page and "Champions" not in page

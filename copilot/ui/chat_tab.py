@@ -283,7 +283,10 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHand
         state, seconds, error = runtime.model_state()
         if state == "idle":
             return ["", gr.Timer(active=False)]
-        shown = model_line(state, seconds, runtime.model_name(), error, lang)
+        # A model file by its name: the page never shows a server path.
+        name = runtime.model_name()
+        name = Path(name).name if runtime.settings.model_path else name
+        shown = model_line(state, seconds, name, error, lang)
         return [shown, gr.Timer(active=state == "loading")]
 
     ticking.tick(model_status, outputs=[status, ticking], show_progress="hidden")

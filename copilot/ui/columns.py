@@ -37,6 +37,8 @@ FIELDS: dict[str, tuple[Kind | None, str, str]] = {
     "revenue_share": ("fraction", "Share of revenue", "销售额占比"),
     "avg_churn_risk": ("fraction", "Average churn risk", "平均流失风险"),
     "avg_clv": ("money", "Average CLV", "平均客户终身价值"),
+    "avg_clv_12m": ("money", "Average CLV (12 months)", "平均客户终身价值（12 个月）"),
+    "rule": (None, "Rule", "规则"),
     "sku": (None, "SKU", "商品编码"),
     "title": (None, "Product", "商品"),
     "title_zh": (None, "Product (Chinese)", "商品"),
@@ -61,6 +63,18 @@ FIELDS: dict[str, tuple[Kind | None, str, str]] = {
 }
 
 PREFERRED: dict[str, tuple[str, ...]] = {
+    # The segment column is named in the page's language: its English and Chinese label
+    # columns would repeat it.
+    "SegmentOverview": (
+        "segment",
+        "customers",
+        "share",
+        "revenue",
+        "revenue_share",
+        "avg_churn_risk",
+        "avg_clv_12m",
+        "rule",
+    ),
     "CustomerList": (
         "customer_id",
         "rfm_segment",
