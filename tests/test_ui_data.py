@@ -45,6 +45,23 @@ def test_uploaded_orders_are_ingested_with_a_summary(tmp_path: Path, settings: S
     assert shop_kpis(runtime.shop).orders == 2
 
 
+def test_a_chinese_page_reads_the_ingest_summary_in_chinese(
+    tmp_path: Path, settings: Settings
+) -> None:
+    good = tmp_path / "orders.csv"
+    good.write_text(ORDERS, encoding="utf-8")
+    runtime = Runtime(settings)
+    report = ingest_uploads(runtime, [good], "auto", "auto", lang="zh").text
+    head, *details = report.splitlines()
+    assert head.startswith("✔ 已导入 orders.csv（按订单，格式 ") and "撤销" in head
+    assert "- 读取 2 行" in details and "- 保留 2 行" in details
+    assert any(line.startswith("- 订单明细：新增 2，") for line in details), details
+    again = ingest_uploads(runtime, [good], "auto", "auto", lang="zh").text
+    lines = again.splitlines()
+    assert lines[0] == "✔ orders.csv：已导入过（内容相同），未做任何更改"
+    assert "- 库中现有：客户 2，商品 2，订单明细 2，行为事件 0，营销活动 0" in lines
+
+
 def test_a_bad_upload_names_file_row_and_column_and_writes_nothing(
     tmp_path: Path, settings: Settings
 ) -> None:

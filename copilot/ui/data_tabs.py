@@ -14,7 +14,8 @@ from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.shop.fields import KINDS
 from copilot.ui.charts import plot_updates
 from copilot.ui.column_map import MAX_FIELDS, ColumnQuestion, field_label, guess
-from copilot.ui.i18n import Label, Language, browser_language
+from copilot.ui.i18n import Label, Language, browser_language, text
+from copilot.ui.ingest_view import summary_lines
 from copilot.ui.runtime import Runtime
 from copilot.ui.shop_view import shop_kpis, top_products
 from copilot.ui.views import segment_chart
@@ -23,7 +24,6 @@ from tools.profiling.api import segment_overview
 KIND_CHOICES = ["auto", *KINDS]
 PROGRESS = gr.Progress()
 """Gradio recognises a progress parameter by this default and passes a fresh tracker per call."""
-NO_FILES = "✖ choose one or more .csv or .parquet files first"
 
 
 def shown_error(error: CopilotError, paths: list[Path]) -> str:
@@ -76,9 +76,8 @@ def ingest_uploads(
         return IngestReport(shown_error(error, paths))
     lines: list[str] = []
     for path, summary in zip(paths, summaries, strict=True):
-        summary_lines = summary.lines()
-        summary_lines[0] = summary_lines[0].replace(str(path), path.name)
-        lines += ["✔ " + summary_lines[0], *(f"- {s.strip()}" for s in summary_lines[1:])]
+        head, *details = summary_lines(summary, path.name, lang)
+        lines += ["✔ " + head, *(f"- {detail}" for detail in details)]
     return IngestReport("\n".join(lines))
 
 
@@ -201,7 +200,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
     ) -> list[Any]:
         lang = browser_language(request.headers.get("accept-language"))
         if not given:
-            return shown_report(IngestReport(NO_FILES), lang)
+            return shown_report(IngestReport(text("no_files", lang)), lang)
         paths = [Path(p) for p in given]
         return shown_report(
             ingest_uploads(runtime, paths, kind_in, fmt_in, progress, lang=lang), lang
@@ -211,7 +210,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         lang = browser_language(request.headers.get("accept-language"))
         given, question = values[files], values[asked]
         if not given or question is None:
-            return shown_report(IngestReport(NO_FILES), lang)
+            return shown_report(IngestReport(text("no_files", lang)), lang)
         try:
             mapping = question.mapping([values[p] for p in pickers], lang)
         except InputError as error:

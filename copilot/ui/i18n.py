@@ -31,6 +31,7 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "some numbers were not in the tool results ({numbers}); regenerating",
         "stopped": "■ Stopped.",
         "feedback_saved": "Thank you: your feedback is stored for the evaluators.",
+        "no_files": "✖ Choose one or more .csv or .parquet files first.",
         "use_audience": "Plan a campaign for {name}",
         "audience_from_chat": "Audience from the chat's customer list: {name}.",
         "audience_from_chat_filtered": (
@@ -142,6 +143,7 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "regenerating": "部分数字不在工具结果中（{numbers}），正在重新生成",
         "stopped": "■ 已停止。",
         "feedback_saved": "谢谢：你的反馈已保存，供评估人员使用。",
+        "no_files": "✖ 请先选择一个或多个 .csv 或 .parquet 文件。",
         "use_audience": "为「{name}」制定营销方案",
         "audience_from_chat": "目标人群来自对话中的客户名单：{name}。",
         "audience_from_chat_filtered": (
