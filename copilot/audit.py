@@ -72,14 +72,18 @@ def verdict(answer: AgentAnswer) -> Verdict:
     return "ok"
 
 
+def tool_calls(answer: AgentAnswer) -> list[dict[str, Any]]:
+    """The answer's tool calls as records keep them: name, arguments (as run) and ok."""
+    return [{"name": t.name, "arguments": t.arguments, "ok": t.ok} for t in answer.tools]
+
+
 def answered(question: str, answer: AgentAnswer, user: str, channel: Channel) -> AuditEntry:
     """The record of an answered question."""
-    calls = [{"name": t.name, "arguments": t.arguments, "ok": t.ok} for t in answer.tools]
     return AuditEntry(
         user,
         channel,
         question,
-        calls,
+        tool_calls(answer),
         answer.text,
         verdict(answer),
         verdict_text(answer.grounding, "en"),

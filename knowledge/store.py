@@ -409,6 +409,11 @@ class KnowledgeStore:
             ["id"],
         )
 
+    def source_root(self, source: str) -> str | None:
+        """What ``source`` was indexed under (its folder, or ``shop``); None: not indexed."""
+        got = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
+        return str(got["metadatas"][0].get("root", "")) if got["ids"] else None
+
     def remove(self, source: str) -> int:
         """Delete one source's passages; returns how many there were."""
         got = self.collection.get(where={"source": source}, include=[])

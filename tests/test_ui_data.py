@@ -220,11 +220,15 @@ def test_each_document_is_listed_by_title_and_read_again_or_deleted(
     care = tmp_path / "care.md"
     care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
     index_uploads(runtime, [faq, care])
-    listed = source_rows(runtime, "zh")
+    listed = source_rows(runtime.knowledge().sources(), "zh")
     assert list(listed.columns) == ["标题", "文档", "类型", "段落数"]
     assert set(listed["文档"]) == {"shipping-faq.md", "care.md"}  # no server path
     assert not any(str(settings.home_dir) in str(v) for v in listed.to_numpy().ravel())
-    (care_key,) = [key for label, key in file_choices(runtime) if label.startswith("Care guide")]
+    (care_key,) = [
+        key
+        for label, key in file_choices(runtime.knowledge().sources())
+        if label.startswith("Care guide")
+    ]
     kept = settings.home_dir / UPLOADS / "care.md"
     kept.write_text("# Care guide\n\n## Wool\n\nWash wool cold.\n\n## Silk\n\nBy hand.\n")
     assert reindex_document(runtime, care_key, "en") == "✔ care.md read again: 2 passages."

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from copilot.ui.i18n import Language, text
+from copilot.ui.session import ChatSession
 from tools.findings import Say
 from tools.findings.profiling import segment_name
 from tools.profiling.results import CustomerList
@@ -33,6 +34,12 @@ def audience_offer(result: Any) -> AudienceOffer | None:
         return None
     others = {k: v for k, v in result.filters.items() if k != "segment" and v is not None}
     return AudienceOffer(segment, result.count, others)
+
+
+def session_offer(state: ChatSession) -> AudienceOffer | None:
+    """The offer of the chat's latest tool result (the table beside the chat)."""
+    view = state.last_result()
+    return audience_offer(view.result) if view is not None else None
 
 
 def offer_label(offer: AudienceOffer, lang: Language) -> str:

@@ -15,17 +15,12 @@ import gradio as gr
 import pandas as pd
 
 from copilot.core.errors import CopilotError
-from copilot.ui.audience import audience_offer, offer_label
+from copilot.ui.audience import offer_label, session_offer
 from copilot.ui.charts import plot_updates
 from copilot.ui.columns import people_table
 from copilot.ui.events import TurnView
-from copilot.ui.history import (
-    chat_list,
-    kept,
-    save,
-    title_box,
-)
-from copilot.ui.i18n import EXAMPLES, Label, browser_language, language, text
+from copilot.ui.history import save, sidebar_updates
+from copilot.ui.i18n import EXAMPLES, Label, language, page_language, text
 from copilot.ui.progress import model_line, step_html, step_label
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession, run_turn
@@ -272,14 +267,14 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHand
     turns = [submitted, clicked, started, retried, changed]
 
     def landing(request: gr.Request) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         shown = welcome(runtime.settings, runtime.shop, lang)
         return [shown, gr.Dataset(samples=[[q] for q in EXAMPLES[lang]])]
 
     blocks.load(landing, outputs=[intro, starters], show_progress="hidden")
 
     def model_status(request: gr.Request) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         state, seconds, error = runtime.model_state()
         if state == "idle":
             return ["", gr.Timer(active=False)]
@@ -294,7 +289,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHand
     halted = stop.click(stopped, inputs=[session], outputs=[chatbot, session, step], cancels=turns)
     # The chat's own Clear button starts a new chat too (the old one stays in the list).
     gr.on([new_chat.click, chatbot.clear], reset, [session], outputs, cancels=turns).then(
-        lambda state, kept_: [chat_list(store, state), title_box(store, state), kept(kept_, state)],
+        lambda state, browser: sidebar_updates(store, state, browser),
         [session, side.browser],
         [side.chats, side.title, side.browser],
     )
@@ -309,11 +304,10 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHand
 
 def _offered(state: ChatSession, request: gr.Request) -> Any:
     """The "plan for this segment" button under a customer list that names one."""
-    view = state.last_result()
-    offer = audience_offer(view.result) if view is not None else None
+    offer = session_offer(state)
     if offer is None:
         return gr.update(visible=False)
-    lang = browser_language(request.headers.get("accept-language"))
+    lang = page_language(request)
     return gr.update(visible=True, value=offer_label(offer, lang))
 
 

@@ -14,7 +14,7 @@ from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.shop.fields import KINDS
 from copilot.ui.charts import plot_updates
 from copilot.ui.column_map import MAX_FIELDS, ColumnQuestion, field_label, guess
-from copilot.ui.i18n import Label, Language, browser_language, text
+from copilot.ui.i18n import Label, Language, page_language, text
 from copilot.ui.ingest_view import summary_lines
 from copilot.ui.runtime import Runtime
 from copilot.ui.shop_view import shop_kpis, top_products
@@ -158,7 +158,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         asked = gr.State(None)
 
     def figures(request: gr.Request) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         try:
             chart = segment_chart(segment_overview(runtime.ctx), lang)
         except ToolError:  # no orders (with customer ids) yet: figures without segments
@@ -198,7 +198,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         request: gr.Request,
         progress: Any = PROGRESS,
     ) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         if not given:
             return shown_report(IngestReport(text("no_files", lang)), lang)
         paths = [Path(p) for p in given]
@@ -207,7 +207,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         )
 
     def upload_mapped(values: dict[Any, Any], request: gr.Request) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         given, question = values[files], values[asked]
         if not given or question is None:
             return shown_report(IngestReport(text("no_files", lang)), lang)
@@ -245,6 +245,6 @@ def build_settings_tab(runtime: Runtime, i18n: Label) -> None:
         )
 
     def shown(request: gr.Request) -> pd.DataFrame:
-        return settings_table(runtime, browser_language(request.headers.get("accept-language")))
+        return settings_table(runtime, page_language(request))
 
     tab.select(shown, outputs=[table])

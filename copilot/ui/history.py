@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from copilot.audit import tool_calls
 from copilot.chats import ChatStore, StoredTurn, title_of
 from copilot.ui.events import TurnView
 from copilot.ui.session import ChatSession
@@ -19,9 +20,7 @@ BROWSER_KEY = "copilot-chats"
 
 def stored_turn(view: TurnView, n: int) -> StoredTurn:
     """A finished turn as the chat store keeps it."""
-    tools = []
-    if view.answer is not None:
-        tools = [{"name": t.name, "arguments": t.arguments, "ok": t.ok} for t in view.answer.tools]
+    tools = tool_calls(view.answer) if view.answer is not None else []
     return StoredTurn(n, view.question, view.language, view.messages, view.answer_text(), tools)
 
 
@@ -84,20 +83,16 @@ class Sidebar:
     remove: gr.Button
 
 
-def chat_list(store: ChatStore, state: ChatSession) -> Any:
-    """The sidebar list's update: the owner's chats, the open one selected."""
-    choices = [(c.title, c.id) for c in store.chats(state.owner)] if state.owner else []
-    return gr.update(choices=choices, value=state.chat_id)
-
-
-def title_box(store: ChatStore, state: ChatSession) -> Any:
-    """The open chat's title, editable (empty for a new chat)."""
-    if state.chat_id is None:
-        return gr.update(value="")
-    found = next((c.title for c in store.chats(state.owner) if c.id == state.chat_id), "")
-    return gr.update(value=found)
-
-
-def kept(browser: dict[str, Any] | None, state: ChatSession) -> dict[str, Any]:
-    """The browser state with the open chat."""
-    return {**(browser or {}), "open": state.chat_id}
+def sidebar_updates(
+    store: ChatStore, state: ChatSession, browser: dict[str, Any] | None
+) -> list[Any]:
+    """The sidebar after a change, from one read of the chat list: the owner's chats with the
+    open one selected, the open chat's title (empty for a new chat), and the browser state
+    with the open chat."""
+    chats = store.chats(state.owner) if state.owner else []
+    title = next((c.title for c in chats if c.id == state.chat_id), "")
+    return [
+        gr.update(choices=[(c.title, c.id) for c in chats], value=state.chat_id),
+        gr.update(value=title),
+        {**(browser or {}), "open": state.chat_id},
+    ]

@@ -394,6 +394,11 @@ def browser_language(accept_language: str | None) -> Language:
     return "zh" if first.startswith("zh") else "en"
 
 
+def page_language(request: Any) -> Language:
+    """The language of the page a Gradio request came from (its browser's first choice)."""
+    return browser_language(request.headers.get("accept-language"))
+
+
 def text(key: str, lang: Language, **values: object) -> str:
     """A label in ``lang`` (English when the language is not translated)."""
     table = _DYNAMIC.get(lang, _DYNAMIC["en"])

@@ -4,6 +4,7 @@ each indexed document (named by its title and file name, never a server path).""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from copilot.core.errors import CopilotError
 from copilot.ui.data_tabs import PROGRESS, shown_error
-from copilot.ui.i18n import Label, Language, browser_language, text
+from copilot.ui.i18n import Label, Language, page_language, text
 from copilot.ui.runtime import Runtime
 
 UPLOADS = Path("knowledge") / "uploads"
@@ -80,8 +81,9 @@ def document_name(source: str, root: str) -> str:
     return path.name
 
 
-def source_rows(runtime: Runtime, lang: Language) -> pd.DataFrame:
-    """The indexed documents: title, file, type, passages, with labels in ``lang``."""
+def source_rows(sources: list[dict[str, Any]], lang: Language) -> pd.DataFrame:
+    """The indexed documents (``KnowledgeStore.sources``): title, file, type, passages, with
+    labels in ``lang``."""
     rows = [
         {
             text("kb_title", lang): row["title"],
@@ -89,17 +91,17 @@ def source_rows(runtime: Runtime, lang: Language) -> pd.DataFrame:
             text("kb_type", lang): row["type"],
             text("kb_passages", lang): row["chunks"],
         }
-        for row in runtime.knowledge().sources()
+        for row in sources
     ]
     columns = [text(k, lang) for k in ("kb_title", "kb_document", "kb_type", "kb_passages")]
     return pd.DataFrame(rows, columns=columns)
 
 
-def file_choices(runtime: Runtime) -> list[tuple[str, str]]:
+def file_choices(sources: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """The documents that came from files (the shop's own are rebuilt from its data)."""
     return [
         (f"{row['title']} · {document_name(row['source'], row['root'])}", row["source"])
-        for row in runtime.knowledge().sources()
+        for row in sources
         if row["root"] != SHOP
     ]
 
@@ -108,12 +110,11 @@ def remove_document(runtime: Runtime, source: str, lang: Language) -> str:
     """Take one document out of the knowledge base; an uploaded file is deleted too (else the
     next upload would index it again)."""
     store = runtime.knowledge()
-    known = {row["source"]: row for row in store.sources()}
-    if source not in known:
+    root = store.source_root(source)
+    if root is None:
         return text("kb_unknown", lang)
-    row = known[source]
     removed = store.remove(source)
-    name = document_name(source, row["root"])
+    name = document_name(source, root)
     uploads = (runtime.settings.home_dir / UPLOADS).resolve()
     if Path(source).is_relative_to(uploads):
         Path(source).unlink(missing_ok=True)
@@ -126,13 +127,13 @@ def reindex_document(runtime: Runtime, source: str, lang: Language) -> str:
     from knowledge.sources import file_source
 
     store = runtime.knowledge()
-    known = {row["source"]: row for row in store.sources()}
-    if source not in known:
+    root = store.source_root(source)
+    if root is None:
         return text("kb_unknown", lang)
-    name = document_name(source, known[source]["root"])
+    name = document_name(source, root)
     if not Path(source).is_file():
         return text("kb_missing_file", lang, name=name)
-    fresh = file_source(Path(source), known[source]["root"])
+    fresh = file_source(Path(source), root)
     if fresh.skipped:
         return f"✖ {name}: {fresh.skipped}"
     store.remove(source)
@@ -169,31 +170,25 @@ def build_knowledge_tab(runtime: Runtime, i18n: Label) -> None:
         done = gr.Markdown(elem_id="kb-done")
 
     def listing(request: gr.Request) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
-        return [source_rows(runtime, lang), gr.update(choices=file_choices(runtime), value=None)]
+        found = runtime.knowledge().sources()
+        choices = gr.update(choices=file_choices(found), value=None)
+        return [source_rows(found, page_language(request)), choices]
 
     def upload(given: list[str] | None, progress: Any = PROGRESS) -> str:
         if not given:
             return "✖ choose one or more documents first"
         return index_uploads(runtime, [Path(p) for p in given], progress)
 
-    def act(source: str | None, request: gr.Request, *, remove: bool) -> str:
-        lang = browser_language(request.headers.get("accept-language"))
-        if not source:
-            return text("kb_choose", lang)
-        if remove:
-            return remove_document(runtime, source, lang)
-        return reindex_document(runtime, source, lang)
+    def on_pick(act: Callable[[Runtime, str, Language], str]) -> Callable[..., str]:
+        def handle(source: str | None, request: gr.Request) -> str:
+            lang = page_language(request)
+            return act(runtime, source, lang) if source else text("kb_choose", lang)
 
-    def removed(source: str | None, request: gr.Request) -> str:
-        return act(source, request, remove=True)
-
-    def reindexed(source: str | None, request: gr.Request) -> str:
-        return act(source, request, remove=False)
+        return handle
 
     listed = [sources, pick]
     tab.select(listing, outputs=listed)
     gr.on([go.click, query.submit], lambda q: search_table(runtime, q), [query], [hits])
     index.click(upload, inputs=[docs], outputs=[indexed]).then(listing, outputs=listed)
-    drop.click(removed, [pick], [done]).then(listing, outputs=listed)
-    again.click(reindexed, [pick], [done]).then(listing, outputs=listed)
+    drop.click(on_pick(remove_document), [pick], [done]).then(listing, outputs=listed)
+    again.click(on_pick(reindex_document), [pick], [done]).then(listing, outputs=listed)

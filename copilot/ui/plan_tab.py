@@ -15,7 +15,7 @@ from copilot.agent.narrative import write_narrative
 from copilot.core.errors import CopilotError, ToolError
 from copilot.core.text import language_of
 from copilot.core.vocabulary import CHANNELS
-from copilot.ui.i18n import Label, browser_language
+from copilot.ui.i18n import Label, page_language
 from copilot.ui.plan_form import AUTO, audience_choices, error_text, form_error, start_date
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
@@ -140,7 +140,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         weeks_in: float,
         request: gr.Request,
     ) -> list[Any]:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         hidden = gr.update(visible=False)
         problem = form_error(goal_in, budget_in, start_in, lang)
         if problem is None:
@@ -187,7 +187,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         ]
 
     def landing(request: gr.Request) -> Any:
-        lang = browser_language(request.headers.get("accept-language"))
+        lang = page_language(request)
         try:
             overview = segment_overview(runtime.ctx)
         except ToolError:  # no customers yet: only "chosen from the goal"

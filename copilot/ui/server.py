@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from copilot.core.settings import Settings
-from copilot.ui.audience import audience_offer, offer_note
+from copilot.ui.audience import offer_note, session_offer
 from copilot.ui.chat_tab import build_chat_tab
 from copilot.ui.data_tabs import build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE
-from copilot.ui.i18n import STATIC, browser_language
+from copilot.ui.i18n import STATIC, page_language
 from copilot.ui.knowledge_tab import build_knowledge_tab
 from copilot.ui.login import LOGOUT_ROUTE, Sessions, add_login, login_required, session_user
 from copilot.ui.plan_tab import build_plan_tab
@@ -69,11 +69,10 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
             build_settings_tab(runtime, i18n)
 
         def hand_over(state: ChatSession, request: gr.Request) -> list[Any]:
-            view = state.last_result()
-            offer = audience_offer(view.result) if view is not None else None
+            offer = session_offer(state)
             if offer is None:
                 return [gr.skip(), gr.skip(), gr.skip()]
-            lang = browser_language(request.headers.get("accept-language"))
+            lang = page_language(request)
             return [gr.Tabs(selected="plan"), offer.segment, offer_note(offer, lang)]
 
         # A customer list becomes the plan's audience in one click.

@@ -11,15 +11,13 @@ import gradio as gr
 from copilot.ui.history import (
     BROWSER_KEY,
     Sidebar,
-    chat_list,
-    kept,
     opened,
     owner_of,
     rating_of,
     save,
-    title_box,
+    sidebar_updates,
 )
-from copilot.ui.i18n import Label, browser_language, text
+from copilot.ui.i18n import Label, page_language, text
 from copilot.ui.runtime import Runtime
 from copilot.ui.session import ChatSession
 
@@ -54,35 +52,26 @@ def wire_history(
     def restore(browser: dict[str, Any] | None, request: gr.Request) -> list[Any]:
         owner, keep = owner_of(request, browser)
         state = opened(store, owner, keep.get("open"))
-        return [
-            *fresh_outputs(state),
-            chat_list(store, state),
-            title_box(store, state),
-            kept(keep, state),
-        ]
+        return [*fresh_outputs(state), *sidebar_updates(store, state, keep)]
 
     def after_turn(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
-        save(store, state)
-        return [chat_list(store, state), title_box(store, state), kept(browser, state)]
+        save(store, state)  # a stopped turn (an answered one was saved as it ended: a no-op)
+        return sidebar_updates(store, state, browser)
 
     def open_chat(
         chat_id: str | None, state: ChatSession, browser: dict[str, Any] | None, request: gr.Request
     ) -> list[Any]:
         if state.question is not None:
-            gr.Warning(text("chat_busy", browser_language(request.headers.get("accept-language"))))
-            return [*[gr.skip()] * len(outputs), chat_list(store, state), gr.skip(), gr.skip()]
+            gr.Warning(text("chat_busy", page_language(request)))
+            unchanged = sidebar_updates(store, state, browser)[0]
+            return [*[gr.skip()] * len(outputs), unchanged, gr.skip(), gr.skip()]
         fresh = opened(store, state.owner, chat_id)
-        return [
-            *fresh_outputs(fresh),
-            chat_list(store, fresh),
-            title_box(store, fresh),
-            kept(browser, fresh),
-        ]
+        return [*fresh_outputs(fresh), *sidebar_updates(store, fresh, browser)]
 
     def rename(title: str, state: ChatSession) -> list[Any]:
         if state.chat_id is not None and title.strip():
             store.rename(state.owner, state.chat_id, title)
-        return [chat_list(store, state), title_box(store, state)]
+        return sidebar_updates(store, state, None)[:2]
 
     def remove(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
         if state.question is not None:
@@ -90,12 +79,7 @@ def wire_history(
         if state.chat_id is not None:
             store.delete(state.owner, state.chat_id)
         fresh = ChatSession(owner=state.owner)
-        return [
-            *fresh_outputs(fresh),
-            chat_list(store, fresh),
-            title_box(store, fresh),
-            kept(browser, fresh),
-        ]
+        return [*fresh_outputs(fresh), *sidebar_updates(store, fresh, browser)]
 
     blocks.load(restore, [side.browser], [*outputs, *listed], show_progress="hidden")
     for event in turns:
@@ -132,9 +116,7 @@ def wire_feedback(
         n = state.rating_turn
         if n is not None and state.chat_id is not None:
             store.rate(state.owner, state.chat_id, n, -1, note)
-            gr.Info(
-                text("feedback_saved", browser_language(request.headers.get("accept-language")))
-            )
+            gr.Info(text("feedback_saved", page_language(request)))
         state.rating_turn = None
         return [gr.update(visible=False), "", state]
 
