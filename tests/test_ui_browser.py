@@ -49,6 +49,9 @@ BADGE = re.compile(
     r"|由工具给出|引自|\d+ 个数字|没有需要核对|未开启|模型的表述|达到步数上限|以下数字)"
 )
 """Every finished answer ends with its verdict badge (what was checked)."""
+# A server round trip (restore after a reload, rename, open a chat) waits behind model fitting
+# on a loaded 2-core machine: Playwright's 5 s default is too short for that, not a verdict.
+expect.set_options(timeout=30_000)
 
 pytestmark = [
     pytest.mark.browser,
@@ -199,13 +202,16 @@ def ask(
     example: str | None = None,
     timeout_ms: int = ANSWER_TIMEOUT_MS,
 ) -> Locator:
-    """Ask by typing (or clicking an example: that asks it) and wait for the grounding badge."""
+    """Ask by typing (or clicking an example: that asks it) and wait for its own answer: one
+    more message with the grounding badge than before (the last one may be an earlier turn's)."""
+    answers = page.locator("#chat .message-row.bot-row").filter(has_text=BADGE)
+    before = answers.count()
     if example is not None:
         page.locator("#starters").get_by_text(example).click()
     else:
         page.locator("#question textarea").fill(question or "")
         page.locator("#send").click()
-    answer = page.locator("#chat .message-row.bot-row").filter(has_text=BADGE).last
+    answer = answers.nth(before)
     answer.wait_for(timeout=timeout_ms)
     return answer
 

@@ -106,6 +106,7 @@ def wire_feedback(
         n = state.turn_of(at)
         rating = rating_of(like.liked)
         log.info("rating %s on message %s (turn %s of %d)", rating, at, n, len(state.turns))
+        save(store, state)  # a quick click can come before the turn's own save
         if n is None or state.chat_id is None or n >= state.saved:
             return [gr.update(visible=False), gr.skip(), state]
         store.rate(state.owner, state.chat_id, n, rating)
