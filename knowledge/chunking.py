@@ -10,6 +10,7 @@ import yaml
 
 from copilot.core.errors import InputError
 from copilot.core.text import CJK, language_of
+from knowledge.skips import Skip
 
 MAX_CHARS = 900
 OVERLAP_CHARS = 120
@@ -156,8 +157,17 @@ TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 encoding that Windows editors in China save by default (a superset of GBK and GB2312)."""
 
 
+class DocumentError(InputError):
+    """A document that cannot be indexed, with the reason as a code (its words in both
+    languages)."""
+
+    def __init__(self, path: Path, skip: Skip) -> None:
+        super().__init__(f"{path}: {skip.text()}")
+        self.skip = skip
+
+
 def read_text(path: Path) -> str:
-    """A text file decoded with the first encoding that fits, or an InputError."""
+    """A text file decoded with the first encoding that fits, or a DocumentError."""
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode" is UTF-16
         try:
@@ -169,7 +179,7 @@ def read_text(path: Path) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{path}: not UTF-8, UTF-16 or GB18030 text; save it as UTF-8")
+    raise DocumentError(path, Skip("not_text"))
 
 
 def file_chunks(path: Path, base_meta: dict[str, str | int | float]) -> list[Chunk]:
@@ -184,7 +194,7 @@ def file_chunks(path: Path, base_meta: dict[str, str | int | float]) -> list[Chu
         try:
             pages = [p.extract_text() or "" for p in PdfReader(path).pages]
         except Exception as exc:  # pypdf raises many types on damaged or encrypted files
-            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+            raise DocumentError(path, Skip("bad_pdf", f"{type(exc).__name__}: {exc}")) from exc
         body = "\n\n".join(f"## Page {i + 1}\n\n{t}" for i, t in enumerate(pages) if t.strip())
         return markdown_chunks(doc_id, f"# {doc_id}\n\n{body}", {**base_meta})
-    raise InputError(f"{path}: unsupported document type {suffix!r}; expected .md, .txt or .pdf")
+    raise DocumentError(path, Skip("unsupported", repr(suffix)))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from copilot.core.errors import InputError
 from copilot.shop import ShopData
-from knowledge.chunking import Chunk, file_chunks
+from knowledge.chunking import Chunk, DocumentError, file_chunks
+from knowledge.skips import Skip
 
 DOC_SUFFIXES = {".md", ".markdown", ".txt", ".pdf"}
 
@@ -29,8 +29,8 @@ class Source:
     digest: str
     """Hash of the chunks; an unchanged digest means nothing to do."""
     chunks: list[Chunk]
-    skipped: str = ""
-    """Why this file is not indexed (unreadable, a link out of the folder); empty if it is."""
+    skipped: Skip | None = None
+    """Why this file is not indexed (unreadable, a link out of the folder); None if it is."""
 
     @property
     def name(self) -> str:
@@ -59,7 +59,7 @@ def file_sources(path: Path) -> Iterator[Source]:
     """
     root = path.resolve()
     seen: set[Path] = set()
-    for file, problem in [(root, "")] if root.is_file() else _walk(root):
+    for file, problem in [(root, None)] if root.is_file() else _walk(root):
         if problem:
             yield Source(str(file), str(root), "", [], skipped=problem)
         elif file not in seen:  # a link inside the folder to a file indexed already
@@ -67,7 +67,7 @@ def file_sources(path: Path) -> Iterator[Source]:
             yield file_source(file, str(root))
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, str]]:
+def _walk(root: Path) -> Iterator[tuple[Path, Skip | None]]:
     """Documents under ``root`` (resolved), with a reason for those not to index.
 
     Links to folders are not followed: one inside ``root`` is walked at its real place
@@ -93,20 +93,20 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
                     continue
                 file = file.resolve()
             if file.is_file():  # not a fifo or a device named *.md
-                yield file, ""
+                yield file, None
     for error in unreadable:
-        yield Path(error.filename), f"a folder that cannot be read ({error.strerror})"
+        yield Path(error.filename), Skip("folder_unreadable", str(error.strerror))
 
 
-def _outside(link: Path, root: Path) -> str:
-    """Why ``link`` is not followed, or "" when it stays inside ``root``."""
+def _outside(link: Path, root: Path) -> Skip | None:
+    """Why ``link`` is not followed, or None when it stays inside ``root``."""
     try:
         target = link.resolve(strict=True)
     except (OSError, RuntimeError):  # missing target or a loop of links
-        return f"a broken link (to {os.readlink(link)})"
+        return Skip("broken_link", os.readlink(link))
     if not target.is_relative_to(root):
-        return f"a link to {target}, outside the indexed folder"
-    return ""
+        return Skip("link_outside", str(target))
+    return None
 
 
 def file_source(file: Path, root: str) -> Source:
@@ -114,14 +114,13 @@ def file_source(file: Path, root: str) -> Source:
     key = str(file)
     try:
         chunks = file_chunks(file, {"source": key, "root": root})
-    except InputError as exc:
-        # The reason without the path the message starts with: the summary names the file.
-        return Source(key, root, "", [], skipped=str(exc).removeprefix(f"{file}: "))
+    except DocumentError as exc:
+        return Source(key, root, "", [], skipped=exc.skip)
     except OSError as exc:
-        return Source(key, root, "", [], skipped=f"cannot be read ({exc.strerror or exc})")
+        return Source(key, root, "", [], skipped=Skip("unreadable", str(exc.strerror or exc)))
     if not chunks:
-        hint = " (scanned pages need OCR first)" if file.suffix.lower() == ".pdf" else ""
-        return Source(key, root, "", [], skipped=f"no text to index{hint}")
+        pdf = file.suffix.lower() == ".pdf"
+        return Source(key, root, "", [], skipped=Skip("no_text_pdf" if pdf else "no_text"))
     return _source(key, root, chunks)
 
 

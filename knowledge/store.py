@@ -18,6 +18,7 @@ from copilot.core.settings import Settings
 from knowledge.bm25 import BM25
 from knowledge.chunking import Chunk
 from knowledge.embedder import Embedder, make_embedder
+from knowledge.skips import Skip
 from knowledge.sources import Source
 
 COLLECTION = "copilot_knowledge"
@@ -97,7 +98,7 @@ class IndexSummary:
     unchanged: int = 0
     deleted: int = 0
     chunks: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, Skip]] = field(default_factory=list)
     """Files not indexed, as (file, reason); the rest of the run went ahead without them."""
 
     def lines(self) -> list[str]:
@@ -106,7 +107,7 @@ class IndexSummary:
             f"sources: {self.added} added, {self.updated} updated, {self.unchanged} "
             f"unchanged, {self.deleted} deleted; {self.chunks} chunks embedded"
         )
-        return [counts, *(f"skipped {name}: {reason}" for name, reason in self.skipped)]
+        return [counts, *(f"skipped {name}: {why.text()}" for name, why in self.skipped)]
 
     def line(self) -> str:
         """One-line summary."""

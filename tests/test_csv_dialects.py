@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,8 @@ import pytest
 
 from copilot.shop import ShopData, ingest_file
 from copilot.shop.readers import decimal_comma_columns, sniff_delimiter
+from copilot.shop.remarks import Remark
+from copilot.ui.ingest_view import summary_lines
 from tests.test_ingest import HEADER, ROWS, write_csv
 
 
@@ -64,8 +67,17 @@ def test_a_semicolon_export_with_decimal_commas_stores_what_the_comma_file_store
         other, write_csv(tmp_path, semi, "semi.csv", HEADER.replace(",", ";")), fmt="online-retail"
     )
     pd.testing.assert_frame_equal(lines_of(other), expected)
-    assert "columns separated by ';'" in summary.notes
-    assert any("'UnitPrice' read with a decimal comma" in note for note in summary.notes)
+    assert Remark("delimiter", value="';'") in summary.notes
+    assert Remark("decimal_comma", column="UnitPrice") in summary.notes
+    assert "numbers in column 'UnitPrice' read with a decimal comma" in "\n".join(summary.lines())
+    # A Chinese page words the same remarks in Chinese: no English beyond the file's names.
+    zh = "\n".join(summary_lines(summary, "semi.csv", "zh"))
+    assert "'UnitPrice' 列的数字按小数逗号读取" in zh and "列分隔符为 ';'" in zh, zh
+    english = re.findall(
+        r"[A-Za-z]{4,}",
+        zh.replace("UnitPrice", "").replace("online-retail", "").replace("semi.csv", ""),
+    )
+    assert english == ["copilot", "undo", "ingest"], english
 
 
 def test_a_tab_separated_txt_file_is_read(tmp_path: Path, shop: ShopData) -> None:

@@ -60,11 +60,12 @@ def test_links_out_of_the_indexed_folder_are_skipped_and_reported(tmp_path: Path
 
     summary = _index(store, docs)
 
-    skipped = dict(summary.skipped)
-    assert set(skipped) == {"passwd.md", "private", "dangling.md"}
-    assert "outside the indexed folder" in skipped["passwd.md"]
-    assert "outside the indexed folder" in skipped["private"]
-    assert "broken link" in skipped["dangling.md"]
+    skipped = {name: why.code for name, why in summary.skipped}
+    assert skipped == {
+        "passwd.md": "link_outside",
+        "private": "link_outside",
+        "dangling.md": "broken_link",
+    }
     assert summary.added == 2 and summary.deleted == 1
     assert "skipped passwd.md: a link to" in summary.line()
     text = _all_text(store)
@@ -150,10 +151,8 @@ def test_one_unreadable_file_is_reported_and_the_rest_indexed(tmp_path: Path) ->
 
     assert summary.added == 4
     assert [name for name, _ in summary.skipped] == ["broken.pdf", "empty.md", "latin.txt"]
-    reasons = dict(summary.skipped)
-    assert reasons["broken.pdf"].startswith("not a readable PDF")
-    assert reasons["latin.txt"].startswith("not UTF-8, UTF-16 or GB18030 text")
-    assert reasons["empty.md"] == "no text to index"
+    reasons = {name: why.code for name, why in summary.skipped}
+    assert reasons == {"broken.pdf": "bad_pdf", "latin.txt": "not_text", "empty.md": "no_text"}
     line = summary.line()
     assert "skipped broken.pdf: not a readable PDF" in line and "skipped latin.txt" in line
     assert store.search("三十天内可退货", limit=1, mode="keyword")[0].citation == "gbk#时限"
@@ -186,11 +185,13 @@ def test_the_upload_panel_shows_skipped_files_and_does_not_keep_them(
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(b"not a pdf at all")
 
-    report = index_uploads(runtime, [good, bad])
+    report = index_uploads(runtime, [good, bad], "en")
 
     head, *rest = report.split("\n")
-    assert head.startswith("⚠ sources: 1 added")
-    assert len(rest) == 1 and rest[0].startswith("- skipped scan.pdf: not a readable PDF")
+    assert head.startswith("⚠ Documents: 1 added")
+    assert len(rest) == 1 and rest[0].startswith("- scan.pdf not indexed: not a readable PDF")
+    again = index_uploads(runtime, [bad], "zh")
+    assert again.split("\n")[1].startswith("- scan.pdf 未索引：无法读取的 PDF（"), again
     assert str(tmp_path) not in report
     kept = sorted(p.name for p in (settings.home_dir / UPLOADS).iterdir())
     assert kept == ["care.md"]

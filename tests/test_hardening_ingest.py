@@ -14,6 +14,7 @@ from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file, ingest_files, store
 from copilot.shop.busy import IngestMarker
+from copilot.shop.remarks import Remark
 from copilot.shop.writes import undo_ingest
 from tests.conftest import db_digest
 from tests.test_ingest import ROWS, write_csv
@@ -132,7 +133,8 @@ def test_day_and_month_order_is_decided_per_file(tmp_path: Path, shop: ShopData)
         ingest_file(shop, write_csv(tmp_path, mixed, "mixed.csv", SIMPLE))
     ambiguous = ["A5,S2,1,2.0,05/01/2011,u1"]
     summary = ingest_file(shop, write_csv(tmp_path, ambiguous, "amb.csv", SIMPLE))
-    assert any("read as month/day" in note for note in summary.notes)
+    assert list(summary.notes) == [Remark("dates_month_day", column="timestamp")]
+    assert "read as month/day" in "\n".join(summary.lines())
     forced = ingest_file(
         shop, write_csv(tmp_path, ["A6,S3,1,2.0,05/01/2011,u1"], "f.csv", SIMPLE), dayfirst=True
     )
@@ -160,7 +162,7 @@ def test_encodings_are_detected(tmp_path: Path, shop: ShopData, encoding: str) -
     path.write_bytes(f"sku,title\nP1,{title}\nP2,plain\n".encode(encoding))
     summary = ingest_file(shop, path)
     assert shop.products().set_index("sku").loc["P1", "title"] == title
-    assert any("not UTF-8" in n for n in summary.notes) == (encoding not in ("utf-8-sig",))
+    assert ("encoding" in {r.code for r in summary.notes}) == (encoding != "utf-8-sig")
 
 
 def test_a_forced_encoding_that_does_not_fit_is_one_clear_error(

@@ -12,6 +12,7 @@ from copilot.cli import main
 from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file
+from copilot.shop.remarks import Remark
 from tests.conftest import db_digest
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
@@ -42,10 +43,10 @@ def write_csv(
 def test_online_retail_layout_happy_path(tmp_path: Path, shop: ShopData) -> None:
     summary = ingest_file(shop, write_csv(tmp_path, ROWS), fmt="online-retail")
     assert summary.rows_read == 12
-    assert summary.dropped == {
-        "unit price <= 0": 1,
-        "exact duplicate of an earlier line in the same order": 1,
-    }
+    assert summary.dropped == {Remark("price_not_positive"): 1, Remark("duplicate_line"): 1}
+    shown = "\n".join(summary.lines())
+    assert "dropped, unit price <= 0: 1" in shown
+    assert "dropped, exact duplicate of an earlier line in the same order: 1" in shown
     assert summary.rows_kept == 10
     lines = shop.order_lines()
     assert len(lines) == 10

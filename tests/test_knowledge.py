@@ -248,7 +248,7 @@ def test_unreadable_documents_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="latin.md: not UTF-8"):
         file_chunks(latin, {})
     # Indexing goes on without them: each comes back as a skipped source with its reason.
-    assert [s.skipped.split(" (")[0] for s in file_sources(bad)] == ["not a readable PDF"]
+    assert [s.skipped and s.skipped.code for s in file_sources(bad)] == ["bad_pdf"]
     assert [s.name for s in file_sources(latin)] == ["latin.md"]
 
 

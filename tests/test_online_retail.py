@@ -9,6 +9,7 @@ import pytest
 
 from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file
+from copilot.shop.remarks import Remark
 from tests.conftest import ONLINE_RETAIL, db_digest
 
 pytestmark = [
@@ -25,7 +26,7 @@ def test_full_file_loads_every_customer_and_stock_code(shop: ShopData, settings:
     assert counts["products"] == 4_070
     dropped = sum(summary.dropped.values())
     assert summary.rows_kept + dropped == 541_909 and counts["order_lines"] == summary.rows_kept
-    assert summary.dropped["unit price <= 0"] > 2_000
+    assert summary.dropped[Remark("price_not_positive")] > 2_000
     lines = shop.order_lines()
     assert lines["is_return"].sum() >= 9_000  # C-invoices (cancellations) kept as returns
     assert lines["customer_id"].isna().sum() > 100_000

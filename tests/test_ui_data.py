@@ -96,10 +96,11 @@ def test_uploaded_documents_are_indexed_searchable_and_kept(
         "# Shipping FAQ\n\n## Free shipping\n\nOrders over 49 ship free within Germany.\n",
         encoding="utf-8",
     )
-    assert index_uploads(runtime, [faq]).startswith("✔ sources: 1 added")
+    assert index_uploads(runtime, [faq], "en").startswith("✔ Documents: 1 added")
     care = tmp_path / "care.md"
     care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
-    assert index_uploads(runtime, [care]).startswith("✔ sources: 1 added, 0 updated, 1 unchanged")
+    done = index_uploads(runtime, [care], "zh")  # a Chinese page reads it in Chinese
+    assert done.startswith("✔ 文档：新增 1，更新 0，未变 1，移除 0"), done
     titles = {row["title"] for row in runtime.knowledge().sources()}
     assert titles == {"Shipping FAQ", "Care guide"}  # the second upload kept the first
     hits = search_table(runtime, "free shipping threshold")
@@ -219,7 +220,7 @@ def test_each_document_is_listed_by_title_and_read_again_or_deleted(
     faq.write_text("# Shipping FAQ\n\n## Free\n\nOrders over 49 ship free.\n", encoding="utf-8")
     care = tmp_path / "care.md"
     care.write_text("# Care guide\n\n## Linen\n\nWash linen at 30 degrees.\n", encoding="utf-8")
-    index_uploads(runtime, [faq, care])
+    index_uploads(runtime, [faq, care], "en")
     listed = source_rows(runtime.knowledge().sources(), "zh")
     assert list(listed.columns) == ["标题", "文档", "类型", "段落数"]
     assert set(listed["文档"]) == {"shipping-faq.md", "care.md"}  # no server path
@@ -239,5 +240,5 @@ def test_each_document_is_listed_by_title_and_read_again_or_deleted(
     assert [row["title"] for row in runtime.knowledge().sources()] == ["Shipping FAQ"]
     assert remove_document(runtime, care_key, "en").startswith("✖ That document is no longer")
     # A later upload does not bring the deleted document back.
-    index_uploads(runtime, [faq])
+    index_uploads(runtime, [faq], "en")
     assert [row["title"] for row in runtime.knowledge().sources()] == ["Shipping FAQ"]

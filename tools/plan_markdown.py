@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from tools.plan_types import CampaignPlan, ChannelBasis, OfferOutcome
 
 
+_FORMATS = {
+    "weeks": lambda say, v: say.count(v),
+    "products": lambda say, v: say.count(v),
+    "units": lambda say, v: say.num(v, 1),
+    "level": lambda say, v: say.pct(v),
+    "margin": lambda say, v: say.pct(v),
+    "cost_share": lambda say, v: say.pct(v),
+}
+"""How each number of a discount assumption is written (the rest: two decimals)."""
+
+
+def assumption_text(code: str, values: dict[str, float], say: Say) -> str:
+    """One assumption of the discount analysis in the reader's language."""
+    shown = {k: _FORMATS.get(k, lambda s, x: s.num(x, 2))(say, v) for k, v in values.items()}
+    return say(f"discount.assume.{code}", **shown)
+
+
 def objective_text(label: str, weeks: int, say: Say) -> str:
     """What the campaign is for."""
     return say("plan.objective", label=label, weeks=weeks)
@@ -144,6 +161,6 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
         f"- {cost}",
         f"- {say('plan.assume.ranges')}",
         f"- {say('plan_md.discount_assumptions')}",
-        *[f"  - {s}" for s in plan.assumptions],
+        *[f"  - {assumption_text(a.code, a.values, say)}" for a in plan.assumptions],
     ]
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, TypeAdapter, with_config
 
 from copilot.core.vocabulary import Channel
 from tools._brief import BRIEF_OFF
-from tools.pricing.discount import Outcome
+from tools.pricing.discount import AssumptionCode, Outcome
 
 OfferOutcome = Outcome
 """What the segment's discount analysis found (tools.pricing.discount)."""
@@ -165,6 +165,18 @@ class PlanRisk:
 
 @with_config(_STRICT)
 @dataclass(frozen=True, kw_only=True)
+class PlanAssumption:
+    """One assumption of the discount analysis behind the offer."""
+
+    code: AssumptionCode = field(metadata=BRIEF_OFF)
+    values: dict[str, float] = field(metadata=BRIEF_OFF)
+    """The numbers it states (weeks, units per week, elasticities, shares as fractions)."""
+    text: Text
+    """The assumption in English words (rendered from ``code`` and ``values``)."""
+
+
+@with_config(_STRICT)
+@dataclass(frozen=True, kw_only=True)
 class CampaignPlan:
     """A proposal a manager can approve; nothing is executed."""
 
@@ -181,8 +193,8 @@ class CampaignPlan:
     ab_test: PlanAbTest
     kpis: Annotated[list[KpiCode], Field(min_length=1)] = field(metadata=BRIEF_OFF)
     risks: list[PlanRisk]
-    assumptions: Annotated[list[Text], Field(min_length=1)] = field(metadata=BRIEF_OFF)
-    """The discount analysis's assumption chain, in its own (English) words."""
+    assumptions: Annotated[list[PlanAssumption], Field(min_length=1)] = field(metadata=BRIEF_OFF)
+    """The discount analysis's assumption chain."""
 
     def to_markdown(self, language: str = "en", narrative: str | None = None) -> str:
         """The plan as Markdown in English or Chinese (numbers as the tools computed them)."""

@@ -14,12 +14,13 @@ from copilot.core.errors import ToolError
 from copilot.core.vocabulary import CHANNELS, Channel
 from tools._tool import ToolContext, tool
 from tools.findings.say import Say
-from tools.plan_markdown import channel_reason, objective_text, outcome_text
+from tools.plan_markdown import assumption_text, channel_reason, objective_text, outcome_text
 from tools.plan_types import (
     CampaignPlan,
     ChannelBasis,
     KpiCode,
     PlanAbTest,
+    PlanAssumption,
     PlanAudience,
     PlanBudget,
     PlanChannel,
@@ -217,7 +218,12 @@ def plan_campaign(
             PlanRisk(code=code, text=say(f"plan.risk.{code}"))
             for code in ([] if offer.outcome == "offer" else [offer.outcome]) + list(RISKS)
         ],
-        assumptions=list(discount.assumptions),
+        assumptions=[
+            PlanAssumption(
+                code=a.code, values=a.values, text=assumption_text(a.code, a.values, say)
+            )
+            for a in discount.assumptions
+        ],
     )
 
 

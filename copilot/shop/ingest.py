@@ -23,6 +23,7 @@ from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
 from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_required, parse_overrides
 from copilot.shop.parse import BOUNDS, Plausible, typed_frame
 from copilot.shop.readers import RawTable, read_table
+from copilot.shop.remarks import Remark
 from copilot.shop.store import ShopData
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
 from copilot.shop.writes import TableChange, write_shaped
@@ -77,8 +78,8 @@ class IngestSummary:
     format: str
     rows_read: int
     rows_kept: int
-    dropped: dict[str, int] = field(default_factory=dict)
-    notes: dict[str, int] = field(default_factory=dict)
+    dropped: dict[Remark, int] = field(default_factory=dict)
+    notes: dict[Remark, int] = field(default_factory=dict)
     already_ingested: bool = False
     seconds: float = 0.0
     store_counts: dict[str, int] = field(default_factory=dict)
@@ -101,8 +102,8 @@ class IngestSummary:
                 f"(undo with `copilot undo-ingest {self.ingest_id}`)"
             )
         out = [head, f"  rows read: {self.rows_read:,}", f"  rows kept: {self.rows_kept:,}"]
-        out += [f"  dropped, {reason}: {n:,}" for reason, n in self.dropped.items()]
-        out += [f"  {note}: {n:,}" for note, n in self.notes.items()]
+        out += [f"  dropped, {reason.text()}: {n:,}" for reason, n in self.dropped.items()]
+        out += [f"  {note.text()}: {n:,}" for note, n in self.notes.items()]
         verb = "would be" if self.dry_run else ""
         for name, change in self.changes.items():
             out.append(
@@ -241,19 +242,17 @@ def _prepare(
     if previous is not None:
         return IngestSummary(str(path), kind, label, len(raw.frame), previous)
 
-    notes: dict[str, int] = {}
+    notes: dict[Remark, int] = {}
     rows = typed_frame(
         raw, columns, KINDS[kind], dayfirst=dayfirst, notes=notes, plausible=plausible
     )
     shaped = _shape(raw, rows, kind, fmt)
     if raw.encoding and raw.encoding != "utf-8-sig":
-        notes[f"rows read as {raw.encoding} text (not UTF-8)"] = len(raw.frame)
+        notes[Remark("encoding", value=raw.encoding)] = len(raw.frame)
     if raw.delimiter not in ("", ","):
-        notes[f"columns separated by {raw.delimiter!r}"] = len(raw.frame)
+        notes[Remark("delimiter", value=repr(raw.delimiter))] = len(raw.frame)
     for column in sorted(raw.decimal_comma & set(columns.values())):
-        notes[f"numbers in column {column!r} read with a decimal comma (2,55 is 2.55)"] = len(
-            raw.frame
-        )
+        notes[Remark("decimal_comma", column=column)] = len(raw.frame)
     record: dict[str, object] = {
         "source": str(path),
         "sha256": digest,

@@ -12,6 +12,7 @@ from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop.fields import FieldSpec
 from copilot.shop.readers import RawTable
+from copilot.shop.remarks import Remark
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -67,7 +68,7 @@ def typed_frame(
     specs: tuple[FieldSpec, ...],
     *,
     dayfirst: bool | None = None,
-    notes: dict[str, int] | None = None,
+    notes: dict[Remark, int] | None = None,
     plausible: Plausible = BOUNDS,
 ) -> pd.DataFrame:
     """Columns renamed to field names and converted to their types.
@@ -97,7 +98,7 @@ def _date_field(
     series: pd.Series,
     spec: FieldSpec,
     dayfirst: bool | None,
-    notes: dict[str, int] | None,
+    notes: dict[Remark, int] | None,
 ) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         return _datetimes(series, spec.type == "date", dayfirst=False, utc=False)
@@ -133,7 +134,7 @@ def _day_first(
     text: pd.Series,
     first_row: np.ndarray,
     codes: np.ndarray,
-    notes: dict[str, int] | None,
+    notes: dict[Remark, int] | None,
 ) -> bool:
     """Day before month when any date says so (a first number above 12), and never both.
 
@@ -159,11 +160,7 @@ def _day_first(
     # No date decides it: dots are the day-first convention (31.12.2011), slashes the US one.
     dots = bool((parts[1] == ".").any())
     if ambiguous and notes is not None:
-        order = "day/month" if dots else "month/day"
-        notes[
-            f"dates in column {column!r} read as {order} (no day above 12 decides it; "
-            f"use --{'monthfirst' if dots else 'dayfirst'} if that is wrong)"
-        ] = ambiguous
+        notes[Remark("dates_day_month" if dots else "dates_month_day", column=column)] = ambiguous
     return dots
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from copilot.shop.remarks import Remark
+
 
 @dataclass
 class Shaped:
@@ -17,9 +19,9 @@ class Shaped:
     tables: dict[str, pd.DataFrame]
     """Table name -> rows for it."""
     rows_kept: int
-    dropped: dict[str, int] = field(default_factory=dict)
+    dropped: dict[Remark, int] = field(default_factory=dict)
     """Reason -> number of input rows not written."""
-    notes: dict[str, int] = field(default_factory=dict)
+    notes: dict[Remark, int] = field(default_factory=dict)
     """Remark -> number of rows it concerns (kept rows with caveats)."""
     insert_only: frozenset[str] = frozenset()
     """Tables whose existing rows must not be overwritten (derived, thinner records)."""
@@ -73,12 +75,12 @@ def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
         rows = rule(rows)
 
     reasons = {
-        "unit price <= 0": rows["unit_price"] <= 0,
-        "quantity = 0": rows["quantity"] == 0,
+        Remark("price_not_positive"): rows["unit_price"] <= 0,
+        Remark("quantity_zero"): rows["quantity"] == 0,
+        Remark("duplicate_line"): rows.duplicated(),
     }
-    reasons["exact duplicate of an earlier line in the same order"] = rows.duplicated()
     drop = np.zeros(len(rows), dtype=bool)
-    dropped: dict[str, int] = {}
+    dropped: dict[Remark, int] = {}
     for reason, mask in reasons.items():
         new = mask.to_numpy() & ~drop
         if new.any():
@@ -86,15 +88,15 @@ def shape_orders(rows: pd.DataFrame, rule: OrderRule | None = None) -> Shaped:
         drop |= new
     kept = rows[~drop]
 
-    notes: dict[str, int] = {}
+    notes: dict[Remark, int] = {}
     if "customer_id" not in kept:
         kept = kept.assign(customer_id=pd.Series(pd.NA, index=kept.index, dtype="string"))
     anonymous = int(kept["customer_id"].isna().sum())
     if anonymous:
-        notes["kept without a customer id (product and price statistics only)"] = anonymous
+        notes[Remark("no_customer_id")] = anonymous
     returns = int(kept["is_return"].sum())
     if returns:
-        notes["returns/cancellations kept as negative lines"] = returns
+        notes[Remark("returns_kept")] = returns
 
     lines = kept.rename(columns={"timestamp": "ts"})
     lines = lines.assign(line_key=line_keys(lines)) if len(lines) else lines.assign(line_key="")
@@ -160,9 +162,7 @@ def _mode_by(rows: pd.DataFrame, key: str, value: str) -> pd.Series:
 def shape_simple(rows: pd.DataFrame, table: str, key: str) -> Shaped:
     """Products, customers, campaigns or events: one row per key, the last occurrence wins."""
     dupes = rows.duplicated(key, keep="last")
-    dropped = (
-        {f"repeated {key} (the last occurrence is kept)": int(dupes.sum())} if dupes.any() else {}
-    )
+    dropped = {Remark("repeated_key", column=key): int(dupes.sum())} if dupes.any() else {}
     kept = rows[~dupes]
     return Shaped(tables={table: kept}, rows_kept=len(kept), dropped=dropped)
 

@@ -51,6 +51,14 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "kb_removed_upload": "✔ {name} removed ({n} passages) and its uploaded file deleted.",
         "kb_missing_file": "✖ {name}: its file is gone; delete it from the knowledge base instead.",
         "kb_reindexed": "✔ {name} read again: {n} passages.",
+        "kb_indexed": (
+            "{mark} Documents: {added} added, {updated} updated, {unchanged} unchanged, "
+            "{deleted} removed; {chunks} passages embedded; {total} passages in the knowledge base."
+        ),
+        "kb_skipped": "{name} not indexed: {why}",
+        "kb_no_files": "✖ Choose one or more documents first.",
+        "kb_reading": "reading the documents and cutting them into passages",
+        "kb_embedding": "embedding {n} passages",
         "alt_bar": "{title}, {n} bars: highest {high} ({high_y}), lowest {low} ({low_y}).",
         "alt_line": (
             "{title}, {n} points from {first} to {last}: highest {high_y} at {high}, "
@@ -160,6 +168,14 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "kb_removed_upload": "✔ 已移除 {name}（{n} 个段落），并删除了上传的文件。",
         "kb_missing_file": "✖ {name}：文件已不存在，请改为从知识库中删除。",
         "kb_reindexed": "✔ 已重新读取 {name}：{n} 个段落。",
+        "kb_indexed": (
+            "{mark} 文档：新增 {added}，更新 {updated}，未变 {unchanged}，移除 {deleted}；"
+            "本次嵌入 {chunks} 个段落；知识库共 {total} 个段落。"
+        ),
+        "kb_skipped": "{name} 未索引：{why}",
+        "kb_no_files": "✖ 请先选择一个或多个文档。",
+        "kb_reading": "正在读取文档并切分段落",
+        "kb_embedding": "正在嵌入 {n} 个段落",
         "alt_bar": "{title}，共 {n} 个柱：最高 {high}（{high_y}），最低 {low}（{low_y}）。",
         "alt_line": (
             "{title}，从 {first} 到 {last} 共 {n} 个点：最高 {high_y}（{high}），"

@@ -34,9 +34,8 @@ def summary_lines(summary: IngestSummary, name: str, lang: Language) -> list[str
             f"导入编号 {s.ingest_id}（可用 `copilot undo-ingest {s.ingest_id}` 撤销）"
         )
     out = [head, f"读取 {s.rows_read:,} 行", f"保留 {s.rows_kept:,} 行"]
-    # The reasons and notes are the parser's own words (English).
-    out += [f"已丢弃（{reason}）：{n:,} 行" for reason, n in s.dropped.items()]
-    out += [f"{note}：{n:,}" for note, n in s.notes.items()]
+    out += [f"已丢弃（{reason.text('zh')}）：{n:,} 行" for reason, n in s.dropped.items()]
+    out += [f"{note.text('zh')}：{n:,}" for note, n in s.notes.items()]
     for table, change in s.changes.items():
         label = TABLES_ZH.get(table, table)
         verb = "将" if s.dry_run else ""

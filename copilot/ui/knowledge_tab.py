@@ -22,9 +22,11 @@ SHOP = "shop"
 """The root of the documents made from the shop's own data (products, campaigns)."""
 
 
-def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | None = None) -> str:
+def index_uploads(
+    runtime: Runtime, paths: list[Path], lang: Language, progress: gr.Progress | None = None
+) -> str:
     """Copy documents into the data directory and index that folder incrementally; a file
-    that cannot be indexed is listed with the reason and not kept."""
+    that cannot be indexed is listed with the reason (in ``lang``) and not kept."""
     from knowledge.sources import file_sources
 
     folder = runtime.settings.home_dir / UPLOADS
@@ -32,22 +34,33 @@ def index_uploads(runtime: Runtime, paths: list[Path], progress: gr.Progress | N
     for path in paths:
         shutil.copy(path, folder / path.name)
     if progress is not None:
-        progress(0.2, desc="reading and chunking")
+        progress(0.2, desc=text("kb_reading", lang))
     try:
         sources = list(file_sources(folder))
         if progress is not None:
-            progress(0.5, desc=f"embedding {sum(len(s.chunks) for s in sources)} chunks")
+            chunks = sum(len(s.chunks) for s in sources)
+            progress(0.5, desc=text("kb_embedding", lang, n=f"{chunks:,}"))
         store = runtime.knowledge()
         summary = store.index(sources, {str(folder.resolve())})
     except CopilotError as error:
         return shown_error(error, paths)
-    counts, *skipped = summary.lines()
     uploaded = {path.name for path in paths}
     for name, _ in summary.skipped:
         if name in uploaded:  # not kept: it would be reported again on every upload
             (folder / name).unlink(missing_ok=True)
-    mark = "⚠" if skipped else "✔"
-    head = f"{mark} {counts}; {store.count():,} chunks in the knowledge base"
+    s = summary
+    head = text(
+        "kb_indexed",
+        lang,
+        mark="⚠" if s.skipped else "✔",
+        added=s.added,
+        updated=s.updated,
+        unchanged=s.unchanged,
+        deleted=s.deleted,
+        chunks=f"{s.chunks:,}",
+        total=f"{store.count():,}",
+    )
+    skipped = [text("kb_skipped", lang, name=name, why=why.text(lang)) for name, why in s.skipped]
     return "\n".join([head, *(f"- {line}" for line in skipped)])
 
 
@@ -135,7 +148,7 @@ def reindex_document(runtime: Runtime, source: str, lang: Language) -> str:
         return text("kb_missing_file", lang, name=name)
     fresh = file_source(Path(source), root)
     if fresh.skipped:
-        return f"✖ {name}: {fresh.skipped}"
+        return "✖ " + text("kb_skipped", lang, name=name, why=fresh.skipped.text(lang))
     store.remove(source)
     store.index([fresh], set())
     return text("kb_reindexed", lang, name=name, n=len(fresh.chunks))
@@ -174,10 +187,11 @@ def build_knowledge_tab(runtime: Runtime, i18n: Label) -> None:
         choices = gr.update(choices=file_choices(found), value=None)
         return [source_rows(found, page_language(request)), choices]
 
-    def upload(given: list[str] | None, progress: Any = PROGRESS) -> str:
+    def upload(given: list[str] | None, request: gr.Request, progress: Any = PROGRESS) -> str:
+        lang = page_language(request)
         if not given:
-            return "✖ choose one or more documents first"
-        return index_uploads(runtime, [Path(p) for p in given], progress)
+            return text("kb_no_files", lang)
+        return index_uploads(runtime, [Path(p) for p in given], lang, progress)
 
     def on_pick(act: Callable[[Runtime, str, Language], str]) -> Callable[..., str]:
         def handle(source: str | None, request: gr.Request) -> str:

@@ -14,6 +14,26 @@ from tools.pricing.segment_response import LEVEL, PromoResponse, promo_response
 DEPTHS = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
 Outcome = Literal["offer", "over_budget", "no_profit", "no_baseline"]
+AssumptionCode = Literal[
+    "baseline",
+    "baseline_none",
+    "cost_all_units",
+    "elasticity",
+    "response_no_flags",
+    "response_same",
+    "response_scaled",
+    "unit_cost",
+    "no_halo",
+]
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One link of the assumption chain: a code (its words, in English and Chinese, are
+    ``discount.assume.<code>`` in tools/findings/wording.yaml) and the numbers it states."""
+
+    code: AssumptionCode
+    values: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +64,7 @@ class DiscountPlan:
     measured_response: PromoResponse | None = field(metadata=BRIEF_OFF)
     """The estimate behind it (None without promotion flags in the data)."""
     options: list[DiscountOption]
-    assumptions: list[str] = field(metadata=BRIEF_OFF)
+    assumptions: list[Assumption] = field(metadata=BRIEF_OFF)
     outcome: Outcome = "offer"
     """"offer" (a depth pays within budget), "over_budget" (a profitable depth costs more than
     the budget), "no_profit" (no depth raises profit) or "no_baseline" (no recent purchases);
@@ -97,9 +117,7 @@ def plan_discount(
             promo_response=response,
             measured_response=measured,
             options=[],
-            assumptions=[
-                f"baseline: the segment's purchases over the last {history_weeks} weeks (none)"
-            ],
+            assumptions=[Assumption("baseline_none", {"weeks": history_weeks})],
             outcome="no_baseline",
             best_any_budget=None,
             history_weeks=history_weeks,
@@ -135,16 +153,15 @@ def plan_discount(
     unbounded = max(profitable, key=lambda o: o.incremental_profit) if profitable else None
     outcome: Outcome = "offer" if best else "over_budget" if unbounded else "no_profit"
     assumptions = [
-        f"baseline: the segment's purchases over the last {history_weeks} weeks continue "
-        f"unchanged ({len(per_week)} products, {q.sum():,.1f} units per week)",
-        "the discount applies to every unit the segment buys during the campaign, including "
-        "purchases that would have happened anyway (that is the discount cost)",
-        "units respond to the discounted price with each product's fitted elasticity "
-        f"(products without a reliable fit use the median, {fallback:.2f})",
+        Assumption(
+            "baseline",
+            {"weeks": history_weeks, "products": len(per_week), "units": float(q.sum())},
+        ),
+        Assumption("cost_all_units"),
+        Assumption("elasticity", {"fallback": fallback}),
         _response_assumption(measured, response),
-        f"unit cost from the catalogue where known, else {1 - default_margin:.0%} of the price "
-        f"(an assumed {default_margin:.0%} margin)",
-        "no halo on other products, no pull-forward of future purchases, no cannibalisation",
+        Assumption("unit_cost", {"cost_share": 1 - default_margin, "margin": default_margin}),
+        Assumption("no_halo"),
     ]
     return DiscountPlan(
         segment=segment,
@@ -162,14 +179,15 @@ def plan_discount(
     )
 
 
-def _response_assumption(measured: PromoResponse | None, used: float) -> str:
+def _response_assumption(measured: PromoResponse | None, used: float) -> Assumption:
     if measured is None:
-        return "no promotion flags in the data: elasticities are used as fitted"
-    estimate = (
-        f"the segment buys on promotion {measured.ratio:.2f} times as readily as other customers "
-        f"({LEVEL:.0%} interval {measured.low:.2f}-{measured.high:.2f}, same weeks and "
-        "categories compared)"
-    )
+        return Assumption("response_no_flags")
+    values = {
+        "ratio": measured.ratio,
+        "level": LEVEL,
+        "low": measured.low,
+        "high": measured.high,
+    }
     if not measured.differs:
-        return f"{estimate}: no clear difference, so elasticities are used as fitted"
-    return f"{estimate}: elasticities are scaled by {used:.2f} (clipped to 0.5-3)"
+        return Assumption("response_same", values)
+    return Assumption("response_scaled", {**values, "used": used})
