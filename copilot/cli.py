@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copilot.campaign_commands import COMMANDS as CAMPAIGN_COMMANDS
+from copilot.campaign_commands import add_parsers as add_campaign_parsers
 from copilot.core.errors import CopilotError, InputError, ModelUnavailable
 from copilot.core.resources import data_dir
 from copilot.core.settings import BACKENDS, Settings, load_settings
@@ -288,15 +290,16 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     if args.backend:
         settings = settings.model_copy(update={"llm": args.backend})
     ctx = args.tools.open(settings)
-    plan = plan_campaign(
-        ctx,
-        goal=args.goal,
-        budget=args.budget,
-        audience=args.audience,
-        channel=args.channel,
-        start=args.start,
-        weeks=args.weeks,
-    )
+    inputs = {
+        "goal": args.goal,
+        "budget": args.budget,
+        "audience": args.audience,
+        "channel": args.channel,
+        "start": args.start,
+        "weeks": args.weeks,
+        "holdout_share": args.holdout,
+    }
+    plan = plan_campaign(ctx, **inputs)
     language = args.language or language_of(args.goal)
     narrative = None
     if args.narrative:
@@ -328,6 +331,14 @@ def _cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         print(f"written: {out} and {out.with_suffix('.json')}")
     else:
         print(text)
+    if args.save:
+        from copilot.shop.plans import PlanStore
+        from copilot.users import os_user
+
+        plan_id = PlanStore(ctx.shop.engine).save(
+            inputs, plan.to_json_dict(), ctx.shop.version(), os_user()
+        )
+        print(f"saved as plan {plan_id} (draft); approve it with `copilot approve {plan_id}`")
     return 0
 
 
@@ -339,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("config", help="print the effective settings (secrets masked)")
     add_data_parsers(sub)
+    add_campaign_parsers(sub)
 
     recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
@@ -361,6 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--channel", choices=CHANNELS)
     plan.add_argument("--start", help="first day, YYYY-MM-DD")
     plan.add_argument("--weeks", type=int, default=4)
+    plan.add_argument(
+        "--holdout", type=float, default=0.1, help="share of the audience held out (0.05-0.5)"
+    )
+    plan.add_argument("--save", action="store_true", help="save it as a draft to approve later")
     plan.add_argument("--out", help="write Markdown here and JSON beside it")
     plan.add_argument("--language", choices=["en", "zh"], help="default: the goal's language")
     plan.add_argument(
@@ -424,6 +440,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "eval-retrieval": _cmd_eval_retrieval,
     "eval": _cmd_eval,
     **DATA_COMMANDS,
+    **CAMPAIGN_COMMANDS,
 }
 
 

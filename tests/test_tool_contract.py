@@ -123,6 +123,7 @@ EMPTY_SHOP_CALLS: dict[str, dict[str, Any]] = {
     "sales_summary": {"period": "last month"},
     "sales_trend": {},
     "campaign_performance": {},
+    "campaign_readout": {"plan_id": 1},
     "product_performance": {"sku": "CT-0001"},
 }
 

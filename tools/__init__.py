@@ -6,6 +6,7 @@
 from tools._brief import to_llm_brief
 from tools._tool import Tool, ToolContext, to_jsonable, to_llm_json, tool
 from tools.campaigns.api import campaign_performance
+from tools.campaigns.readout import campaign_readout
 from tools.knowledge_search import knowledge_store, search_knowledge
 from tools.planning import plan_campaign
 from tools.pricing import (
@@ -47,6 +48,7 @@ TOOLS: tuple[Tool, ...] = (
     sales_trend,
     product_performance,
     campaign_performance,
+    campaign_readout,
     search_knowledge,
     plan_campaign,
 )

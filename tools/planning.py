@@ -86,6 +86,7 @@ def plan_campaign(
     channel: Channel | None = None,
     start: Annotated[str | None, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     weeks: Annotated[int, Field(ge=1, le=12)] = 4,
+    holdout_share: Annotated[float, Field(ge=0.05, le=0.5)] = HOLDOUT_SHARE,
 ) -> CampaignPlan:
     """A campaign plan a manager can approve: audience and size, offer with its data-based
     rationale, products, channel and timing, budget split, expected incremental revenue and
@@ -99,6 +100,7 @@ def plan_campaign(
         channel: email, sms, push or social; default: the best past return on spend.
         start: first day, YYYY-MM-DD; default: the Monday after the data ends.
         weeks: campaign length in weeks.
+        holdout_share: share of the audience kept out of the campaign to measure it (0.05-0.5).
     """
     if start is not None:
         try:
@@ -120,7 +122,7 @@ def plan_campaign(
     chosen_channel: Channel = channel or best or "email"
     channel_facts = stats.to_dict("index").get(chosen_channel, {})
     cost_per_send = float(channel_facts.get("cost_per_send", 0.0))
-    treated = len(members) - math.floor(len(members) * HOLDOUT_SHARE)
+    treated = len(members) - math.floor(len(members) * holdout_share)
     channel_cost = cost_per_send * treated * weeks
     if channel_cost >= budget:
         raise ToolError(
@@ -206,7 +208,7 @@ def plan_campaign(
             profit_range=(min(0.5 * profit, 1.5 * profit), max(0.5 * profit, 1.5 * profit)),
         ),
         ab_test=PlanAbTest(
-            holdout_share=HOLDOUT_SHARE,
+            holdout_share=holdout_share,
             holdout=holdout,
             treated=treated,
             weeks=weeks,

@@ -27,6 +27,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"[A-Z]{2}-\d{4}.*(sell|sold|perform|卖|表现)|categor.*(sell|sold)|品类.*卖",
         "product_performance",
     ),
+    (r"(plan|方案)\s*#?\s*\d+|read-?out", "campaign_readout"),
     (r"roas|channel|click rate|perform|渠道|点击率|投产比|活动.*效果", "campaign_performance"),
     (r"trend|over time|monthly|weekly|走势|趋势|每月|每周", "sales_trend"),
     (r"policy|return|campaign|活动|政策|退货", "search_knowledge"),
@@ -35,6 +36,7 @@ _RULES: tuple[tuple[str, str], ...] = (
 _CATEGORY = re.compile(r"\b([A-Z][\w']*(?: (?:&|[A-Z][\w']*))*)\s*(?:category|品类)")
 """A capitalised category name before "category" ("the Coffee & Tea category")."""
 _CUSTOMER = re.compile(r"\b(C?\d{4,6})\b")
+_PLAN = re.compile(r"(?:plan|方案)\s*#?\s*(\d+)", re.IGNORECASE)
 _SKU = re.compile(r"\b([A-Z]{2}-\d{4}|\d{5}[A-Z]?)\b")
 
 
@@ -62,6 +64,9 @@ class KeywordModel:
     def _arguments(self, tool: str, question: str) -> dict[str, object]:
         customer = _CUSTOMER.search(question)
         sku = _SKU.search(question)
+        plan = _PLAN.search(question)
+        if tool == "campaign_readout":
+            return {"plan_id": int(plan.group(1))} if plan else {}
         if tool in ("recommend_products",) and customer:
             return {"customer_id": customer.group(1)}
         if (

@@ -173,6 +173,37 @@ chat_turns = Table(
 )
 """The turns of the web chats, with the user's feedback on each answer."""
 
+campaign_plans = Table(
+    "campaign_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(128), nullable=False, doc="Web login, or the OS user (CLI)."),
+    Column("goal", Text, nullable=False),
+    Column("inputs", Text, nullable=False, doc="JSON: the plan_campaign arguments."),
+    Column("plan", Text, nullable=False, doc="JSON: CampaignPlan.to_json_dict()."),
+    Column("data_version", Integer, nullable=False, doc="The shop's data version it read."),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        doc="draft, approved, running or measured (copilot.shop.plans.STATUSES).",
+    ),
+    Column("approved_at", DateTime),
+    Column("offer_code", String(32), doc="The code treatment customers redeem (on approval)."),
+    sqlite_autoincrement=True,  # a deleted plan's id is never reused
+)
+"""Saved campaign plans: drafts, and approved ones with a frozen audience."""
+
+plan_assignments = Table(
+    "plan_assignments",
+    metadata,
+    Column("plan_id", Integer, primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Column("arm", String(16), nullable=False, doc="treatment or holdout."),
+)
+"""The audience of an approved plan, frozen when it was approved, split by a seeded hash."""
+
 DERIVED = ("products", "customers")
 """Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
 DATA_TABLES = {t.name: t for t in (customers, products, order_lines, events, campaigns)}

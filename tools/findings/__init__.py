@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tools.campaigns.readout import CampaignReadout
 from tools.campaigns.results import CampaignReport
 from tools.findings import (
     campaigns,
@@ -19,6 +20,7 @@ from tools.findings import (
     pricing,
     products,
     profiling,
+    readout,
     recommend,
     sales,
 )
@@ -52,6 +54,7 @@ _BY_TYPE: dict[type, Callable[[Any, Say], Findings]] = {
     SalesSummary: sales.sales_summary,
     SalesTrend: sales.sales_trend,
     CampaignReport: campaigns.campaign_performance,
+    CampaignReadout: readout.campaign_readout,
     ProductPerformance: products.product_performance,
 }
 
