@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from copilot.shop import ShopData
-from knowledge.chunking import Chunk, DocumentError, file_chunks
+from copilot.shop.plans import PlanStore
+from knowledge.chunking import Chunk, DocumentError, file_chunks, markdown_chunks
 from knowledge.skips import Skip
 
 DOC_SUFFIXES = {".md", ".markdown", ".txt", ".pdf"}
@@ -158,6 +159,22 @@ def shop_sources(shop: ShopData) -> Iterator[Source]:
             "date": _date(row.get("start_date")),
         }
         yield _source(key, "shop", [Chunk(f"campaign:{row['campaign_id']}", text, meta)])
+    yield from lesson_sources(shop)
+
+
+def lesson_sources(shop: ShopData) -> Iterator[Source]:
+    """One document per measured campaign plan: its post-mortem, sectioned like any Markdown
+    document, in English and in Chinese (a passage per section and language)."""
+    for record in PlanStore(shop.engine).plans():
+        if not record.lesson_en:
+            continue
+        key = f"shop:lesson:plan-{record.id}"
+        head = f"---\ntype: lesson\ndate: {_date(record.measured_at)}\n---\n"
+        base: dict[str, str | int | float] = {"source": key, "root": "shop", "heading": ""}
+        chunks = markdown_chunks(f"lesson-plan-{record.id}", head + record.lesson_en, base)
+        if record.lesson_zh:
+            chunks += markdown_chunks(f"lesson-plan-{record.id}.zh", head + record.lesson_zh, base)
+        yield _source(key, "shop", chunks)
 
 
 def _given(value: object) -> bool:

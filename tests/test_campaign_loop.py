@@ -4,6 +4,7 @@ played on the demo shop with a planted uplift, and read out against its holdout.
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from copilot.shop.plans import PlanStore
 from tools import ToolContext
 from tools.campaigns.approval import approve_plan, audience_frame, hash_share, split
 from tools.campaigns.readout import CampaignReadout, campaign_readout
-from tools.findings import describe
+from tools.findings import Say, describe
+from tools.findings.readout import lesson
 from tools.planning import plan_campaign
 
 
@@ -179,6 +181,13 @@ def test_the_readout_recovers_the_planted_uplift(
     assert verdict in en and f"+{100 * treated.metrics[0].cuped_diff:.1f} points" in en, en
     zh = describe(null, "zh").text()
     assert "对照" in zh and "无法判定" in zh, zh
+    # The post-mortem: planned, happened, learned; the Chinese one in Chinese.
+    record = PlanStore(ctx.shop.engine).get(ids["at_risk"])
+    text = lesson(treated, record.plan, Say("en"))
+    assert text.startswith("# Lesson from campaign plan") and "## What we learned" in text
+    chinese = lesson(treated, record.plan, Say("zh"))
+    body = chinese.replace(record.goal, "").replace("CUPED", "")
+    assert re.findall(r"[A-Za-z]{4,}", body) == [], body
 
 
 def test_a_look_before_the_planned_end_gives_an_always_valid_interval(
@@ -222,5 +231,11 @@ def test_the_cli_carries_a_plan_from_save_to_readout(demo_ctx: ToolContext, tmp_
     assert run("simulate-campaign", "1").returncode == 0
     readout = run("readout", "1", "--language", "zh")
     assert readout.returncode == 0 and "对照" in readout.stdout, readout.stderr
+    assert "lesson written to the knowledge base: shop:lesson:plan-1" in readout.stderr
     listed = run("plans")
     assert "measured" in listed.stdout
+    # The lesson is remembered: a search for what past win-back campaigns taught finds it.
+    found = run("search", "what did we learn from win-back campaigns", "--type", "lesson")
+    assert "[lesson-plan-1#what-we-learned]" in found.stdout, found.stdout
+    found = run("search", "what did we learn from win-back campaigns")  # among every document
+    assert "[lesson-plan-1#what-we-learned]" in found.stdout, found.stdout

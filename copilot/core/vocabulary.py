@@ -9,6 +9,6 @@ Channel = Literal["email", "sms", "push", "social"]
 CHANNELS: tuple[str, ...] = get_args(Channel)
 """Where a campaign reaches its audience."""
 
-DocType = Literal["product", "campaign", "policy", "guide"]
+DocType = Literal["product", "campaign", "policy", "guide", "lesson"]
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
 """The kinds of document the knowledge base holds."""

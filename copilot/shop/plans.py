@@ -44,6 +44,9 @@ class PlanRecord:
     status: Status
     approved_at: datetime | None = None
     offer_code: str | None = None
+    measured_at: datetime | None = None
+    lesson_en: str | None = None
+    lesson_zh: str | None = None
 
 
 def _record(row: Any) -> PlanRecord:
@@ -58,6 +61,9 @@ def _record(row: Any) -> PlanRecord:
         status=row.status,
         approved_at=row.approved_at,
         offer_code=row.offer_code,
+        measured_at=row.measured_at,
+        lesson_en=row.lesson_en,
+        lesson_zh=row.lesson_zh,
     )
 
 
@@ -149,6 +155,19 @@ class PlanStore:
         p = schema.campaign_plans
         with self.engine.begin() as conn:
             conn.execute(update(p).where(p.c.id == plan_id).values(status=status))
+
+    def record_lesson(self, plan_id: int, english: str, chinese: str) -> None:
+        """Mark an approved plan measured, with its post-mortem in both languages (a later
+        read-out replaces it)."""
+        if self.get(plan_id).status == "draft":
+            raise InputError(f"plan {plan_id} is a draft: there is nothing measured to learn from")
+        p = schema.campaign_plans
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(p)
+                .where(p.c.id == plan_id)
+                .values(status="measured", measured_at=_now(), lesson_en=english, lesson_zh=chinese)
+            )
 
     def assignments(self, plan_id: int) -> pd.DataFrame:
         """The frozen audience: customer_id and arm, ordered by customer id."""

@@ -191,6 +191,9 @@ campaign_plans = Table(
     ),
     Column("approved_at", DateTime),
     Column("offer_code", String(32), doc="The code treatment customers redeem (on approval)."),
+    Column("measured_at", DateTime),
+    Column("lesson_en", Text, doc="The post-mortem written when it was measured (English)."),
+    Column("lesson_zh", Text, doc="The same post-mortem in Chinese."),
     sqlite_autoincrement=True,  # a deleted plan's id is never reused
 )
 """Saved campaign plans: drafts, and approved ones with a frozen audience."""

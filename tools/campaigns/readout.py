@@ -87,6 +87,9 @@ class CampaignReadout:
     balance_p: float
     """Pre-period spend, treatment against holdout (Welch's t-test): a small p means the
     groups differed before the campaign."""
+    interval_level: float = 0.95
+    pre_weeks: int = PRE_WEEKS
+    """The weeks before the start whose spend adjusts the estimates (CUPED)."""
 
 
 def _record(ctx: ToolContext, plan_id: int) -> PlanRecord:

@@ -3,10 +3,12 @@ a gain, a loss or too close to call, and how it compares with the plan's forecas
 
 from __future__ import annotations
 
+from typing import Any
+
 from tools.campaigns.readout import CampaignReadout, MetricReadout
 from tools.findings.profiling import segment_name
 from tools.findings.say import Say
-from tools.findings.types import Findings
+from tools.findings.types import Findings, join_sentences
 
 UNBALANCED_P = 0.01
 """Below this, the groups' pre-period spend differed more than chance usually makes them."""
@@ -79,7 +81,8 @@ def campaign_readout(result: CampaignReadout, say: Say) -> Findings:
         )
     verdict = _verdict(r.incremental_profit_low, r.incremental_profit_high)
     sentences.append(say(f"readout.verdict_{verdict}"))
-    sentences.append(say("readout.cuped", share=say.pct(max(revenue.variance_reduction, 0.0))))
+    reduction = say.pct(max(revenue.variance_reduction, 0.0))
+    sentences.append(say("readout.cuped", share=reduction, weeks=r.pre_weeks))
     sentences.append(
         say(
             "readout.forecast_inside" if r.forecast_inside else "readout.forecast_outside",
@@ -91,3 +94,41 @@ def campaign_readout(result: CampaignReadout, say: Say) -> Findings:
     if r.balance_p < UNBALANCED_P:
         sentences.append(say("readout.unbalanced", p=say.num(r.balance_p, 3)))
     return Findings(tuple(sentences))
+
+
+def lesson(result: CampaignReadout, plan: dict[str, Any], say: Say) -> str:
+    """The post-mortem of a measured campaign as a short Markdown document: what was planned,
+    what happened (the read-out's own sentences), and one lesson that follows from them."""
+    r = result
+    segment = segment_name(r.segment, say)
+    depth = plan["offer"]["depth_pct"]
+    offer = say("lesson.offer_depth", depth=say.num(depth, 0)) if depth else say("lesson.no_price")
+    planned = say(
+        "lesson.planned",
+        segment=segment,
+        customers=say.count(r.treatment + r.holdout),
+        offer=offer,
+        channel=say(f"channel.{plan['channel']['name']}"),
+        start=r.start,
+        end=r.planned_end,
+        forecast=say.money(float(plan["expected"]["profit"])),
+    )
+    verdict = _verdict(r.incremental_profit_low, r.incremental_profit_high)
+    lessons = [say(f"lesson.{verdict}", segment=segment, holdout=say.count(r.holdout))]
+    if not r.forecast_inside:
+        lessons.append(
+            say(
+                "lesson.forecast_off",
+                segment=segment,
+                forecast=say.money(r.forecast_profit),
+                measured=say.money(r.incremental_profit),
+            )
+        )
+    return "\n\n".join(
+        [
+            say("lesson.title", plan=r.plan_id, goal=r.goal),
+            f"{say('lesson.head_planned')}\n\n{planned}",
+            f"{say('lesson.head_happened')}\n\n{campaign_readout(r, say).text()}",
+            f"{say('lesson.head_lesson')}\n\n{join_sentences(lessons)}",
+        ]
+    )
