@@ -102,13 +102,15 @@ def _cmd_readout(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from tools import to_jsonable
+    from tools.campaigns.lessons import remember_lesson
     from tools.campaigns.readout import campaign_readout
     from tools.findings import describe
 
     ctx = args.tools.open(settings)
     result = campaign_readout(ctx, plan_id=args.plan_id)
     if result.complete:
-        _remember(ctx, result)
+        key = remember_lesson(ctx, result)
+        print(f"lesson written to the knowledge base: {key}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_jsonable(result), indent=1, ensure_ascii=False))
     else:
@@ -116,25 +118,6 @@ def _cmd_readout(args: argparse.Namespace, settings: Settings) -> int:
     if not result.complete:
         print("note: the campaign is still running; read it out again later", file=sys.stderr)
     return 0
-
-
-def _remember(ctx: Any, result: Any) -> None:
-    """A complete read-out marks the plan measured and writes its post-mortem, in English and
-    Chinese, into the knowledge base (so the chat can cite what was learned)."""
-    from copilot.shop.plans import PlanStore
-    from knowledge.sources import lesson_sources
-    from tools.findings import Say
-    from tools.findings.readout import lesson
-    from tools.knowledge_search import knowledge_store
-
-    store = PlanStore(ctx.shop.engine)
-    plan = store.get(result.plan_id).plan
-    currency = ctx.settings.currency
-    english, chinese = (lesson(result, plan, Say(lang, currency)) for lang in ("en", "zh"))
-    store.record_lesson(result.plan_id, english, chinese)
-    key = f"shop:lesson:plan-{result.plan_id}"
-    knowledge_store(ctx).index([s for s in lesson_sources(ctx.shop) if s.key == key], set())
-    print(f"lesson written to the knowledge base: {key}", file=sys.stderr)
 
 
 COMMANDS: dict[str, Command] = {

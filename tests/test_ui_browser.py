@@ -713,12 +713,12 @@ def test_regenerate_edit_and_a_thumbs_down_that_becomes_a_draft_case(
 
 A11Y = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
 TABS = {
-    "en-US": ["Chat", "Campaign plan", "Shop data", "Knowledge", "Settings"],
-    "zh-CN": ["对话", "营销活动方案", "店铺数据", "知识库", "设置"],
+    "en-US": ["Chat", "Campaign plan", "Campaigns", "Shop data", "Knowledge", "Settings"],
+    "zh-CN": ["对话", "营销活动方案", "活动管理", "店铺数据", "知识库", "设置"],
 }
 SHOWN = {
-    "en-US": ["#chat", "#plan-goal", "orders", "Passages", "COPILOT_LLM"],
-    "zh-CN": ["#chat", "#plan-goal", "订单数", "段落数", "COPILOT_LLM"],
+    "en-US": ["#chat", "#plan-goal", "#campaign-pick", "orders", "Passages", "COPILOT_LLM"],
+    "zh-CN": ["#chat", "#plan-goal", "#campaign-pick", "订单数", "段落数", "COPILOT_LLM"],
 }
 """What each tab shows once it has loaded (a selector, or a text in the tab's panel)."""
 
@@ -808,3 +808,72 @@ def test_a_customer_list_becomes_the_plan_audience_in_one_click(
     page.locator("#make-plan").click()
     expect(page.locator("#plan-view")).to_contain_text("At risk", timeout=ANSWER_TIMEOUT_MS)
     print("screenshot:", shot(page, "plan-from-chat-audience"))
+
+
+@pytest.fixture
+def loop_app(ui_home: Path, tmp_path: Path) -> Iterator[App]:
+    """An app on its own copy of the demo shop: simulating a campaign adds orders, which
+    would move every figure the other browser tests check."""
+    import sqlite3
+
+    home = tmp_path / "loop-home"
+    shutil.copytree(ui_home, home, ignore=shutil.ignore_patterns("shop.db*"))
+    source, target = sqlite3.connect(ui_home / "shop.db"), sqlite3.connect(home / "shop.db")
+    source.backup(target)
+    source.close()
+    target.close()
+    app = App(home, "loop", COPILOT_LLM="scripted")
+    yield app
+    printed = app.log_text()
+    app.stop()
+    assert "Traceback" not in printed, f"server traceback: {app.log.name}"
+
+
+def test_a_plan_is_saved_tried_approved_exported_played_read_out_and_remembered(
+    loop_app: App, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """Issue 21: the campaign loop in the page, and the chat citing the lesson it left."""
+    page = open_page(loop_app.url)
+    page.get_by_role("tab", name="Campaign plan").click()
+    page.locator("#plan-goal textarea").fill("Win back at-risk customers")
+    page.locator("#make-plan").click()
+    view = page.locator("#plan-view")
+    expect(view).to_contain_text("Campaign plan", timeout=ANSWER_TIMEOUT_MS)
+    # What-if: a bigger budget recomputes the plan (no model) and says what moved.
+    page.locator("#plan-budget input").fill("8000")
+    page.locator("#plan-budget input").press("Enter")
+    status = page.locator("#plan-status")
+    expect(status).to_contain_text("What if:", timeout=ANSWER_TIMEOUT_MS)
+    expect(status).to_contain_text("unallocated budget 4,970 → 7,970")
+    expect(view).to_contain_text("8,000")
+    page.locator("#plan-save").click()
+    expect(status).to_contain_text("Saved as plan 1 (draft)")
+
+    page.get_by_role("tab", name="Campaigns").click()
+    expect(page.locator("#campaign-list")).to_contain_text("Win back at-risk customers")
+    page.locator("#campaign-pick input").click()
+    page.get_by_role("option", name=re.compile(r"#1 · Win back")).click()
+    page.locator("#campaign-approve").click()
+    result = page.locator("#campaign-result")
+    expect(result).to_contain_text("Plan 1 approved", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#campaign-list")).to_contain_text("approved")
+    with page.expect_download() as got:
+        page.locator("#campaign-download").click()
+    saved = tmp_path / "audience.csv"
+    got.value.save_as(saved)
+    rows = saved.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "customer_id,group,offer_code" and len(rows) > 600
+    groups = {line.split(",")[1] for line in rows[1:]}
+    assert groups == {"treatment", "holdout"}
+    page.locator("#campaign-simulate").click()
+    expect(result).to_contain_text("orders of plan 1", timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#campaign-readout").click()
+    expect(result).to_contain_text("lesson is saved", timeout=ANSWER_TIMEOUT_MS)
+    expect(result).to_contain_text("held out at random")
+    expect(page.locator("#campaign-list")).to_contain_text("measured")
+    print("screenshot:", shot(page, "campaign-readout"))
+
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "What did we learn from past win-back campaigns?")
+    expect(answer).to_contain_text("lesson-plan-1")
+    assert "Traceback" not in loop_app.log_text()

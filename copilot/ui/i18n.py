@@ -34,6 +34,40 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "no_files": "✖ Choose one or more .csv or .parquet files first.",
         "use_audience": "Plan a campaign for {name}",
         "audience_from_chat": "Audience from the chat's customer list: {name}.",
+        "plan_saved": "✔ Saved as plan {id} (draft). Approve it in the Campaigns tab.",
+        "plan_none": "✖ Make a plan first.",
+        "whatif": "What if: {changes}.",
+        "whatif_same": "What if: the expected result does not move.",
+        "fig_profit": "expected profit {a} → {b}",
+        "fig_revenue": "expected revenue {a} → {b}",
+        "fig_offer_cost": "discount cost {a} → {b}",
+        "fig_unallocated": "unallocated budget {a} → {b}",
+        "fig_treated": "customers contacted {a} → {b}",
+        "fig_lift": "smallest detectable lift {a} → {b} points",
+        "camp_plan": "Plan",
+        "camp_status": "Status",
+        "camp_goal": "Goal",
+        "camp_audience": "Audience",
+        "camp_budget": "Budget",
+        "camp_profit": "Expected profit",
+        "camp_created": "Created",
+        "camp_none": "No saved plans yet: make one in the Campaign plan tab and press Save.",
+        "camp_choose": "✖ Choose a plan in the list first.",
+        "camp_frozen": "✖ Plan {id} is already {status}: its audience is frozen.",
+        "camp_approved": (
+            "✔ Plan {id} approved: {treated} customers to contact with offer code {code}, "
+            "{holdout} held out (do not contact them). Download the audience for your "
+            "e-mail or SMS tool."
+        ),
+        "camp_simulated": (
+            "✔ Demo: {orders} orders of plan {id}'s campaign simulated (planted rise in "
+            "conversion {uplift}). Read it out now."
+        ),
+        "camp_lesson": "The lesson is saved in the knowledge base; the chat can cite it.",
+        "status_draft": "draft",
+        "status_approved": "approved",
+        "status_running": "running",
+        "status_measured": "measured",
         "audience_from_chat_filtered": (
             "Audience from the chat's customer list: {name}. A plan targets the whole segment; "
             "the list's other filters ({filters}, {n} customers) are not applied to it."
@@ -154,6 +188,39 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "no_files": "✖ 请先选择一个或多个 .csv 或 .parquet 文件。",
         "use_audience": "为「{name}」制定营销方案",
         "audience_from_chat": "目标人群来自对话中的客户名单：{name}。",
+        "plan_saved": "✔ 已保存为方案 {id}（草稿）。请在“活动管理”页批准。",
+        "plan_none": "✖ 请先生成方案。",
+        "whatif": "如果这样调整：{changes}。",
+        "whatif_same": "如果这样调整：预期结果不变。",
+        "fig_profit": "预期利润 {a} → {b}",
+        "fig_revenue": "预期收入 {a} → {b}",
+        "fig_offer_cost": "折扣成本 {a} → {b}",
+        "fig_unallocated": "未分配预算 {a} → {b}",
+        "fig_treated": "触达客户 {a} → {b}",
+        "fig_lift": "可检测的最小提升 {a} → {b} 个百分点",
+        "camp_plan": "方案",
+        "camp_status": "状态",
+        "camp_goal": "目标",
+        "camp_audience": "目标人群",
+        "camp_budget": "预算",
+        "camp_profit": "预期利润",
+        "camp_created": "创建时间",
+        "camp_none": "还没有保存的方案：请在“营销活动方案”页生成并保存。",
+        "camp_choose": "✖ 请先在列表中选择一个方案。",
+        "camp_frozen": "✖ 方案 {id} 已是“{status}”状态：目标人群已冻结。",
+        "camp_approved": (
+            "✔ 方案 {id} 已批准：{treated} 位客户使用优惠码 {code} 触达，{holdout} 位留作对照"
+            "（不要联系他们）。请下载名单导入邮件或短信工具。"
+        ),
+        "camp_simulated": (
+            "✔ 演示：已模拟方案 {id} 的活动订单 {orders} 笔（植入的转化提升 {uplift}）。"
+            "现在可以复盘。"
+        ),
+        "camp_lesson": "经验已存入知识库，对话中可以引用。",
+        "status_draft": "草稿",
+        "status_approved": "已批准",
+        "status_running": "进行中",
+        "status_measured": "已衡量",
         "audience_from_chat_filtered": (
             "目标人群来自对话中的客户名单：{name}。方案面向整个分群；"
             "名单的其他筛选条件（{filters}，{n} 位客户）不适用于方案。"
@@ -264,6 +331,18 @@ STATIC: dict[str, dict[str, str]] = {
         "The model frames and phrases; the tools compute.",
         "tab_chat": "Chat",
         "tab_plan": "Campaign plan",
+        "tab_campaigns": "Campaigns",
+        "save_plan": "Save plan",
+        "camp_pick": "Saved plan",
+        "camp_approve": "Approve",
+        "camp_download": "Download audience (CSV)",
+        "camp_simulate": "Simulate the campaign (demo)",
+        "camp_readout": "Read out",
+        "camp_intro": (
+            "Approve a saved plan to freeze its audience and split off a random holdout; "
+            "download the list for your e-mail or SMS tool; read out the result once the "
+            "orders since the start are in."
+        ),
         "tab_shop": "Shop data",
         "tab_knowledge": "Knowledge",
         "tab_settings": "Settings",
@@ -325,6 +404,17 @@ STATIC: dict[str, dict[str, str]] = {
         "subtitle": "询问客户、价格、推荐和营销活动。模型负责理解和表述，工具负责计算。",
         "tab_chat": "对话",
         "tab_plan": "营销活动方案",
+        "tab_campaigns": "活动管理",
+        "save_plan": "保存方案",
+        "camp_pick": "已保存的方案",
+        "camp_approve": "批准",
+        "camp_download": "下载目标人群（CSV）",
+        "camp_simulate": "模拟活动（演示）",
+        "camp_readout": "复盘",
+        "camp_intro": (
+            "批准已保存的方案会冻结目标人群并随机留出对照组；下载名单导入邮件或短信工具；"
+            "活动开始后的订单导入后即可复盘。"
+        ),
         "tab_shop": "店铺数据",
         "tab_knowledge": "知识库",
         "tab_settings": "设置",

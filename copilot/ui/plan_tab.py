@@ -15,8 +15,10 @@ from copilot.agent.narrative import write_narrative
 from copilot.core.errors import CopilotError, ToolError
 from copilot.core.text import language_of
 from copilot.core.vocabulary import CHANNELS
-from copilot.ui.i18n import Label, page_language
+from copilot.shop.plans import PlanStore
+from copilot.ui.i18n import Label, page_language, text
 from copilot.ui.plan_form import AUTO, audience_choices, error_text, form_error, start_date
+from copilot.ui.plan_whatif import inputs_of, whatif_line
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
 from tools.profiling.api import segment_overview
@@ -74,6 +76,70 @@ def make_plan(
     return plan.to_json_dict(), plan.to_markdown(language, summary)
 
 
+def plan_outputs(plan: dict[str, Any], markdown: str, status: str) -> list[Any]:
+    """The plan on show: state, its files' folder, status line, view, editor, downloads."""
+    where = Path(tempfile.mkdtemp(prefix="copilot-plan-"))
+    files = write_plan_files(plan, markdown, where)
+    return [
+        plan,
+        str(where),
+        status,
+        gr.update(value=markdown, visible=True),
+        gr.update(value=markdown, visible=False),
+        gr.update(value=str(files.markdown), visible=True),
+        gr.update(value=str(files.json), visible=True),
+    ]
+
+
+def failed_outputs(problem: str) -> list[Any]:
+    """No plan on show, and the reason (a stale plan would no longer match the form)."""
+    hidden = gr.update(visible=False)
+    return [None, None, problem, "", gr.update(value="", visible=False), hidden, hidden]
+
+
+def whatif(
+    runtime: Runtime,
+    plan: dict[str, Any] | None,
+    budget: float | None,
+    audience: str,
+    channel: str,
+    weeks: float,
+    request: gr.Request,
+) -> list[Any]:
+    """The plan on show recomputed with the form's new numbers by the tools (no model), and
+    how its expected result moved."""
+    if plan is None:
+        return [gr.skip()] * 7
+    lang = page_language(request)
+    problem = form_error(plan["goal"], budget, None, lang)
+    if problem is not None:
+        return failed_outputs(problem)
+    inputs = {
+        **inputs_of(plan),
+        "budget": budget,
+        "audience": None if audience == AUTO else audience,
+        "channel": None if channel == AUTO else channel,
+        "weeks": int(weeks),
+    }
+    try:
+        fresh = plan_campaign(runtime.ctx, **inputs)
+    except CopilotError as error:
+        return failed_outputs("✖ " + error_text(error, lang))
+    after = fresh.to_json_dict()
+    markdown = fresh.to_markdown(language_of(plan["goal"]))
+    return plan_outputs(after, markdown, whatif_line(plan, after, lang))
+
+
+def saved(runtime: Runtime, plan: dict[str, Any] | None, request: gr.Request) -> str:
+    """Store the plan on show as a draft to approve in the campaigns tab."""
+    lang = page_language(request)
+    if plan is None:
+        return text("plan_none", lang)
+    store = PlanStore(runtime.shop.engine)
+    plan_id = store.save(inputs_of(plan), plan, runtime.shop.version(), request.username or "web")
+    return text("plan_saved", lang, id=plan_id)
+
+
 @dataclass(frozen=True)
 class PlanHandles:
     """Plan form components other tabs fill in."""
@@ -121,6 +187,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
                 done = gr.Button(
                     i18n("done_editing"), visible=False, size="sm", elem_id="plan-done"
                 )
+                save = gr.Button(i18n("save_plan"), visible=False, size="sm", elem_id="plan-save")
             # One plan: the rendered view, or its text in an editor while editing.
             shown = gr.Markdown(label=i18n("plan"), elem_id="plan-view")
             narrative = gr.Textbox(
@@ -141,7 +208,6 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         request: gr.Request,
     ) -> list[Any]:
         lang = page_language(request)
-        hidden = gr.update(visible=False)
         problem = form_error(goal_in, budget_in, start_in, lang)
         if problem is None:
             day = start_date(start_in)  # "2026/12/7" as the tool reads it: 2026-12-07
@@ -158,18 +224,8 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
             except CopilotError as error:
                 problem = "✖ " + error_text(error, lang)
         if problem is not None:  # the last plan goes too: it no longer matches the form
-            return [None, None, problem, "", gr.update(value="", visible=False), hidden, hidden]
-        where = Path(tempfile.mkdtemp(prefix="copilot-plan-"))
-        files = write_plan_files(plan, markdown, where)
-        return [
-            plan,
-            str(where),
-            "",
-            gr.update(value=markdown, visible=True),
-            gr.update(value=markdown, visible=False),
-            gr.update(value=str(files.markdown), visible=True),
-            gr.update(value=str(files.json), visible=True),
-        ]
+            return failed_outputs(problem)
+        return plan_outputs(plan, markdown, "")
 
     def edited(text_in: str, plan: dict[str, Any] | None, where: str | None) -> list[Any]:
         if plan is None or where is None:
@@ -194,16 +250,48 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
             overview = None
         return gr.update(choices=audience_choices(overview, lang), value=AUTO)
 
+    # Gradio finds the request by its annotation: a typed wrapper, not a partial.
+    def on_whatif(
+        plan: dict[str, Any] | None,
+        budget_in: float | None,
+        audience_in: str,
+        channel_in: str,
+        weeks_in: float,
+        request: gr.Request,
+    ) -> list[Any]:
+        return whatif(runtime, plan, budget_in, audience_in, channel_in, weeks_in, request)
+
+    def on_save(plan: dict[str, Any] | None, request: gr.Request) -> str:
+        return saved(runtime, plan, request)
+
     blocks.load(landing, outputs=[audience], show_progress="hidden")
     switched = [shown, narrative, edit, done]
+    shown_plan = [plan_state, folder, status, shown, narrative, download_md, download_json]
+    form = [plan_state, budget, audience, channel, weeks]
+    gr.on(
+        [budget.blur, budget.submit, audience.input, channel.input, weeks.release],
+        on_whatif,
+        inputs=form,
+        outputs=shown_plan,
+        trigger_mode="always_last",
+    ).then(
+        lambda plan: [gr.update(visible=plan is not None)] * 2,
+        inputs=[plan_state],
+        outputs=[edit, save],
+    )
+    save.click(on_save, [plan_state], [status])
     run.click(
         generate,
         inputs=[goal, budget, audience, channel, start, weeks],
         outputs=[plan_state, folder, status, shown, narrative, download_md, download_json],
     ).then(
-        lambda plan: [gr.update(visible=plan is not None), gr.update(visible=False)],
+        lambda plan: [
+            gr.update(visible=plan is not None),
+            gr.update(visible=False),
+            gr.update(visible=plan is not None),
+        ],
         inputs=[plan_state],
-        outputs=[edit, done],
+        outputs=[edit, done, save],
     )
     edit.click(lambda: editor(True), outputs=switched)
     done.click(lambda: editor(False), outputs=switched)

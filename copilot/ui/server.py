@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from copilot.core.settings import Settings
 from copilot.ui.audience import offer_note, session_offer
+from copilot.ui.campaigns_tab import build_campaigns_tab
 from copilot.ui.chat_tab import build_chat_tab
 from copilot.ui.data_tabs import build_settings_tab, build_shop_tab
 from copilot.ui.events import PASSAGE_ROUTE
@@ -64,6 +65,7 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
                 chat = build_chat_tab(runtime, i18n, blocks)
             with gr.Tab(i18n("tab_plan"), id="plan"):
                 plan = build_plan_tab(runtime, i18n, blocks)
+            build_campaigns_tab(runtime, i18n)
             build_shop_tab(runtime, i18n)
             build_knowledge_tab(runtime, i18n)
             build_settings_tab(runtime, i18n)

@@ -114,7 +114,15 @@ def lesson(result: CampaignReadout, plan: dict[str, Any], say: Say) -> str:
         forecast=say.money(float(plan["expected"]["profit"])),
     )
     verdict = _verdict(r.incremental_profit_low, r.incremental_profit_high)
-    lessons = [say(f"lesson.{verdict}", segment=segment, holdout=say.count(r.holdout))]
+    lessons = [
+        say(
+            f"lesson.{verdict}",
+            segment=segment,
+            holdout=say.count(r.holdout),
+            goal=r.goal,
+            plan=r.plan_id,
+        )
+    ]
     if not r.forecast_inside:
         lessons.append(
             say(
