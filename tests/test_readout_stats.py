@@ -10,55 +10,24 @@ fixed interval every week does not.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from tools import ToolContext
 from tools.campaigns.estimate import always_valid_halfwidth, cuped, difference, planned_se
-from tools.profiling.api import profiles, segment_mask
-
-Customers = tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def _customers(ctx: ToolContext, segment: str) -> Customers:
-    """Pre-period (12 weeks) spend, weekly order rate (26 weeks) and mean order value."""
-    table = profiles(ctx).table
-    ids = table.index[segment_mask(table, segment)].astype(str)
-    lines = ctx.shop.order_lines()
-    lines = lines[lines["customer_id"].astype(str).isin(set(ids))]
-    who = lines["customer_id"].astype(str)
-    value = lines["quantity"] * lines["unit_price"]
-    end = lines["ts"].max()
-    recent = lines["ts"] > end - pd.Timedelta(weeks=12)
-    spend = value[recent].groupby(who[recent]).sum().reindex(ids).fillna(0).to_numpy()
-    half = lines["ts"] > end - pd.Timedelta(weeks=26)
-    orders = lines[half].groupby(who[half])["order_id"].nunique()
-    rate = np.clip(orders.reindex(ids).fillna(0).to_numpy() / 26, 0.002, 0.9)
-    order_value = value.groupby(lines["order_id"]).sum()
-    owner = lines.drop_duplicates("order_id").set_index("order_id")["customer_id"].astype(str)
-    mean_value = order_value.groupby(owner.reindex(order_value.index)).mean()
-    return spend, rate, mean_value.reindex(ids).fillna(order_value.mean()).to_numpy()
-
-
-def _weekly(
-    rng: np.random.Generator, rate: np.ndarray, value: np.ndarray, weeks: int
-) -> np.ndarray:
-    """Each customer's revenue per week: their own rate and order value, gamma noise."""
-    buys = rng.random((len(rate), weeks)) < rate[:, None]
-    return buys * value[:, None] * rng.gamma(4.0, 0.25, buys.shape)
+from tools.campaigns.replicates import segment_customers, weekly_revenue
 
 
 @pytest.mark.parametrize(("segment", "holdout"), [("at_risk", 0.5), ("loyal", 0.1)])
 def test_the_95_interval_covers_a_null_effect_95_percent_of_the_time(
     demo_ctx: ToolContext, segment: str, holdout: float
 ) -> None:
-    spend, rate, value = _customers(demo_ctx, segment)
+    customers = segment_customers(demo_ctx, segment)
     rng = np.random.default_rng(2026)
     runs, covered, adjusted, reduction = 2000, 0, 0, []
     for _ in range(runs):
-        y = _weekly(rng, rate, value, 4).sum(axis=1)
+        y = weekly_revenue(rng, customers, 4).sum(axis=1)
         treated = rng.random(len(y)) >= holdout
-        raw, cup = difference(y, treated), cuped(y, spend, treated)
+        raw, cup = difference(y, treated), cuped(y, customers.spend, treated)
         covered += raw.low <= 0 <= raw.high
         adjusted += cup.estimate.low <= 0 <= cup.estimate.high
         reduction.append(cup.variance_reduction)
@@ -68,14 +37,14 @@ def test_the_95_interval_covers_a_null_effect_95_percent_of_the_time(
 
 
 def test_the_always_valid_interval_survives_weekly_looks(demo_ctx: ToolContext) -> None:
-    spend, rate, value = _customers(demo_ctx, "at_risk")
+    customers = segment_customers(demo_ctx, "at_risk")
     rng = np.random.default_rng(21)
     runs, weeks = 600, 8
     fixed_errors = valid_errors = 0
     for _ in range(runs):
-        during = _weekly(rng, rate, value, weeks)
-        before = _weekly(rng, rate, value, weeks).sum(axis=1)  # the pre-period, same length
-        treated = rng.random(len(rate)) >= 0.5
+        during = weekly_revenue(rng, customers, weeks)
+        before = weekly_revenue(rng, customers, weeks).sum(axis=1)  # pre-period, same length
+        treated = rng.random(len(before)) >= 0.5
         c = planned_se(before, treated)
         fixed = valid = False
         for week in range(1, weeks + 1):

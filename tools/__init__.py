@@ -48,9 +48,9 @@ TOOLS: tuple[Tool, ...] = (
     sales_trend,
     product_performance,
     campaign_performance,
-    campaign_readout,
     search_knowledge,
     plan_campaign,
+    campaign_readout,
 )
 
 

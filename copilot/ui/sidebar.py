@@ -68,10 +68,17 @@ def wire_history(
         fresh = opened(store, state.owner, chat_id)
         return [*fresh_outputs(fresh), *sidebar_updates(store, fresh, browser)]
 
-    def rename(title: str, state: ChatSession) -> list[Any]:
-        if state.chat_id is not None and title.strip():
-            store.rename(state.owner, state.chat_id, title)
-        return sidebar_updates(store, state, None)[:2]
+    def rename(
+        title: str, state: ChatSession, browser: dict[str, Any] | None, request: gr.Request
+    ) -> list[Any]:
+        # Whose chat, from the request and the browser as on load: not only from the session
+        # state (CI once renamed with a session that had no owner and emptied the list).
+        owner, keep = owner_of(request, browser)
+        chat_id = state.chat_id or keep.get("open")
+        if chat_id is not None and title.strip() and store.owns(owner, chat_id):
+            store.rename(owner, chat_id, title)
+        mine = ChatSession(owner=owner, chat_id=chat_id)
+        return sidebar_updates(store, mine, None)[:2]
 
     def remove(state: ChatSession, browser: dict[str, Any] | None) -> list[Any]:
         if state.question is not None:
@@ -85,8 +92,9 @@ def wire_history(
     for event in turns:
         event.then(after_turn, [session, side.browser], listed, show_progress="hidden")
     side.chats.input(open_chat, [side.chats, session, side.browser], [*outputs, *listed])
-    side.rename.click(rename, [side.title, session], [side.chats, side.title])
-    side.title.submit(rename, [side.title, session], [side.chats, side.title])
+    renaming = [side.title, session, side.browser]
+    side.rename.click(rename, renaming, [side.chats, side.title])
+    side.title.submit(rename, renaming, [side.chats, side.title])
     side.remove.click(remove, [session, side.browser], [*outputs, *listed])
 
 

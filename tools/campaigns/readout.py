@@ -136,13 +136,13 @@ def _per_customer(lines: pd.DataFrame, ids: pd.Index, costs: pd.Series) -> pd.Da
 
 @tool
 def campaign_readout(ctx: ToolContext, plan_id: Annotated[int, Field(ge=1)]) -> CampaignReadout:
-    """How an approved campaign did: treatment against its random holdout from the orders
-    since its start (conversion, revenue and profit per customer with 95% intervals, the
-    incremental totals, variance-reduced with pre-period spend), and whether the plan's
-    forecast was right. Use for "how did the win-back campaign do?".
+    """The measured result of one saved campaign plan, by its plan number: contacted against
+    uncontacted customers since the plan's start, and whether its forecast was right. Only
+    for a question that gives a plan number ("how did plan 3 do?"); channels, ROAS and past
+    campaigns by name are campaign_performance, and their post-mortems (复盘) are documents.
 
     Args:
-        plan_id: the saved plan's id (as `copilot plans` lists it).
+        plan_id: the number of the saved plan, as the user gave it.
     """
     if not ctx.shop.counts().get("order_lines"):
         raise no_orders()
