@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, TextIO
 
@@ -29,6 +29,7 @@ from copilot.agent.verdict import verdict_text
 from copilot.core.errors import InputError
 from copilot.core.privacy import redact, spreadsheet_safe
 from copilot.shop import schema
+from copilot.shop.store import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,6 @@ Channel = Literal["web", "cli"]
 Verdict = Literal["ok", "fallback", "ungrounded", "refused", "stopped", "error"]
 COLUMNS = ["id", "asked_at", "user", "channel", "question", "tools", "answer", "verdict"]
 COLUMNS += ["detail", "language"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC, like every DateTime
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ class AuditEntry:
     verdict: Verdict
     detail: str = ""
     language: str = ""
-    asked_at: datetime = field(default_factory=_now)
+    asked_at: datetime = field(default_factory=utc_now)
 
 
 def verdict(answer: AgentAnswer) -> Verdict:

@@ -12,20 +12,17 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, select, update
 
 from copilot.core.errors import InputError
 from copilot.shop import schema
+from copilot.shop.store import utc_now
 
 TITLE_CHARS = 60
 """A new chat is titled with the start of its first question."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # naive UTC, like every stored DateTime
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ class StoredTurn:
     answer: str | None
     """The answer's text; None when the turn was stopped or failed."""
     tools: list[dict[str, Any]] = field(default_factory=list)
-    asked_at: datetime = field(default_factory=_now)
+    asked_at: datetime = field(default_factory=utc_now)
     rating: int | None = None
     comment: str | None = None
 
@@ -95,7 +92,7 @@ class ChatStore:
     def create(self, owner: str, title: str) -> str:
         """A new empty chat of ``owner``; returns its id."""
         chat_id = secrets.token_hex(8)
-        now = _now()
+        now = utc_now()
         with self.engine.begin() as conn:
             conn.execute(
                 schema.chats.insert().values(
@@ -183,7 +180,9 @@ class ChatStore:
                     )
                 )
             conn.execute(
-                update(schema.chats).where(schema.chats.c.id == chat_id).values(updated_at=_now())
+                update(schema.chats)
+                .where(schema.chats.c.id == chat_id)
+                .values(updated_at=utc_now())
             )
 
     def forget_from(self, owner: str, chat_id: str, n: int) -> None:

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from tools import ToolContext
-from tools.campaigns.estimate import always_valid_halfwidth, cuped, difference, planned_se
-from tools.campaigns.replicates import segment_customers, weekly_revenue
+from tools.campaigns.replicates import null_coverage, peeking_errors, segment_customers
 
 
 @pytest.mark.parametrize(("segment", "holdout"), [("at_risk", 0.5), ("loyal", 0.1)])
@@ -22,36 +21,15 @@ def test_the_95_interval_covers_a_null_effect_95_percent_of_the_time(
     demo_ctx: ToolContext, segment: str, holdout: float
 ) -> None:
     customers = segment_customers(demo_ctx, segment)
-    rng = np.random.default_rng(2026)
-    runs, covered, adjusted, reduction = 2000, 0, 0, []
-    for _ in range(runs):
-        y = weekly_revenue(rng, customers, 4).sum(axis=1)
-        treated = rng.random(len(y)) >= holdout
-        raw, cup = difference(y, treated), cuped(y, customers.spend, treated)
-        covered += raw.low <= 0 <= raw.high
-        adjusted += cup.estimate.low <= 0 <= cup.estimate.high
-        reduction.append(cup.variance_reduction)
-    assert 0.94 <= covered / runs <= 0.96, covered / runs
-    assert 0.94 <= adjusted / runs <= 0.96, adjusted / runs
-    assert np.mean(reduction) > 0.2  # the pre-period spend carries real information
+    found = null_coverage(customers, holdout, 2000, np.random.default_rng(2026))
+    assert 0.94 <= found.raw <= 0.96, found
+    assert 0.94 <= found.cuped <= 0.96, found
+    assert found.variance_removed > 0.2  # the pre-period spend carries real information
+    assert found.width_ratio < 1
 
 
 def test_the_always_valid_interval_survives_weekly_looks(demo_ctx: ToolContext) -> None:
     customers = segment_customers(demo_ctx, "at_risk")
-    rng = np.random.default_rng(21)
-    runs, weeks = 600, 8
-    fixed_errors = valid_errors = 0
-    for _ in range(runs):
-        during = weekly_revenue(rng, customers, weeks)
-        before = weekly_revenue(rng, customers, weeks).sum(axis=1)  # pre-period, same length
-        treated = rng.random(len(before)) >= 0.5
-        c = planned_se(before, treated)
-        fixed = valid = False
-        for week in range(1, weeks + 1):
-            d = difference(during[:, :week].sum(axis=1), treated)
-            fixed |= not d.low <= 0 <= d.high
-            valid |= abs(d.diff) > always_valid_halfwidth(d.se, c)
-        fixed_errors += fixed
-        valid_errors += valid
-    assert valid_errors / runs <= 0.05
-    assert fixed_errors / runs > 0.08  # why: peeking with a fixed interval inflates the error
+    fixed, valid = peeking_errors(customers, 600, 8, np.random.default_rng(21))
+    assert valid <= 0.05
+    assert fixed > 0.08  # why: peeking with a fixed interval inflates the error

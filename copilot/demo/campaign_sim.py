@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ import pandas as pd
 from copilot.core.errors import InputError
 from copilot.demo.docs import POLICY
 from copilot.shop.plans import PlanStore
-from copilot.shop.store import ShopData
+from copilot.shop.store import ShopData, utc_now
 from copilot.shop.transform import Shaped
 from copilot.shop.writes import write_shaped
 
@@ -128,7 +128,7 @@ def simulate_campaign(
         "format": "simulation",
         "rows_read": len(frame),
         "rows_kept": len(frame),
-        "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+        "ingested_at": utc_now(),
     }
     ingest_id, _ = write_shaped(
         shop, Shaped(tables={"order_lines": frame}, rows_kept=len(frame)), record_row

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
@@ -24,7 +23,7 @@ from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_requi
 from copilot.shop.parse import BOUNDS, Plausible, typed_frame
 from copilot.shop.readers import RawTable, read_table
 from copilot.shop.remarks import Remark
-from copilot.shop.store import ShopData
+from copilot.shop.store import ShopData, utc_now
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
 from copilot.shop.writes import TableChange, write_shaped
 
@@ -260,7 +259,7 @@ def _prepare(
         "format": label,
         "rows_read": len(raw.frame),
         "rows_kept": shaped.rows_kept,
-        "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+        "ingested_at": utc_now(),
     }
     summary = IngestSummary(
         source=str(path),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -18,14 +18,11 @@ from sqlalchemy import Engine, func, select, update
 
 from copilot.core.errors import InputError
 from copilot.shop import schema
+from copilot.shop.store import utc_now
 
 Status = Literal["draft", "approved", "running", "measured"]
 STATUSES: tuple[Status, ...] = ("draft", "approved", "running", "measured")
 Arm = Literal["treatment", "holdout"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # naive UTC, like every stored DateTime
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class PlanStore:
     ) -> int:
         """Store a plan as a draft; returns its id."""
         row = {
-            "created_at": _now(),
+            "created_at": utc_now(),
             "created_by": created_by,
             "goal": str(plan.get("goal", inputs.get("goal", ""))),
             "inputs": json.dumps(inputs, ensure_ascii=False, sort_keys=True),
@@ -89,28 +86,6 @@ class PlanStore:
         with self.engine.begin() as conn:
             done = conn.execute(schema.campaign_plans.insert().values(**row))
             return int(done.inserted_primary_key[0])  # type: ignore[index]
-
-    def replace(
-        self, plan_id: int, inputs: dict[str, Any], plan: dict[str, Any], data_version: int
-    ) -> None:
-        """Recompute a draft in place (a what-if on its budget, channel, weeks...)."""
-        record = self.get(plan_id)
-        if record.status != "draft":
-            raise InputError(
-                f"plan {plan_id} is {record.status}: only a draft can change; save a new plan"
-            )
-        p = schema.campaign_plans
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(p)
-                .where(p.c.id == plan_id)
-                .values(
-                    inputs=json.dumps(inputs, ensure_ascii=False, sort_keys=True),
-                    plan=json.dumps(plan, ensure_ascii=False),
-                    data_version=data_version,
-                    goal=str(plan.get("goal", "")),
-                )
-            )
 
     def get(self, plan_id: int) -> PlanRecord:
         """Plan ``plan_id``, or an InputError that says how to find the ids."""
@@ -143,7 +118,7 @@ class PlanStore:
             conn.execute(
                 update(p)
                 .where(p.c.id == plan_id)
-                .values(status="approved", approved_at=_now(), offer_code=offer_code)
+                .values(status="approved", approved_at=utc_now(), offer_code=offer_code)
             )
         return self.get(plan_id)
 
@@ -152,22 +127,21 @@ class PlanStore:
         if status not in STATUSES:
             raise InputError(f"unknown plan status {status!r}; expected one of {STATUSES}")
         self.get(plan_id)
-        p = schema.campaign_plans
-        with self.engine.begin() as conn:
-            conn.execute(update(p).where(p.c.id == plan_id).values(status=status))
+        self._set(plan_id, status=status)
 
     def record_lesson(self, plan_id: int, english: str, chinese: str) -> None:
         """Mark an approved plan measured, with its post-mortem in both languages (a later
         read-out replaces it)."""
         if self.get(plan_id).status == "draft":
             raise InputError(f"plan {plan_id} is a draft: there is nothing measured to learn from")
+        self._set(
+            plan_id, status="measured", measured_at=utc_now(), lesson_en=english, lesson_zh=chinese
+        )
+
+    def _set(self, plan_id: int, **values: Any) -> None:
         p = schema.campaign_plans
         with self.engine.begin() as conn:
-            conn.execute(
-                update(p)
-                .where(p.c.id == plan_id)
-                .values(status="measured", measured_at=_now(), lesson_en=english, lesson_zh=chinese)
-            )
+            conn.execute(update(p).where(p.c.id == plan_id).values(**values))
 
     def assignments(self, plan_id: int) -> pd.DataFrame:
         """The frozen audience: customer_id and arm, ordered by customer id."""

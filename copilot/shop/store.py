@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,11 @@ def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def utc_now() -> datetime:
+    """Now as naive UTC, the way every DateTime of the shop database is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def get_meta(conn: Connection, key: str) -> str | None:

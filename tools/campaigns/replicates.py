@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tools._tool import ToolContext
+from tools.campaigns.estimate import always_valid_halfwidth, cuped, difference, planned_se
 from tools.profiling.api import profiles, segment_mask
 
 
@@ -52,3 +53,55 @@ def weekly_revenue(rng: np.random.Generator, customers: Customers, weeks: int) -
     rate, value = customers.weekly_rate, customers.order_value
     buys = rng.random((len(rate), weeks)) < rate[:, None]
     return buys * value[:, None] * rng.gamma(4.0, 0.25, buys.shape)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How often the 95% intervals of null campaigns held zero, and what CUPED did."""
+
+    raw: float
+    cuped: float
+    variance_removed: float
+    """Mean share of the revenue variance the pre-period spend removed."""
+    width_ratio: float
+    """Mean CUPED interval width over the raw one."""
+
+
+def null_coverage(
+    customers: Customers, holdout: float, runs: int, rng: np.random.Generator, weeks: int = 4
+) -> Coverage:
+    """``runs`` null campaigns of ``weeks`` weeks with ``holdout`` of the customers held out."""
+    raw_hits = cuped_hits = 0
+    removed, ratio = [], []
+    for _ in range(runs):
+        y = weekly_revenue(rng, customers, weeks).sum(axis=1)
+        treated = rng.random(len(y)) >= holdout
+        raw, cup = difference(y, treated), cuped(y, customers.spend, treated)
+        raw_hits += raw.low <= 0 <= raw.high
+        cuped_hits += cup.estimate.low <= 0 <= cup.estimate.high
+        removed.append(cup.variance_reduction)
+        ratio.append((cup.estimate.high - cup.estimate.low) / (raw.high - raw.low))
+    return Coverage(
+        raw_hits / runs, cuped_hits / runs, float(np.mean(removed)), float(np.mean(ratio))
+    )
+
+
+def peeking_errors(
+    customers: Customers, runs: int, weeks: int, rng: np.random.Generator
+) -> tuple[float, float]:
+    """Share of null campaigns (half held out) read out every week in which some look
+    excludes zero: with the fixed interval, and with the always-valid one."""
+    fixed_errors = valid_errors = 0
+    for _ in range(runs):
+        during = weekly_revenue(rng, customers, weeks)
+        before = weekly_revenue(rng, customers, weeks).sum(axis=1)  # pre-period, same length
+        treated = rng.random(len(before)) >= 0.5
+        c = planned_se(before, treated)
+        fixed = valid = False
+        for week in range(1, weeks + 1):
+            d = difference(during[:, :week].sum(axis=1), treated)
+            fixed |= not d.low <= 0 <= d.high
+            valid |= abs(d.diff) > always_valid_halfwidth(d.se, c)
+        fixed_errors += fixed
+        valid_errors += valid
+    return fixed_errors / runs, valid_errors / runs
