@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from copilot.shop import ShopData
-from copilot.shop.plans import PlanStore
+from copilot.shop.plans import PlanRecord, PlanStore
 from knowledge.chunking import Chunk, DocumentError, file_chunks, markdown_chunks
 from knowledge.skips import Skip
 
@@ -163,18 +163,22 @@ def shop_sources(shop: ShopData) -> Iterator[Source]:
 
 
 def lesson_sources(shop: ShopData) -> Iterator[Source]:
-    """One document per measured campaign plan: its post-mortem, sectioned like any Markdown
-    document, in English and in Chinese (a passage per section and language)."""
+    """One document per measured campaign plan (``lesson_source``)."""
     for record in PlanStore(shop.engine).plans():
-        if not record.lesson_en:
-            continue
-        key = f"shop:lesson:plan-{record.id}"
-        head = f"---\ntype: lesson\ndate: {_date(record.measured_at)}\n---\n"
-        base: dict[str, str | int | float] = {"source": key, "root": "shop", "heading": ""}
-        chunks = markdown_chunks(f"lesson-plan-{record.id}", head + record.lesson_en, base)
-        if record.lesson_zh:
-            chunks += markdown_chunks(f"lesson-plan-{record.id}.zh", head + record.lesson_zh, base)
-        yield _source(key, "shop", chunks)
+        if record.lesson_en:
+            yield lesson_source(record)
+
+
+def lesson_source(record: PlanRecord) -> Source:
+    """A measured plan's post-mortem, sectioned like any Markdown document, in English and in
+    Chinese (a passage per section and language)."""
+    key = f"shop:lesson:plan-{record.id}"
+    head = f"---\ntype: lesson\ndate: {_date(record.measured_at)}\n---\n"
+    base: dict[str, str | int | float] = {"source": key, "root": "shop", "heading": ""}
+    chunks = markdown_chunks(f"lesson-plan-{record.id}", head + (record.lesson_en or ""), base)
+    if record.lesson_zh:
+        chunks += markdown_chunks(f"lesson-plan-{record.id}.zh", head + record.lesson_zh, base)
+    return _source(key, "shop", chunks)
 
 
 def _given(value: object) -> bool:

@@ -8,15 +8,22 @@ from typing import Any
 from copilot.ui.i18n import Language, text
 from tools.findings import Say
 
-FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("fig_profit", "expected", "profit"),
-    ("fig_revenue", "expected", "revenue"),
-    ("fig_offer_cost", "budget", "offer_cost"),
-    ("fig_unallocated", "budget", "unallocated"),
-    ("fig_treated", "ab_test", "treated"),
-    ("fig_lift", "ab_test", "detectable_lift_pct"),
+FIGURES: tuple[tuple[str, str, str, str], ...] = (
+    ("fig_profit", "expected", "profit", "money"),
+    ("fig_revenue", "expected", "revenue", "money"),
+    ("fig_offer_cost", "budget", "offer_cost", "money"),
+    ("fig_unallocated", "budget", "unallocated", "money"),
+    ("fig_treated", "ab_test", "treated", "count"),
+    ("fig_lift", "ab_test", "detectable_lift_pct", "points"),
 )
-"""The figures a what-if reports, as (label key, section, field) of the plan's JSON."""
+"""The figures a what-if reports, as (label key, section, field of the plan's JSON, how the
+number is written)."""
+
+
+def _shown(say: Say, kind: str, value: float) -> str:
+    if kind == "money":
+        return say.money(value)
+    return say.count(value) if kind == "count" else say.num(value, 1)
 
 
 def inputs_of(plan: dict[str, Any]) -> dict[str, Any]:
@@ -36,22 +43,10 @@ def whatif_line(before: dict[str, Any], after: dict[str, Any], lang: Language) -
     """The figures that moved between two versions of a plan, in the page's language."""
     say = Say(lang)
     changes = []
-    for key, section, name in FIGURES:
+    for key, section, name, kind in FIGURES:
         a, b = float(before[section][name]), float(after[section][name])
-        if round(a, 2) == round(b, 2):
-            continue
-        if section == "ab_test":
-            shown = (
-                (say.count(a), say.count(b))
-                if name == "treated"
-                else (
-                    say.num(a, 1),
-                    say.num(b, 1),
-                )
-            )
-        else:
-            shown = (say.money(a), say.money(b))
-        changes.append(text(key, lang, a=shown[0], b=shown[1]))
+        if round(a, 2) != round(b, 2):
+            changes.append(text(key, lang, a=_shown(say, kind, a), b=_shown(say, kind, b)))
     if not changes:
         return text("whatif_same", lang)
     return text("whatif", lang, changes=("；" if lang == "zh" else "; ").join(changes))

@@ -4,7 +4,7 @@ into the knowledge base, so the chat can cite it when the next campaign is plann
 from __future__ import annotations
 
 from copilot.shop.plans import PlanStore
-from knowledge.sources import lesson_sources
+from knowledge.sources import lesson_source
 from tools._tool import ToolContext
 from tools.campaigns.readout import CampaignReadout
 from tools.findings.readout import lesson
@@ -22,6 +22,6 @@ def remember_lesson(ctx: ToolContext, result: CampaignReadout) -> str:
     currency = ctx.settings.currency
     english, chinese = (lesson(result, plan, Say(lang, currency)) for lang in ("en", "zh"))
     store.record_lesson(result.plan_id, english, chinese)
-    key = f"shop:lesson:plan-{result.plan_id}"
-    knowledge_store(ctx).index([s for s in lesson_sources(ctx.shop) if s.key == key], set())
-    return key
+    source = lesson_source(store.get(result.plan_id))
+    knowledge_store(ctx).index([source], set())
+    return source.key

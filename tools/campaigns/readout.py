@@ -24,8 +24,6 @@ from tools.campaigns.estimate import (
 )
 
 Metric = Literal["conversion", "revenue", "profit"]
-DEFAULT_MARGIN = 0.4
-"""Unit cost where the catalogue has none: 60% of the price paid (as the discount analysis)."""
 PRE_WEEKS = 12
 """The pre-period whose spend is the CUPED covariate."""
 
@@ -50,6 +48,13 @@ class MetricReadout:
     always_valid_low: float | None
     always_valid_high: float | None
     """The 95% interval valid at any look: set while the campaign is still running."""
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The interval in use: always-valid while running, else the CUPED fixed-horizon one."""
+        if self.always_valid_low is not None and self.always_valid_high is not None:
+            return self.always_valid_low, self.always_valid_high
+        return self.cuped_low, self.cuped_high
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,8 +97,7 @@ class CampaignReadout:
     """The weeks before the start whose spend adjusts the estimates (CUPED)."""
 
 
-def _record(ctx: ToolContext, plan_id: int) -> PlanRecord:
-    store = PlanStore(ctx.shop.engine)
+def _record(store: PlanStore, plan_id: int) -> PlanRecord:
     try:
         record = store.get(plan_id)
     except InputError as exc:
@@ -112,12 +116,13 @@ def _record(ctx: ToolContext, plan_id: int) -> PlanRecord:
     return record
 
 
-def _per_customer(lines: pd.DataFrame, ids: pd.Index, costs: pd.Series) -> pd.DataFrame:
-    """Converted (bought anything), revenue and profit of each customer in ``ids``."""
+def _per_customer(
+    lines: pd.DataFrame, ids: pd.Index, costs: pd.Series, margin: float
+) -> pd.DataFrame:
+    """Converted (bought anything), revenue and profit of each customer in ``ids``; a line
+    without a catalogue cost costs ``1 - margin`` of its price (as in the discount analysis)."""
     value = lines["quantity"] * lines["unit_price"]
-    cost = lines["quantity"] * lines["sku"].map(costs).fillna(
-        lines["unit_price"] * (1 - DEFAULT_MARGIN)
-    )
+    cost = lines["quantity"] * lines["sku"].map(costs).fillna(lines["unit_price"] * (1 - margin))
     frame = pd.DataFrame(
         {
             "customer_id": lines["customer_id"].astype(str),
@@ -146,7 +151,8 @@ def campaign_readout(ctx: ToolContext, plan_id: Annotated[int, Field(ge=1)]) -> 
     """
     if not ctx.shop.counts().get("order_lines"):
         raise no_orders()
-    record = _record(ctx, plan_id)
+    store = PlanStore(ctx.shop.engine)
+    record = _record(store, plan_id)
     plan = record.plan
     start = date.fromisoformat(plan["timing"]["start"])
     weeks = int(plan["timing"]["weeks"])
@@ -163,19 +169,28 @@ def campaign_readout(ctx: ToolContext, plan_id: Annotated[int, Field(ge=1)]) -> 
             key="refusal.readout_too_early",
             values={"plan": plan_id, "start": str(start)},
         )
-    arms = PlanStore(ctx.shop.engine).assignments(plan_id).set_index("customer_id")["arm"]
+    arms = store.assignments(plan_id).set_index("customer_id")["arm"]
     ids = pd.Index(arms.index.astype(str))
     treated = (arms == "treatment").to_numpy()
     costs = ctx.catalog()["unit_cost"].dropna()
-    during = _per_customer(lines[(lines["ts"] >= t0) & (lines["ts"] < t1)], ids, costs)
+    margin = ctx.settings.default_margin
+
+    def between(since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
+        return lines[(lines["ts"] >= since) & (lines["ts"] < until)]
+
+    def per_customer(window: pd.DataFrame) -> pd.DataFrame:
+        return _per_customer(window, ids, costs, margin)
+
+    campaign = between(t0, t1)
+    during = per_customer(campaign)
     span = min(t1, as_of + pd.Timedelta(days=1)) - t0
-    pre = lines[(lines["ts"] >= t0 - pd.Timedelta(weeks=PRE_WEEKS)) & (lines["ts"] < t0)]
-    covariate = _per_customer(pre, ids, costs)["revenue"].to_numpy(float)
+    pre = between(t0 - pd.Timedelta(weeks=PRE_WEEKS), t0)
+    covariate = per_customer(pre)["revenue"].to_numpy(float)
     elapsed = min(1.0, span / (t1 - t0))
     complete = elapsed >= 1.0
     # The same customers over a planned-length window before the start: what the spread of
     # the difference at the end will be, known before the campaign (fixes the mixture).
-    before = _per_customer(lines[(lines["ts"] >= t0 - (t1 - t0)) & (lines["ts"] < t0)], ids, costs)
+    before = per_customer(between(t0 - (t1 - t0), t0))
     metrics = []
     for metric in ("conversion", "revenue", "profit"):
         y = during[metric].to_numpy(float)
@@ -207,20 +222,18 @@ def campaign_readout(ctx: ToolContext, plan_id: Annotated[int, Field(ge=1)]) -> 
     revenue, profit = metrics[1], metrics[2]
 
     def total(m: MetricReadout) -> tuple[float, float, float]:
-        lo = m.cuped_low if m.always_valid_low is None else m.always_valid_low
-        hi = m.cuped_high if m.always_valid_high is None else m.always_valid_high
+        lo, hi = m.bounds
         return n_t * m.cuped_diff, n_t * lo, n_t * hi
 
     rev, rev_lo, rev_hi = total(revenue)
     prof, prof_lo, prof_hi = total(profit)
     forecast_profit = float(plan["expected"]["profit"]) * elapsed
     depth = plan["offer"]["depth_pct"]
-    window = lines[(lines["ts"] >= t0) & (lines["ts"] < t1)]
     offer_cost = None
-    if depth and window["promo"].notna().any():
-        used = window[
-            window["promo"].fillna(False).astype(bool)
-            & window["customer_id"].astype(str).isin(ids[treated])
+    if depth and campaign["promo"].notna().any():
+        used = campaign[
+            campaign["promo"].fillna(False).astype(bool)
+            & campaign["customer_id"].astype(str).isin(ids[treated])
         ]
         rate = depth / 100
         offer_cost = float((used["quantity"] * used["unit_price"]).sum() * rate / (1 - rate))

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.campaigns.readout import CampaignReadout, MetricReadout
+from tools.campaigns.readout import CampaignReadout
 from tools.findings.profiling import segment_name
 from tools.findings.say import Say
 from tools.findings.types import Findings, join_sentences
 
 UNBALANCED_P = 0.01
 """Below this, the groups' pre-period spend differed more than chance usually makes them."""
-
-
-def _bounds(m: MetricReadout) -> tuple[float, float]:
-    """The interval in use: always-valid while running, else the CUPED fixed-horizon one."""
-    if m.always_valid_low is not None and m.always_valid_high is not None:
-        return m.always_valid_low, m.always_valid_high
-    return m.cuped_low, m.cuped_high
 
 
 def _verdict(low: float, high: float) -> str:
@@ -44,7 +37,7 @@ def campaign_readout(result: CampaignReadout, say: Say) -> Findings:
     ]
     if not r.complete:
         sentences.append(say("readout.running", share=say.pct(r.elapsed_share)))
-    low, high = _bounds(conversion)
+    low, high = conversion.bounds
     sentences.append(
         say(
             "readout.conversion",
