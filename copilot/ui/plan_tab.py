@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +106,17 @@ def whatif(
     channel: str,
     weeks: float,
     request: gr.Request,
+    moved_only: bool = False,
 ) -> list[Any]:
     """The plan on show recomputed with the form's new numbers by the tools (no model), and
-    how its expected result moved."""
-    if plan is None:
+    how its expected result moved. With ``moved_only`` (the budget box lost focus, the weeks
+    slider was let go) nothing happens unless the budget or the weeks differ from the plan's:
+    leaving the box to press Save must not replace the plan or its status line."""
+    unmoved = plan is not None and (budget, int(weeks)) == (
+        plan["budget"]["total"],
+        plan["timing"]["weeks"],
+    )
+    if plan is None or (moved_only and unmoved):
         return [gr.skip()] * 7
     lang = page_language(request)
     problem = form_error(plan["goal"], budget, None, lang)
@@ -128,6 +136,23 @@ def whatif(
     after = fresh.to_json_dict()
     markdown = fresh.to_markdown(language_of(plan["goal"]))
     return plan_outputs(after, markdown, whatif_line(plan, after, lang))
+
+
+def whatif_handler(runtime: Runtime, moved_only: bool) -> Callable[..., list[Any]]:
+    """``whatif`` as an event handler (Gradio finds the request by its annotation: a typed
+    function, not a partial)."""
+
+    def handle(
+        plan: dict[str, Any] | None,
+        budget: float | None,
+        audience: str,
+        channel: str,
+        weeks: float,
+        request: gr.Request,
+    ) -> list[Any]:
+        return whatif(runtime, plan, budget, audience, channel, weeks, request, moved_only)
+
+    return handle
 
 
 def saved(runtime: Runtime, plan: dict[str, Any] | None, request: gr.Request) -> str:
@@ -251,16 +276,6 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         return gr.update(choices=audience_choices(overview, lang), value=AUTO)
 
     # Gradio finds the request by its annotation: a typed wrapper, not a partial.
-    def on_whatif(
-        plan: dict[str, Any] | None,
-        budget_in: float | None,
-        audience_in: str,
-        channel_in: str,
-        weeks_in: float,
-        request: gr.Request,
-    ) -> list[Any]:
-        return whatif(runtime, plan, budget_in, audience_in, channel_in, weeks_in, request)
-
     def on_save(plan: dict[str, Any] | None, request: gr.Request) -> str:
         return saved(runtime, plan, request)
 
@@ -268,17 +283,15 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
     switched = [shown, narrative, edit, done]
     shown_plan = [plan_state, folder, status, shown, narrative, download_md, download_json]
     form = [plan_state, budget, audience, channel, weeks]
-    gr.on(
-        [budget.blur, budget.submit, audience.input, channel.input, weeks.release],
-        on_whatif,
-        inputs=form,
-        outputs=shown_plan,
-        trigger_mode="always_last",
-    ).then(
-        lambda plan: [gr.update(visible=plan is not None)] * 2,
-        inputs=[plan_state],
-        outputs=[edit, save],
-    )
+    for triggers, handler in (
+        ([budget.blur, budget.submit, weeks.release], whatif_handler(runtime, moved_only=True)),
+        ([audience.input, channel.input], whatif_handler(runtime, moved_only=False)),
+    ):
+        gr.on(triggers, handler, inputs=form, outputs=shown_plan, trigger_mode="always_last").then(
+            lambda plan: [gr.update(visible=plan is not None)] * 2,
+            inputs=[plan_state],
+            outputs=[edit, save],
+        )
     save.click(on_save, [plan_state], [status])
     run.click(
         generate,
