@@ -22,6 +22,7 @@ from copilot.shop import ShopData
 from copilot.shop.plans import PlanStore
 from tools import ToolContext
 from tools.campaigns.approval import approve_plan, audience_frame, hash_share, split
+from tools.campaigns.lessons import measured_numbers
 from tools.campaigns.readout import CampaignReadout, campaign_readout
 from tools.findings import Say, describe
 from tools.findings.readout import lesson
@@ -239,3 +240,58 @@ def test_the_cli_carries_a_plan_from_save_to_readout(demo_ctx: ToolContext, tmp_
     assert "[lesson-plan-1#what-we-learned]" in found.stdout, found.stdout
     found = run("search", "what did we learn from win-back campaigns")  # among every document
     assert "[lesson-plan-1#what-we-learned]" in found.stdout, found.stdout
+
+
+def test_a_plan_for_past_buyers_of_coffee_freezes_exactly_those_customers(
+    demo_ctx: ToolContext, tmp_path: Path
+) -> None:
+    ctx = _writable_copy(demo_ctx, tmp_path / "coffee")
+    plan_id = _save(ctx, "Grow repeat purchases of coffee", "at_risk", 0.2)
+    plan = PlanStore(ctx.shop.engine).get(plan_id).plan
+    done = approve_plan(ctx, plan_id)
+    assert done.treatment + done.holdout == plan["audience"]["customers"]
+    frozen = set(PlanStore(ctx.shop.engine).assignments(plan_id)["customer_id"])
+    lines = ctx.shop.order_lines()
+    coffee = lines[lines["sku"].isin(plan["audience"]["bought_skus"]) & (lines["quantity"] > 0)]
+    assert frozen <= set(coffee["customer_id"].astype(str))
+
+
+def test_a_measured_campaign_moves_the_next_plan_for_its_audience(
+    played: tuple[ToolContext, dict[str, int]],
+) -> None:
+    """The discount analysis sees no effect of a message without an offer; once a win-back
+    campaign was measured (a planted 20-point rise in conversion), the next at-risk plan weighs
+    the measurement by its precision and says so. A measurement counts only for the same kind
+    of offer."""
+    ctx, ids = played
+    goal = "win back at-risk customers"
+    before = plan_campaign(ctx, goal=goal, budget=5000.0, audience="at_risk", holdout_share=0.5)
+    assert before.offer.depth_pct is None and before.expected.measured_plans == []
+    assert before.expected.revenue == before.expected.model_revenue == 0.0
+    assert before.verdict.code != "run"
+    store = PlanStore(ctx.shop.engine)
+    for key in ("at_risk", "loyal"):
+        result = campaign_readout(ctx, plan_id=ids[key])
+        plan = store.get(ids[key]).plan
+        store.record_lesson(ids[key], "lesson", "教训", measured_numbers(result, plan))
+    measured = campaign_readout(ctx, plan_id=ids["at_risk"]).metrics
+    revenue_week = measured[1].cuped_diff / 4
+    profit_week = measured[2].cuped_diff / 4
+    after = plan_campaign(ctx, goal=goal, budget=5000.0, audience="at_risk", holdout_share=0.5)
+    e, t = after.expected, after.ab_test.treated * after.timing.weeks
+    assert e.measured_plans == [ids["at_risk"]]
+    assert e.measured_revenue_week == pytest.approx(revenue_week, rel=1e-4)
+    # A model that sees nothing counts as much as the measurement: halfway between them.
+    assert e.revenue == pytest.approx(0.5 * revenue_week * t, rel=1e-4)
+    assert e.profit == pytest.approx(0.5 * profit_week * t - after.budget.channel_cost, rel=1e-4)
+    assert e.model_revenue == 0.0
+    assert e.model_profit == pytest.approx(-after.budget.channel_cost, abs=0.01)
+    assert after.verdict.code == "run" and e.profit > 0
+    assert f"plans {ids['at_risk']} found" in (e.history or "")
+    assert "Measured before" in after.to_markdown() and "以往实测" in after.to_markdown("zh")
+    loyal = plan_campaign(
+        ctx, goal="thank loyal customers", budget=5000.0, audience="loyal", holdout_share=0.5
+    )
+    # The measured loyal campaign gave 5% off; a plain message for them borrows nothing from it.
+    assert store.get(ids["loyal"]).plan["offer"]["depth_pct"] == 5.0
+    assert loyal.offer.depth_pct is None and loyal.expected.measured_plans == []

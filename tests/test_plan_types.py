@@ -27,8 +27,10 @@ from tools.plan_types import (
     PlanExpected,
     PlanOffer,
     PlanProduct,
+    PlanReading,
     PlanRisk,
     PlanTiming,
+    PlanVerdict,
     RiskCode,
     plan_json_schema,
 )
@@ -41,6 +43,17 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
     """A small valid plan (the demo shop's plans are checked in test_planning)."""
     return CampaignPlan(
         goal="Win back lapsed customers",
+        verdict=PlanVerdict(code="run", reason="profitable", text="run it"),
+        reading=PlanReading(
+            audience_basis="goal",
+            word=None,
+            by_title=False,
+            products=0,
+            category=None,
+            repeat=False,
+            buyers_only=False,
+            text="the whole catalogue",
+        ),
         objective="Grow incremental profit from At risk customers over 4 weeks.",
         audience=PlanAudience(
             segment="at_risk",
@@ -50,6 +63,7 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
             customers=500,
             avg_churn_risk=0.54,
             avg_clv_12m=236.4,
+            bought_skus=[],
         ),
         offer=PlanOffer(
             outcome=outcome,
@@ -73,9 +87,27 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
             cost_per_send=0.05,
         ),
         timing=PlanTiming(start="2026-12-07", weeks=4),
-        budget=PlanBudget(offer_cost=900.0, channel_cost=90.0, unallocated=4010.0, total=5000.0),
+        budget=PlanBudget(
+            offer_cost=900.0,
+            channel_cost=90.0,
+            unallocated=4010.0,
+            total=5000.0,
+            needed=990.0,
+            remainder="best_depth_cheaper",
+            text="needs 990",
+        ),
         expected=PlanExpected(
-            revenue=2000.0, profit=30.0, revenue_range=(1000.0, 3000.0), profit_range=(15.0, 45.0)
+            revenue=2000.0,
+            profit=30.0,
+            revenue_range=(1000.0, 3000.0),
+            profit_range=(15.0, 45.0),
+            break_even_revenue=None,
+            model_revenue=2000.0,
+            model_profit=30.0,
+            measured_plans=[],
+            measured_revenue_week=None,
+            measured_revenue_week_se=None,
+            history=None,
         ),
         ab_test=PlanAbTest(
             holdout_share=0.1,
@@ -84,7 +116,16 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
             weeks=4,
             baseline_rate=0.17,
             detectable_lift_pct=12.5,
+            effect_basis="forecast",
+            effect_per_customer=4.0,
+            detectable_per_customer=9.0,
+            underpowered=True,
+            needed_holdout=None,
+            needed_weeks=None,
+            needed_customers=2600,
+            text="underpowered",
         ),
+        alternatives=[],
         kpis=list(get_args(KpiCode)),
         risks=[PlanRisk(code="pull_forward", text="pull-forward")],
         assumptions=[

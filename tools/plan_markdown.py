@@ -10,6 +10,15 @@ from typing import TYPE_CHECKING
 
 from copilot.core.vocabulary import CHANNELS
 from tools.findings.say import Say
+from tools.plan_words import (
+    alternative_text,
+    budget_text,
+    history_text,
+    power_text,
+    reading_text,
+    space,
+    verdict_text,
+)
 
 if TYPE_CHECKING:
     from tools.plan_types import CampaignPlan, ChannelBasis, OfferOutcome
@@ -65,6 +74,36 @@ def _channel_name(name: str, say: Say) -> str:
     return say(f"channel.{name}") if name in CHANNELS else name
 
 
+def plan_verdict_text(plan: CampaignPlan, say: Say) -> str:
+    """The plan's verdict with its reason and best alternative, in ``say``'s language."""
+    v, b = plan.verdict, plan.budget
+    return verdict_text(
+        v.code,
+        v.reason,
+        profit=plan.expected.profit,
+        offer_profit=plan.offer.incremental_profit,
+        channel_cost=b.channel_cost,
+        offer_cost=b.offer_cost,
+        break_even=plan.expected.break_even_revenue,
+        treated=plan.ab_test.treated,
+        history_weeks=plan.offer.baseline_weeks,
+        best=plan.alternatives[0] if plan.alternatives else None,
+        say=say,
+    )
+
+
+def plan_reading_text(plan: CampaignPlan, say: Say) -> str:
+    """How the plan read its goal, in ``say``'s language."""
+    a = plan.audience
+    label = a.label_zh if say.lang == "zh" and a.label_zh else a.label
+    return reading_text(plan.reading, label, a.customers, say)
+
+
+def plan_power_text(plan: CampaignPlan, say: Say) -> str:
+    """What the plan's holdout can detect, in ``say``'s language."""
+    return power_text(plan.ab_test, plan.audience.customers, say)
+
+
 def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | None = None) -> str:
     """The plan as Markdown; ``narrative`` (the model's summary) goes first when given."""
     say = Say(language)
@@ -79,6 +118,8 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
     lines = [f"# {say('plan_md.title', goal=plan.goal)}", ""]
     if narrative:
         lines += [f"## {say('plan_md.summary')}", "", narrative.strip(), ""]
+    lines += para("verdict", plan_verdict_text(plan, say))
+    lines += para("reading", plan_reading_text(plan, say))
     lines += para("objective", objective_text(label, t.weeks, say))
     lines += para(
         "audience",
@@ -126,7 +167,9 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
             channel=say.num(b.channel_cost),
             rest=say.num(b.unallocated),
             total=say.num(b.total),
-        ),
+        )
+        + space(say)
+        + budget_text(b.remainder, b.needed, say),
     )
     lines += para(
         "expected",
@@ -138,7 +181,8 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
             profit=say.num(e.profit, 0),
             p_lo=say.num(e.profit_range[0], 0),
             p_hi=say.num(e.profit_range[1], 0),
-        ),
+        )
+        + (space(say) + history if (history := history_text(e, say)) else ""),
     )
     lines += para(
         "ab",
@@ -150,8 +194,14 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
             weeks=x.weeks,
             rate=say.pct(x.baseline_rate, 1),
             lift=say.num(x.detectable_lift_pct, 1),
-        ),
+        )
+        + space(say)
+        + plan_power_text(plan, say),
     )
+    if plan.alternatives:
+        lines += [say("plan_md.head.alternatives")]
+        lines += [f"- {alternative_text(v, o.baseline_weeks, say)}" for v in plan.alternatives]
+        lines.append("")
     lines += [say("plan_md.head.kpis"), *[f"- {say(f'plan.kpi.{k}')}" for k in plan.kpis], ""]
     lines += [say("plan_md.head.risks"), *[f"- {say(f'plan.risk.{r.code}')}" for r in plan.risks]]
     cost = say("plan.assume.channel_cost", channel=channel, cost=say.num(c.cost_per_send, 4))

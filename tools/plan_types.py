@@ -17,6 +17,8 @@ from pydantic import ConfigDict, Field, TypeAdapter, with_config
 
 from copilot.core.vocabulary import Channel
 from tools._brief import BRIEF_OFF
+from tools.plan_goal import AudienceBasis
+from tools.plan_verdict import Verdict, VerdictReason
 from tools.pricing.discount import AssumptionCode, Outcome
 
 OfferOutcome = Outcome
@@ -28,6 +30,12 @@ ChannelBasis = Literal["best_past_return", "user", "default"]
 to compare channels by."""
 KpiCode = Literal["revenue_per_customer", "purchase_rate", "discount_cost", "opt_out_rate"]
 RiskCode = Literal["over_budget", "no_profit", "no_baseline", "pull_forward", "holdout_contact"]
+BudgetNote = Literal["spent", "best_depth_cheaper", "no_price_offer", "over_budget"]
+"""Why part of the budget is left: nothing is left; a deeper discount would earn less; no price
+offer pays, so only the channel costs; the profitable depth costs more than the budget."""
+EffectBasis = Literal["forecast", "break_even", "none"]
+"""The effect the holdout must detect: the plan's forecast, or (without a price offer) the rise
+in revenue the campaign needs to pay for itself, or none (nothing costs anything)."""
 
 _STRICT = ConfigDict(
     extra="forbid",
@@ -53,6 +61,30 @@ class PlanAudience:
     customers: Annotated[int, Field(ge=1)]
     avg_churn_risk: Share
     avg_clv_12m: Amount
+    bought_skus: list[str] = field(metadata=BRIEF_OFF)
+    """Only the segment's customers who bought one of these products (empty: all of it)."""
+
+
+@with_config(_STRICT)
+@dataclass(frozen=True, kw_only=True)
+class PlanReading:
+    """How the goal's words were read."""
+
+    audience_basis: AudienceBasis
+    """Whether the segment was named by the user, read from the goal's words, or the default."""
+    word: str | None
+    """The goal's word that named products or a category (None: the whole catalogue)."""
+    by_title: bool
+    """The word matched product names (else it named a category)."""
+    products: Annotated[int, Field(ge=0)]
+    """Products the plan is about (0: the whole catalogue)."""
+    category: str | None
+    repeat: bool
+    """The goal asks for repeat purchases: featured products may be ones bought before."""
+    buyers_only: bool
+    """The audience is restricted to past buyers of those products."""
+    text: Text
+    """The reading in English words."""
 
 
 @with_config(_STRICT)
@@ -122,6 +154,12 @@ class PlanBudget:
     channel_cost: Amount
     unallocated: Annotated[float, Field(ge=-0.01)]
     total: Annotated[float, Field(gt=0)]
+    needed: Amount
+    """The budget the plan's most profitable version needs: more changes nothing, less moves it
+    to a shallower offer, none, or fewer weeks."""
+    remainder: BudgetNote
+    text: Text
+    """Why the remainder is left, in English words."""
 
 
 @with_config(_STRICT)
@@ -136,6 +174,19 @@ class PlanExpected:
     """Half to one and a half times the point estimate (response uncertainty is not modelled
     in detail)."""
     profit_range: Range
+    break_even_revenue: Amount | None
+    """Without a price offer: the incremental revenue that would pay for the channel."""
+    model_revenue: float
+    model_profit: float
+    """The discount analysis's own figures (equal to the above unless past campaigns moved
+    them)."""
+    measured_plans: list[int]
+    """Measured plans for the same segment and kind of offer whose read-outs moved them."""
+    measured_revenue_week: float | None
+    """Their pooled incremental revenue per treated customer and week."""
+    measured_revenue_week_se: float | None
+    history: str | None
+    """How the measurements moved the forecast, in English words (None: nothing measured)."""
 
 
 @with_config(_STRICT)
@@ -151,6 +202,51 @@ class PlanAbTest:
     """The chance a customer of the segment buys within the campaign window."""
     detectable_lift_pct: Amount
     """The smallest rise in the purchase rate, in percentage points, the test can detect."""
+    effect_basis: EffectBasis
+    effect_per_customer: float
+    """The rise in revenue per treated customer the test must detect (see ``effect_basis``)."""
+    detectable_per_customer: Amount
+    """The smallest rise in revenue per customer it detects (80% power, 5% level, adjusted
+    for each customer's earlier spend as the read-out does)."""
+    underpowered: bool
+    needed_holdout: Annotated[int, Field(ge=1)] | None
+    """The holdout that would detect the effect, when the planned one does not."""
+    needed_weeks: Annotated[int, Field(ge=1)] | None
+    """Else the campaign length (half held out) that would."""
+    needed_customers: Annotated[int, Field(ge=1)] | None
+    """Else the audience size (half held out) that would at the planned length."""
+    text: Text
+    """What the test can tell, in English words."""
+
+
+@with_config(_STRICT)
+@dataclass(frozen=True, kw_only=True)
+class PlanVerdict:
+    """Run, run smaller or do not run, and why."""
+
+    code: Verdict
+    reason: VerdictReason = field(metadata=BRIEF_OFF)
+    text: Text
+    """The verdict and its reason in English words."""
+
+
+@with_config(_STRICT)
+@dataclass(frozen=True, kw_only=True)
+class PlanAlternative:
+    """Another way to run the campaign, priced by the same analysis."""
+
+    channel: Channel
+    customers: Annotated[int, Field(ge=1)]
+    treated: Annotated[int, Field(ge=1)]
+    weeks: Annotated[int, Field(ge=1, le=12)]
+    recent_only: bool
+    """Only the audience's customers who bought in the discount's baseline weeks."""
+    depth_pct: Annotated[float, Field(ge=0, le=100)] | None
+    cost: Amount
+    revenue: float
+    profit: float
+    text: Text
+    """The alternative in English words."""
 
 
 @with_config(_STRICT)
@@ -182,6 +278,8 @@ class CampaignPlan:
 
     goal: Annotated[str, Field(min_length=3)]
     """The user's words."""
+    verdict: PlanVerdict
+    reading: PlanReading
     objective: Annotated[str, Field(min_length=10)]
     audience: PlanAudience
     offer: PlanOffer
@@ -191,6 +289,8 @@ class CampaignPlan:
     budget: PlanBudget
     expected: PlanExpected
     ab_test: PlanAbTest
+    alternatives: list[PlanAlternative]
+    """Cheaper ways to run it, best first (shown when the plan does not make money)."""
     kpis: Annotated[list[KpiCode], Field(min_length=1)] = field(metadata=BRIEF_OFF)
     risks: list[PlanRisk]
     assumptions: Annotated[list[PlanAssumption], Field(min_length=1)] = field(metadata=BRIEF_OFF)

@@ -4,6 +4,7 @@ and experiment tools. Every number comes from those tools or the shop's past cam
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, cast, get_args
 
@@ -12,14 +13,21 @@ from pydantic import Field
 
 from copilot.core.errors import ToolError
 from copilot.core.vocabulary import CHANNELS, Channel
+from copilot.shop.plans import PlanStore
 from tools._tool import ToolContext, tool
 from tools.findings.say import Say
+from tools.plan_goal import GoalReading, buyers_of, read_goal
+from tools.plan_history import Measured, measured_response
 from tools.plan_markdown import assumption_text, channel_reason, objective_text, outcome_text
+from tools.plan_power import plan_power
 from tools.plan_types import (
+    BudgetNote,
     CampaignPlan,
     ChannelBasis,
+    EffectBasis,
     KpiCode,
     PlanAbTest,
+    PlanAlternative,
     PlanAssumption,
     PlanAudience,
     PlanBudget,
@@ -27,38 +35,33 @@ from tools.plan_types import (
     PlanExpected,
     PlanOffer,
     PlanProduct,
+    PlanReading,
     PlanRisk,
     PlanTiming,
+    PlanVerdict,
     RiskCode,
 )
-from tools.pricing.api import recommend_discount
-from tools.pricing.discount import DiscountOption, DiscountPlan
+from tools.plan_verdict import Variant, alternatives, fitting_weeks, price, verdict
+from tools.plan_words import (
+    alternative_text,
+    budget_text,
+    history_text,
+    power_text,
+    reading_text,
+    verdict_text,
+)
+from tools.pricing.api import audience_discount
+from tools.pricing.discount import DiscountPlan
 from tools.pricing.experiments import detectable_lift
 from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import RFM_SEGMENTS, SegmentName
-from tools.recommend.api import recommend_for_segment
+from tools.recommend.api import featured
 
-_GOALS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("win", "back", "lapsed", "churn", "retain", "召回", "流失", "挽回"), "at_risk"),
-    (("vip", "loyal", "best", "champion", "忠诚", "冠军"), "champions"),
-    (("new", "welcome", "first", "新客", "欢迎"), "new"),
-    (("sleep", "reactivat", "沉睡", "唤醒"), "about_to_sleep"),
-)
 HOLDOUT_SHARE = 0.10
 KPIS: tuple[KpiCode, ...] = get_args(KpiCode)
 """What every campaign is measured by, in the order the plan lists them."""
 RISKS: tuple[RiskCode, ...] = ("pull_forward", "holdout_contact")
 """The risks of every campaign; a plan without a price offer says why first."""
-
-
-def _audience_for(goal: str, audience: str | None) -> str:
-    if audience:
-        return audience
-    text = goal.lower()
-    for words, segment in _GOALS:
-        if any(w in text for w in words):
-            return segment
-    return "at_risk"
 
 
 def _channel_stats(campaigns: pd.DataFrame) -> pd.DataFrame:
@@ -112,17 +115,24 @@ def plan_campaign(
                 key="refusal.bad_start",
                 values={"start": start},
             ) from exc
-    segment = _audience_for(goal, audience)
+    reading = read_goal(goal, ctx.catalog(), audience)
+    segment = reading.segment
     table = profiles(ctx).table
-    members = table[segment_mask(table, segment)]
+    members = table.index[segment_mask(table, segment)]
     if members.empty:
         raise empty_segment(segment)
+    lines = ctx.shop.order_lines()
+    if reading.buyers_only:
+        members = buyers_of(lines, reading.skus, members)
+        if members.empty:
+            raise _no_buyers(segment, reading.word or "")
+    audience_table = table.loc[members]
     stats = _channel_stats(ctx.shop.campaigns())
     best = cast("Channel", str(stats["roas"].idxmax())) if not stats.empty else None
     chosen_channel: Channel = channel or best or "email"
     channel_facts = stats.to_dict("index").get(chosen_channel, {})
     cost_per_send = float(channel_facts.get("cost_per_send", 0.0))
-    treated = len(members) - math.floor(len(members) * holdout_share)
+    treated = _treated(len(members), holdout_share)
     channel_cost = cost_per_send * treated * weeks
     if channel_cost >= budget:
         raise ToolError(
@@ -140,21 +150,42 @@ def plan_campaign(
             },
         )
     share = treated / len(members)
-    offer_budget = (budget - channel_cost) / share  # discount plans are for the whole segment
-    discount = recommend_discount(ctx, segment=segment, budget=offer_budget, weeks=weeks)
-    chosen = next(
-        (o for o in discount.options if o.depth_pct == discount.recommended_depth_pct), None
+    offer_budget = (budget - channel_cost) / share  # discount plans are for the whole audience
+    discount = audience_discount(ctx, segment, members, offer_budget, weeks, reading.skus)
+    past = _measured(ctx, segment)
+    base = price(
+        discount,
+        channel=chosen_channel,
+        cost_per_send=cost_per_send,
+        customers=len(members),
+        treated=treated,
+        weeks=weeks,
+        budget=budget,
+        measured=past,
     )
+    if base is None:  # the channel check above already refused this
+        raise RuntimeError("the plan's channel cost exceeds its budget")
     # The JSON's few texts are for readers without the catalogue (the model): in English.
     say = Say("en")
-    offer = _offer(discount, chosen, share, say)
-    revenue = chosen.incremental_revenue * share if chosen else 0.0
-    profit = offer.incremental_profit - channel_cost
-    picks = recommend_for_segment(ctx, segment=segment, n=5)
-    p90 = float(members["purchase_prob"].mean())
+    offer = _offer(discount, base, say)
+    found = _alternatives(
+        discount, base, stats, lines, members, holdout_share, budget, reading, past
+    )
+    margin = _margin(lines, members, ctx)
+    break_even = base.channel_cost / margin if base.depth_pct is None and margin > 0 else None
+    code, reason = verdict(base, found, discount.outcome, offer.incremental_profit)
+    picks = featured(
+        ctx, [str(m) for m in members], 5, candidates=reading.skus, repeat=reading.repeat
+    )
+    p90 = float(audience_table["purchase_prob"].mean())
     window_rate = 1 - (1 - p90) ** (weeks * 7 / 90)
     holdout = len(members) - treated
     lift = detectable_lift(min(max(window_rate, 1e-4), 0.99), max(holdout, 1), max(treated, 1))
+    basis_effect: EffectBasis = (
+        "forecast" if base.revenue > 0 else "break_even" if break_even else "none"
+    )
+    effect = (base.revenue if base.revenue > 0 else break_even or 0.0) / treated
+    power = plan_power(lines, members, effect / weeks, weeks, holdout)
     data_end = profiles(ctx).end
     first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
     label, label_zh = next(
@@ -164,8 +195,69 @@ def plan_campaign(
     basis: ChannelBasis = "user" if channel else "best_past_return" if channel_facts else "default"
     roas = float(channel_facts["roas"]) if basis == "best_past_return" else None
     past_campaigns = int(channel_facts["campaigns"]) if channel_facts else 0
+    needed = _needed(discount, base, share, budget)
+    remainder = _remainder(discount.outcome, budget - base.cost, budget)
+    plan_reading = PlanReading(
+        audience_basis=reading.audience_basis,
+        word=reading.word,
+        by_title=reading.by_title,
+        products=reading.products,
+        category=reading.category,
+        repeat=reading.repeat,
+        buyers_only=reading.buyers_only,
+        text="",
+    )
+    plan_reading = replace(plan_reading, text=reading_text(plan_reading, label, len(members), say))
+    test = PlanAbTest(
+        holdout_share=holdout_share,
+        holdout=holdout,
+        treated=treated,
+        weeks=weeks,
+        baseline_rate=window_rate,
+        detectable_lift_pct=100 * lift,
+        effect_basis=basis_effect,
+        effect_per_customer=effect,
+        detectable_per_customer=power.detectable_per_customer,
+        underpowered=power.underpowered and basis_effect != "none",
+        needed_holdout=power.needed_holdout,
+        needed_weeks=power.needed_weeks,
+        needed_customers=power.needed_customers,
+        text="",
+    )
+    shown = [] if code == "run" else [_alternative(v, discount.history_weeks, say) for v in found]
+    expected = PlanExpected(
+        revenue=base.revenue,
+        profit=base.profit,
+        revenue_range=(0.5 * base.revenue, 1.5 * base.revenue),
+        profit_range=_range(base.profit),
+        break_even_revenue=break_even,
+        model_revenue=base.model_revenue,
+        model_profit=base.model_profit,
+        measured_plans=list(base.measured.plans) if base.measured else [],
+        measured_revenue_week=base.measured.revenue if base.measured else None,
+        measured_revenue_week_se=base.measured.revenue_se if base.measured else None,
+        history=None,
+    )
     return CampaignPlan(
         goal=goal,
+        verdict=PlanVerdict(
+            code=code,
+            reason=reason,
+            text=verdict_text(
+                code,
+                reason,
+                profit=base.profit,
+                offer_profit=offer.incremental_profit,
+                channel_cost=base.channel_cost,
+                offer_cost=base.offer_cost,
+                break_even=break_even,
+                treated=treated,
+                history_weeks=discount.history_weeks,
+                best=shown[0] if shown else None,
+                say=say,
+            ),
+        ),
+        reading=plan_reading,
         objective=objective_text(label, weeks, say),
         audience=PlanAudience(
             segment=segment,
@@ -173,18 +265,19 @@ def plan_campaign(
             label_zh=label_zh,
             definition=rule,
             customers=len(members),
-            avg_churn_risk=float(members["churn_risk"].mean()),
-            avg_clv_12m=float(members["clv_12m"].mean()),
+            avg_churn_risk=float(audience_table["churn_risk"].mean()),
+            avg_clv_12m=float(audience_table["clv_12m"].mean()),
+            bought_skus=list(reading.skus) if reading.buyers_only else [],
         ),
         offer=offer,
         products=[
             PlanProduct(
                 sku=p.sku,
-                title=p.title,
+                title=p.title or p.sku,
                 title_zh=p.title_zh,
                 customers_suited=p.customers_suited,
             )
-            for p in picks.items
+            for p in picks
         ],
         channel=PlanChannel(
             name=chosen_channel,
@@ -196,25 +289,17 @@ def plan_campaign(
         ),
         timing=PlanTiming(start=first_day, weeks=weeks),
         budget=PlanBudget(
-            offer_cost=round(offer.discount_cost, 2),
-            channel_cost=round(channel_cost, 2),
-            unallocated=round(budget - offer.discount_cost - channel_cost, 2),
+            offer_cost=round(base.offer_cost, 2),
+            channel_cost=round(base.channel_cost, 2),
+            unallocated=round(budget - base.offer_cost - base.channel_cost, 2),
             total=budget,
+            needed=round(needed, 2),
+            remainder=remainder,
+            text=budget_text(remainder, needed, say),
         ),
-        expected=PlanExpected(
-            revenue=revenue,
-            profit=profit,
-            revenue_range=(0.5 * revenue, 1.5 * revenue),
-            profit_range=(min(0.5 * profit, 1.5 * profit), max(0.5 * profit, 1.5 * profit)),
-        ),
-        ab_test=PlanAbTest(
-            holdout_share=holdout_share,
-            holdout=holdout,
-            treated=treated,
-            weeks=weeks,
-            baseline_rate=window_rate,
-            detectable_lift_pct=100 * lift,
-        ),
+        expected=replace(expected, history=history_text(expected, say)),
+        ab_test=replace(test, text=power_text(test, len(members), say)),
+        alternatives=shown,
         kpis=list(KPIS),
         risks=[
             PlanRisk(code=code, text=say(f"plan.risk.{code}"))
@@ -229,27 +314,154 @@ def plan_campaign(
     )
 
 
-def _offer(
-    discount: DiscountPlan, chosen: DiscountOption | None, share: float, say: Say
-) -> PlanOffer:
-    """The segment's discount analysis for the treated ``share`` of it."""
-    outcome = discount.outcome
-    cost = chosen.discount_cost * share if chosen else 0.0
-    profit = chosen.incremental_profit * share if chosen else 0.0
+def _alternative(v: Variant, history_weeks: int, say: Say) -> PlanAlternative:
+    alternative = PlanAlternative(
+        channel=v.channel,
+        customers=v.customers,
+        treated=v.treated,
+        weeks=v.weeks,
+        recent_only=v.recent_only,
+        depth_pct=v.depth_pct,
+        cost=round(v.cost, 2),
+        revenue=v.revenue,
+        profit=v.profit,
+        text="",
+    )
+    return replace(alternative, text=alternative_text(alternative, history_weeks, say))
+
+
+def _measured(ctx: ToolContext, segment: str) -> dict[bool, Measured | None]:
+    """What measured plans for ``segment`` found, with a discount (True) and without."""
+    runs = [
+        (r.id, r.plan, r.measured)
+        for r in PlanStore(ctx.shop.engine).plans()
+        if r.status == "measured" and r.measured
+    ]
+    return {priced: measured_response(runs, segment, priced) for priced in (True, False)}
+
+
+def _treated(customers: int, holdout_share: float) -> int:
+    return customers - math.floor(customers * holdout_share)
+
+
+def _range(x: float) -> tuple[float, float]:
+    return (min(0.5 * x, 1.5 * x), max(0.5 * x, 1.5 * x))
+
+
+def _no_buyers(segment: str, word: str) -> ToolError:
+    return ToolError(
+        f"none of the {segment} customers ever bought {word!r}; leave the products out of the "
+        "goal, or name another audience.",
+        key="refusal.no_buyers",
+        values={"segment": segment, "word": word},
+    )
+
+
+def _recent_buyers(
+    lines: pd.DataFrame, members: pd.Index, weeks: int, skus: tuple[str, ...]
+) -> pd.Index:
+    """The ``members`` with a purchase in the discount's baseline weeks (the only ones a
+    discount acts on under its model)."""
+    end = lines["ts"].max()
+    recent = lines[(lines["ts"] > end - pd.Timedelta(weeks=weeks)) & (lines["quantity"] > 0)]
+    if skus:
+        recent = recent[recent["sku"].isin(skus)]
+    bought = set(recent["customer_id"].astype(str))
+    return members[members.astype(str).isin(bought)]
+
+
+def _alternatives(
+    discount: DiscountPlan,
+    base: Variant,
+    stats: pd.DataFrame,
+    lines: pd.DataFrame,
+    members: pd.Index,
+    holdout_share: float,
+    budget: float,
+    reading: GoalReading,
+    past: dict[bool, Measured | None],
+) -> list[Variant]:
+    """The plan on the cheapest channel, on recent buyers only, over fewer weeks, and their
+    combinations, priced by the plan's own analysis."""
+    sends = {base.channel: base.channel_cost / max(base.treated * base.weeks, 1)}
+    if not stats.empty:
+        cheapest = cast("Channel", str(stats["cost_per_send"].idxmin()))
+        sends[cheapest] = float(stats["cost_per_send"].min())
+    recent = len(_recent_buyers(lines, members, discount.history_weeks, reading.skus))
+    sizes = {len(members): False, **({recent: True} if 0 < recent < len(members) else {})}
+    candidates: list[Variant | None] = []
+    for ch, per_send in sends.items():
+        for customers, recent_only in sizes.items():
+            treated = _treated(customers, holdout_share)
+            weeks = {base.weeks}
+            fit = fitting_weeks(discount, treated / customers, per_send, treated, budget)
+            if fit:
+                weeks.add(fit)
+            candidates += [
+                price(
+                    discount,
+                    channel=ch,
+                    cost_per_send=per_send,
+                    customers=customers,
+                    treated=treated,
+                    weeks=w,
+                    budget=budget,
+                    recent_only=recent_only,
+                    measured=past,
+                )
+                for w in sorted(weeks)
+            ]
+    return alternatives(base, candidates)
+
+
+def _margin(lines: pd.DataFrame, members: pd.Index, ctx: ToolContext) -> float:
+    """The audience's gross margin on its purchases (catalogue costs, else the default)."""
+    mine = lines[lines["customer_id"].astype(str).isin(set(members.astype(str)))]
+    mine = mine[mine["quantity"] > 0]
+    if mine.empty:
+        return ctx.settings.default_margin
+    cost = ctx.catalog()["unit_cost"].reindex(mine["sku"]).to_numpy(dtype=float)
+    price_ = mine["unit_price"].to_numpy(dtype=float)
+    cost = pd.Series(cost).fillna(pd.Series(price_ * (1 - ctx.settings.default_margin))).to_numpy()
+    revenue = float((price_ * mine["quantity"]).sum())
+    return 1 - float((cost * mine["quantity"].to_numpy()).sum()) / revenue if revenue > 0 else 0.0
+
+
+def _needed(discount: DiscountPlan, base: Variant, share: float, budget: float) -> float:
+    """What the plan's most profitable version costs (its offer at the best depth, if any, plus
+    the channel)."""
+    if discount.outcome == "over_budget" and discount.best_any_budget is not None:
+        return discount.best_any_budget.discount_cost * share + base.channel_cost
+    return base.cost
+
+
+def _remainder(outcome: str, left: float, budget: float) -> BudgetNote:
+    if left <= 0.01 * budget:
+        return "spent"
+    if outcome == "offer":
+        return "best_depth_cheaper"
+    if outcome == "over_budget":
+        return "over_budget"
+    return "no_price_offer"
+
+
+def _offer(discount: DiscountPlan, base: Variant, say: Say) -> PlanOffer:
+    """The audience's discount analysis for the plan's treated customers."""
+    offer_profit = base.profit + base.channel_cost
     words = outcome_text(
-        outcome,
+        discount.outcome,
         say,
-        depth=discount.recommended_depth_pct,
-        profit=profit,
-        cost=cost,
+        depth=base.depth_pct,
+        profit=offer_profit,
+        cost=base.offer_cost,
         weeks=discount.history_weeks,
     )
     return PlanOffer(
-        outcome=outcome,
-        depth_pct=discount.recommended_depth_pct,
+        outcome=discount.outcome,
+        depth_pct=base.depth_pct,
         summary=words,
         promo_response=discount.promo_response,
-        discount_cost=cost,
-        incremental_profit=profit,
+        discount_cost=base.offer_cost,
+        incremental_profit=offer_profit,
         baseline_weeks=discount.history_weeks,
     )

@@ -36,6 +36,11 @@ class PlanExpect:
     audience: str | None = None
     channel: str | None = None
     max_budget: float | None = None
+    verdict: str | None = None
+    """run, run_smaller or dont_run."""
+    products_category: str | None = None
+    """Every featured product belongs to this catalogue category."""
+    underpowered: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from copilot.agent.answers import result_evidence
 from copilot.agent.grounding import unsupported_numbers
 from copilot.agent.types import AgentAnswer, ToolTrace
 from copilot.core.text import language_of
-from copilot.evaluation.cases import Expect
+from copilot.demo.catalog import CATEGORIES
+from copilot.evaluation.cases import Expect, PlanExpect
 from tools.plan_types import plan_json_schema
 
 NO_TOOL = "(no tool)"
@@ -326,7 +327,30 @@ def score_plan(expect: Expect, obs: Observation) -> Verdict | None:
             problems.append(f"spends {spent:,.2f} of a {budget['total']:,.2f} budget")
         if wanted.max_budget is not None and float(budget.get("total", 0)) > wanted.max_budget:
             problems.append(f"budget {budget['total']:,.2f} above {wanted.max_budget:,.2f}")
+        problems += _plan_meaning(wanted, plan)
     return Verdict("plan", not problems, "; ".join(problems) or "plan valid")
+
+
+def _plan_meaning(wanted: PlanExpect, plan: dict[str, Any]) -> list[str]:
+    """The plan's verdict, product scope and test power, where the case names them."""
+    problems = []
+    verdict = plan.get("verdict", {}).get("code")
+    if wanted.verdict and verdict != wanted.verdict:
+        problems.append(f"verdict {verdict}, expected {wanted.verdict}")
+    if wanted.products_category:
+        # The plans suite runs on the demo shop, whose skus start with their category's code.
+        codes = {c.code: c.en for c in CATEGORIES}
+        outside = [
+            p["sku"]
+            for p in plan.get("products", [])
+            if codes.get(str(p["sku"]).split("-")[0]) != wanted.products_category
+        ]
+        if outside or not plan.get("products"):
+            problems.append(f"products outside {wanted.products_category}: {outside or 'none'}")
+    under = plan.get("ab_test", {}).get("underpowered")
+    if wanted.underpowered is not None and under != wanted.underpowered:
+        problems.append(f"underpowered {under}, expected {wanted.underpowered}")
+    return problems
 
 
 def score_latency(expect: Expect, obs: Observation) -> Verdict | None:

@@ -44,6 +44,8 @@ class PlanRecord:
     measured_at: datetime | None = None
     lesson_en: str | None = None
     lesson_zh: str | None = None
+    measured: dict[str, Any] | None = None
+    """What the read-out measured per treated customer (tools.campaigns.lessons)."""
 
 
 def _record(row: Any) -> PlanRecord:
@@ -61,6 +63,7 @@ def _record(row: Any) -> PlanRecord:
         measured_at=row.measured_at,
         lesson_en=row.lesson_en,
         lesson_zh=row.lesson_zh,
+        measured=json.loads(row.measured) if row.measured else None,
     )
 
 
@@ -129,13 +132,20 @@ class PlanStore:
         self.get(plan_id)
         self._set(plan_id, status=status)
 
-    def record_lesson(self, plan_id: int, english: str, chinese: str) -> None:
-        """Mark an approved plan measured, with its post-mortem in both languages (a later
-        read-out replaces it)."""
+    def record_lesson(
+        self, plan_id: int, english: str, chinese: str, measured: dict[str, Any]
+    ) -> None:
+        """Mark an approved plan measured, with its post-mortem in both languages and the
+        measured numbers (a later read-out replaces them)."""
         if self.get(plan_id).status == "draft":
             raise InputError(f"plan {plan_id} is a draft: there is nothing measured to learn from")
         self._set(
-            plan_id, status="measured", measured_at=utc_now(), lesson_en=english, lesson_zh=chinese
+            plan_id,
+            status="measured",
+            measured_at=utc_now(),
+            lesson_en=english,
+            lesson_zh=chinese,
+            measured=json.dumps(measured, sort_keys=True),
         )
 
     def _set(self, plan_id: int, **values: Any) -> None:

@@ -194,6 +194,11 @@ campaign_plans = Table(
     Column("measured_at", DateTime),
     Column("lesson_en", Text, doc="The post-mortem written when it was measured (English)."),
     Column("lesson_zh", Text, doc="The same post-mortem in Chinese."),
+    Column(
+        "measured",
+        Text,
+        doc="JSON: the read-out per treated customer (revenue, profit, 95% bounds, weeks).",
+    ),
     sqlite_autoincrement=True,  # a deleted plan's id is never reused
 )
 """Saved campaign plans: drafts, and approved ones with a frozen audience."""

@@ -16,6 +16,7 @@ import pandas as pd
 from copilot.core.errors import InputError
 from copilot.shop.plans import Arm, PlanRecord, PlanStore
 from tools._tool import ToolContext
+from tools.plan_goal import buyers_of
 from tools.profiling.api import profiles, segment_mask
 
 
@@ -49,13 +50,16 @@ class Approval:
 
 
 def approve_plan(ctx: ToolContext, plan_id: int) -> Approval:
-    """Freeze the audience of draft ``plan_id`` as the segment stands now and split it."""
+    """Freeze the audience of draft ``plan_id`` as it stands now and split it."""
     store = PlanStore(ctx.shop.engine)
     record = store.get(plan_id)
     plan = record.plan
     table = profiles(ctx).table
-    members = sorted(table.index[segment_mask(table, plan["audience"]["segment"])].astype(str))
-    arms = split(members, plan_id, float(plan["ab_test"]["holdout_share"]))
+    members = table.index[segment_mask(table, plan["audience"]["segment"])]
+    bought = tuple(plan["audience"].get("bought_skus") or ())
+    if bought:  # a goal that named products: the segment's past buyers of them
+        members = buyers_of(ctx.shop.order_lines(), bought, members)
+    arms = split(sorted(members.astype(str)), plan_id, float(plan["ab_test"]["holdout_share"]))
     approved = store.approve(plan_id, arms, offer_code(plan_id, plan["offer"]["depth_pct"]))
     held = sum(arm == "holdout" for arm in arms.values())
     return Approval(approved, treatment=len(arms) - held, holdout=held)

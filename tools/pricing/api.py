@@ -266,14 +266,30 @@ def recommend_discount(
     members = table.index[segment_mask(table, segment)]
     if len(members) == 0:
         raise empty_segment(segment)
+    return audience_discount(ctx, segment, members, budget, weeks)
+
+
+def audience_discount(
+    ctx: ToolContext,
+    segment: str,
+    members: pd.Index,
+    budget: float,
+    weeks: int,
+    skus: tuple[str, ...] = (),
+) -> DiscountPlan:
+    """The discount analysis for ``members``, on ``skus`` only when given (a plan whose goal
+    names products)."""
     model = demand_model(ctx)
     elasticity = {k: v.elasticity for k, v in model.products.items() if v.reliable}
     catalog = ctx.catalog()
     cost = {str(k): float(v) for k, v in catalog["unit_cost"].dropna().items()}
+    lines = ctx.shop.order_lines()
+    if skus:
+        lines = lines[lines["sku"].isin(skus)]
     return plan_discount(
         segment,
         members,
-        ctx.shop.order_lines(),
+        lines,
         elasticity,
         cost,
         budget,

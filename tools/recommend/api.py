@@ -136,11 +136,33 @@ def recommend_for_segment(
     members = table.index[segment_mask(table, segment)].astype(str).tolist()
     if not members:
         raise empty_segment(segment)
+    items = featured(ctx, members, n)
+    return SegmentPicks(
+        segment=segment, customers=len(members), per_customer_list=SEGMENT_LIST, items=items
+    )
+
+
+def featured(
+    ctx: ToolContext,
+    members: list[str],
+    n: int,
+    candidates: tuple[str, ...] = (),
+    repeat: bool = False,
+) -> list[SegmentPick]:
+    """The ``n`` products most of ``members`` have in their personal top list: of new products
+    (the top 20), or of ``candidates`` only when given (their top 3; bought ones included when
+    ``repeat``)."""
     model = recommender(ctx).for_mode(True)
-    recs = model.recommend(members, SEGMENT_LIST, exclude_purchased=True, explain=False)
+    recs = model.recommend(
+        members,
+        min(3, len(candidates)) if candidates else SEGMENT_LIST,
+        exclude_purchased=not repeat,
+        candidates=list(candidates) or None,
+        explain=False,
+    )
     counts = Counter(sku for r in recs if not r.cold_start for sku in r.items)
     catalog = ctx.catalog()
-    items = [
+    return [
         SegmentPick(
             sku=sku,
             **_described(catalog, sku),
@@ -149,9 +171,6 @@ def recommend_for_segment(
         )
         for sku, c in counts.most_common(n)
     ]
-    return SegmentPicks(
-        segment=segment, customers=len(members), per_customer_list=SEGMENT_LIST, items=items
-    )
 
 
 @tool
