@@ -27,6 +27,7 @@ from tools.campaigns.readout import CampaignReadout, campaign_readout
 from tools.findings import Say, describe
 from tools.findings.readout import lesson
 from tools.planning import plan_campaign
+from tools.profiling.api import find_customers, profiles
 
 
 def _writable_copy(demo_ctx: ToolContext, home: Path) -> ToolContext:
@@ -185,7 +186,10 @@ def test_the_readout_recovers_the_planted_uplift(
     # The post-mortem: planned, happened, learned; the Chinese one in Chinese.
     record = PlanStore(ctx.shop.engine).get(ids["at_risk"])
     text = lesson(treated, record.plan, Say("en"))
-    assert text.startswith("# Lesson from campaign plan") and "## What we learned" in text
+    assert (
+        text.startswith("# Lesson from the win-back campaign of plan")
+        and "## What we learned" in text
+    )
     chinese = lesson(treated, record.plan, Say("zh"))
     body = chinese.replace(record.goal, "").replace("CUPED", "")
     assert re.findall(r"[A-Za-z]{4,}", body) == [], body
@@ -295,3 +299,20 @@ def test_a_measured_campaign_moves_the_next_plan_for_its_audience(
     # The measured loyal campaign gave 5% off; a plain message for them borrows nothing from it.
     assert store.get(ids["loyal"]).plan["offer"]["depth_pct"] == 5.0
     assert loyal.offer.depth_pct is None and loyal.expected.measured_plans == []
+
+
+def test_a_plan_for_a_customer_list_freezes_exactly_the_list(
+    demo_ctx: ToolContext, tmp_path: Path
+) -> None:
+    ctx = _writable_copy(demo_ctx, tmp_path / "list")
+    listed = find_customers(ctx, churn_risk_above=0.6, country="Germany", limit=100)
+    inputs = {"goal": "Keep German customers at risk", "budget": 5000.0, "holdout_share": 0.2}
+    plan = plan_campaign.run(ctx, inputs, filters=listed.filters)
+    plan_id = PlanStore(ctx.shop.engine).save(
+        {**inputs, "filters": listed.filters}, plan.to_json_dict(), ctx.shop.version(), "t"
+    )
+    done = approve_plan(ctx, plan_id)
+    assert done.treatment + done.holdout == listed.count == plan.audience.customers
+    table = profiles(ctx).table
+    frozen = table.loc[PlanStore(ctx.shop.engine).assignments(plan_id)["customer_id"]]
+    assert (frozen["churn_risk"] > 0.6).all() and (frozen["country"] == "Germany").all()

@@ -64,6 +64,7 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
             avg_churn_risk=0.54,
             avg_clv_12m=236.4,
             bought_skus=[],
+            filters={},
         ),
         offer=PlanOffer(
             outcome=outcome,

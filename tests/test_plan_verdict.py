@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from copilot.core.errors import ToolError
 from tools import ToolContext
 from tools.plan_goal import read_goal
 from tools.plan_power import _Z, plan_power
@@ -202,3 +203,50 @@ def test_nothing_internal_appears_in_a_plan(demo_ctx: ToolContext, language: str
     ):
         text = plan_campaign(demo_ctx, budget=5000.0, **kw).to_markdown(language)
         assert not INTERNAL.findall(text), (kw, INTERNAL.findall(text))
+
+
+def test_a_customer_list_is_the_audience_the_approval_freezes(demo_ctx: ToolContext) -> None:
+    """A list from find_customers (at-risk customers with churn risk above 60% and CLV of at
+    least 100) handed to the planner: the plan targets exactly those customers, says so, and
+    the model-facing schema never offers the filters."""
+    from tools.plan_economics import audience_members
+    from tools.profiling.api import find_customers
+
+    listed = find_customers(
+        demo_ctx, segment="at_risk", churn_risk_above=0.6, min_clv=100.0, limit=100
+    )
+    plan = plan_campaign.run(
+        demo_ctx,
+        {"goal": "Win back lapsed customers", "budget": 5000.0, "audience": "at_risk"},
+        filters=listed.filters,
+    )
+    assert plan.audience.customers == listed.count < 666
+    assert plan.audience.filters == {"churn_risk_above": 0.6, "min_clv": 100.0}
+    assert "churn risk above 60%" in plan.reading.text and "the list" in plan.reading.text
+    assert "流失风险高于 60%" in plan.to_markdown("zh")
+    table = profiles(demo_ctx).table
+    members = audience_members(
+        table, demo_ctx.shop.order_lines(), "at_risk", (), plan.audience.filters
+    )
+    assert len(members) == listed.count
+    assert "filters" not in plan_campaign.json_schema()["properties"]
+    with pytest.raises(ToolError, match="passes the list's filters"):
+        plan_campaign.run(
+            demo_ctx,
+            {"goal": "Win back lapsed customers", "budget": 5000.0, "audience": "at_risk"},
+            filters={"min_clv": 10**9},
+        )
+
+
+def test_a_list_naming_no_segment_is_planned_across_segments(demo_ctx: ToolContext) -> None:
+    from tools.profiling.api import find_customers
+
+    listed = find_customers(demo_ctx, churn_risk_above=0.6, min_clv=100.0)
+    plan = plan_campaign.run(
+        demo_ctx, {"goal": "Keep our valuable customers", "budget": 5000.0}, filters=listed.filters
+    )
+    assert plan.audience.segment == "all" and plan.audience.label == "All customers"
+    assert plan.audience.customers == listed.count
+    assert plan.reading.audience_basis == "list"
+    assert "the customer list, across segments" in plan.reading.text
+    assert "全部客户" in plan.to_markdown("zh")

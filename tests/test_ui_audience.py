@@ -11,7 +11,7 @@ from tools import ToolContext
 from tools.profiling.api import find_customers, segment_overview
 
 
-def test_a_segment_list_offers_its_segment_and_names_the_filters_a_plan_leaves_out(
+def test_a_segment_list_offers_its_segment_and_its_filters_in_words(
     demo_ctx: ToolContext,
 ) -> None:
     whole = audience_offer(find_customers(demo_ctx, segment="at_risk"))
@@ -23,10 +23,16 @@ def test_a_segment_list_offers_its_segment_and_names_the_filters_a_plan_leaves_o
     narrow = audience_offer(find_customers(demo_ctx, segment="champions", country="Germany"))
     assert narrow is not None and narrow.other_filters == {"country": "Germany"}
     note = offer_note(narrow, "en")
-    assert "country=Germany" in note and f"{narrow.matched} customers" in note
-    assert "whole segment" in note
-    # No segment named: nothing a plan could target.
-    assert audience_offer(find_customers(demo_ctx, churn_risk_above=0.5)) is None
+    assert "(country Germany)" in note and f"the {narrow.matched} customers of" in note
+    assert "国家/地区为 Germany" in offer_note(narrow, "zh")
+    # No segment named: the list itself, across segments; no filter at all: nothing to offer
+    # (the plan form's audience list has "All customers").
+    risky = find_customers(demo_ctx, churn_risk_above=0.5)
+    across = audience_offer(risky)
+    assert across is not None and across.segment == "all" and across.matched == risky.count
+    assert offer_label(across, "en") == "Plan a campaign for this list"
+    assert "churn risk above 50%" in offer_note(across, "en")
+    assert audience_offer(find_customers(demo_ctx)) is None
     assert audience_offer(segment_overview(demo_ctx)) is None
 
 

@@ -811,6 +811,21 @@ def test_a_customer_list_becomes_the_plan_audience_in_one_click(
     page.locator("#make-plan").click()
     expect(page.locator("#plan-view")).to_contain_text("At risk", timeout=ANSWER_TIMEOUT_MS)
     print("screenshot:", shot(page, "plan-from-chat-audience"))
+    # A list narrowed beyond its segment: the plan targets exactly the list's customers.
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "At risk customers with CLV above 300")
+    count = page.locator("#result-table tbody tr").count()
+    use.click()
+    status = page.locator("#plan-status")
+    expect(status).to_contain_text("(12-month CLV at least 300)")
+    found = re.search(r"the ([\d,]+) customers of", status.inner_text())
+    assert found is not None, status.inner_text()
+    listed = int(found[1].replace(",", ""))
+    assert 0 < listed and count <= listed
+    page.locator("#make-plan").click()
+    view = page.locator("#plan-view")
+    expect(view).to_contain_text("only the customers of the list", timeout=ANSWER_TIMEOUT_MS)
+    expect(view).to_contain_text(f"{listed:,} customers, average churn risk")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ the model as text ending in a next step. Any other exception is a bug and propag
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -86,6 +87,11 @@ class Tool:
 
     def __call__(self, ctx: ToolContext, **arguments: Any) -> Any:
         """Validate ``arguments`` and run the tool; invalid arguments raise ``ToolError``."""
+        return self.run(ctx, arguments)
+
+    def run(self, ctx: ToolContext, arguments: dict[str, Any], **hidden: Any) -> Any:
+        """Validate ``arguments`` and run the tool with ``hidden`` keyword-only arguments too:
+        the ones a program passes (a plan's customer-list filters) and the model never sees."""
         try:
             parsed = self.args_model.model_validate(arguments)
         except ValidationError as exc:
@@ -99,12 +105,18 @@ class Tool:
                 key="refusal.bad_request",
                 values={"problems": problems},
             ) from exc
-        return self.fn(ctx, **parsed.model_dump())
+        return self.fn(ctx, **parsed.model_dump(), **hidden)
 
 
 def tool(fn: Callable[..., Any]) -> Tool:
-    """Turn a typed, documented function ``fn(ctx, ...)`` into a :class:`Tool`."""
-    model, description = arguments_model(fn, fn.__name__, frozenset({"ctx"}))
+    """Turn a typed, documented function ``fn(ctx, ...)`` into a :class:`Tool`; its
+    keyword-only arguments stay out of the schema (see ``Tool.run``)."""
+    hidden = {
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    model, description = arguments_model(fn, fn.__name__, frozenset({"ctx", *hidden}))
     return Tool(fn.__name__, description, fn, model)
 
 

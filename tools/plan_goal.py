@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-AudienceBasis = Literal["user", "goal", "default"]
+AudienceBasis = Literal["user", "goal", "default", "list"]
 
 _SEGMENT_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("win", "back", "lapsed", "churn", "retain", "召回", "流失", "挽回"), "at_risk"),

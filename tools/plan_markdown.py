@@ -96,7 +96,7 @@ def plan_reading_text(plan: CampaignPlan, say: Say) -> str:
     """How the plan read its goal, in ``say``'s language."""
     a = plan.audience
     label = a.label_zh if say.lang == "zh" and a.label_zh else a.label
-    return reading_text(plan.reading, label, a.customers, say)
+    return reading_text(plan.reading, label, a.customers, a.filters, say)
 
 
 def plan_power_text(plan: CampaignPlan, say: Say) -> str:

@@ -63,6 +63,9 @@ class PlanAudience:
     avg_clv_12m: Amount
     bought_skus: list[str] = field(metadata=BRIEF_OFF)
     """Only the segment's customers who bought one of these products (empty: all of it)."""
+    filters: dict[str, float | str]
+    """Only those passing a customer list's filters (min_clv, churn_risk_above, country,
+    inactive_days_over; empty: none)."""
 
 
 @with_config(_STRICT)

@@ -27,8 +27,15 @@ def _channel(name: str, say: Say) -> str:
     return say(f"channel.{name}")
 
 
-def reading_text(reading: PlanReading, label: str, customers: int, say: Say) -> str:
-    """How the goal was read: products or category, repeat purchases, audience."""
+def reading_text(
+    reading: PlanReading,
+    label: str,
+    customers: int,
+    filters: dict[str, float | str],
+    say: Say,
+) -> str:
+    """How the goal was read: products or category, repeat purchases, audience, and the
+    customer list's filters it was narrowed by."""
     parts = []
     if reading.word:
         key = "plan.read.title" if reading.by_title else "plan.read.category"
@@ -47,7 +54,21 @@ def reading_text(reading: PlanReading, label: str, customers: int, say: Say) -> 
     parts.append(say(f"plan.read.audience.{reading.audience_basis}", label=label))
     if reading.buyers_only:
         parts.append(say("plan.read.buyers_only", n=say.count(customers)))
+    if filters:
+        shown = say.join([filter_text(k, v, say) for k, v in filters.items()])
+        parts.append(say("plan.read.list", filters=shown, n=say.count(customers)))
     return say("plan.read.sep").join(parts)
+
+
+def filter_text(key: str, value: float | str, say: Say) -> str:
+    """One customer-list filter in words ("churn risk above 60%")."""
+    if key == "churn_risk_above" and not isinstance(value, str):
+        return say("plan.filter.churn_risk_above", v=say.pct(value))
+    if key == "min_clv" and not isinstance(value, str):
+        return say("plan.filter.min_clv", v=say.money(value))
+    if key == "inactive_days_over" and not isinstance(value, str):
+        return say("plan.filter.inactive_days_over", v=say.count(value))
+    return say("plan.filter.country", v=str(value))
 
 
 def alternative_text(v: PlanAlternative, history_weeks: int, say: Say) -> str:

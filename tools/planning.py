@@ -3,25 +3,32 @@ and experiment tools. Every number comes from those tools or the shop's past cam
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, cast, get_args
+from typing import Annotated, Any, cast, get_args
 
 import pandas as pd
 from pydantic import Field
 
 from copilot.core.errors import ToolError
-from copilot.core.vocabulary import CHANNELS, Channel
-from copilot.shop.plans import PlanStore
+from copilot.core.vocabulary import Channel
 from tools._tool import ToolContext, tool
 from tools.findings.say import Say
-from tools.plan_goal import GoalReading, buyers_of, read_goal
-from tools.plan_history import Measured, measured_response
+from tools.plan_economics import (
+    audience_margin,
+    audience_members,
+    budget_needed,
+    budget_note,
+    channel_stats,
+    list_filters,
+    past_measured,
+    priced_alternatives,
+    treated_of,
+)
+from tools.plan_goal import read_goal
 from tools.plan_markdown import assumption_text, channel_reason, objective_text, outcome_text
 from tools.plan_power import plan_power
 from tools.plan_types import (
-    BudgetNote,
     CampaignPlan,
     ChannelBasis,
     EffectBasis,
@@ -41,7 +48,7 @@ from tools.plan_types import (
     PlanVerdict,
     RiskCode,
 )
-from tools.plan_verdict import Variant, alternatives, fitting_weeks, price, verdict
+from tools.plan_verdict import Variant, price, verdict
 from tools.plan_words import (
     alternative_text,
     budget_text,
@@ -54,7 +61,7 @@ from tools.pricing.api import audience_discount
 from tools.pricing.discount import DiscountPlan
 from tools.pricing.experiments import detectable_lift
 from tools.profiling.api import empty_segment, profiles, segment_mask
-from tools.profiling.segments import RFM_SEGMENTS, SegmentName
+from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
 from tools.recommend.api import featured
 
 HOLDOUT_SHARE = 0.10
@@ -62,22 +69,6 @@ KPIS: tuple[KpiCode, ...] = get_args(KpiCode)
 """What every campaign is measured by, in the order the plan lists them."""
 RISKS: tuple[RiskCode, ...] = ("pull_forward", "holdout_contact")
 """The risks of every campaign; a plan without a price offer says why first."""
-
-
-def _channel_stats(campaigns: pd.DataFrame) -> pd.DataFrame:
-    """Past return and cost per send of the channels a plan can propose (a shop's campaigns
-    may name others, such as print)."""
-    past = campaigns.dropna(subset=["spend", "revenue", "sends"])
-    past = past[(past["spend"] > 0) & (past["sends"] > 0) & past["channel"].isin(CHANNELS)]
-    stats = past.groupby("channel").agg(
-        revenue=("revenue", "sum"),
-        spend=("spend", "sum"),
-        sends=("sends", "sum"),
-        campaigns=("campaign_id", "size"),
-    )
-    stats["roas"] = stats["revenue"] / stats["spend"]
-    stats["cost_per_send"] = stats["spend"] / stats["sends"]
-    return stats
 
 
 @tool
@@ -90,6 +81,8 @@ def plan_campaign(
     start: Annotated[str | None, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     weeks: Annotated[int, Field(ge=1, le=12)] = 4,
     holdout_share: Annotated[float, Field(ge=0.05, le=0.5)] = HOLDOUT_SHARE,
+    *,
+    filters: dict[str, Any] | None = None,
 ) -> CampaignPlan:
     """A campaign plan a manager can approve: audience and size, offer with its data-based
     rationale, products, channel and timing, budget split, expected incremental revenue and
@@ -116,23 +109,25 @@ def plan_campaign(
                 values={"start": start},
             ) from exc
     reading = read_goal(goal, ctx.catalog(), audience)
+    if filters is not None and not audience:  # a list naming no segment: all its customers
+        reading = replace(reading, segment=EVERYONE[0], audience_basis="list")
     segment = reading.segment
     table = profiles(ctx).table
-    members = table.index[segment_mask(table, segment)]
-    if members.empty:
+    if not segment_mask(table, segment).any():
         raise empty_segment(segment)
     lines = ctx.shop.order_lines()
-    if reading.buyers_only:
-        members = buyers_of(lines, reading.skus, members)
-        if members.empty:
-            raise _no_buyers(segment, reading.word or "")
+    kept = list_filters(filters)
+    bought = reading.skus if reading.buyers_only else ()
+    members = audience_members(table, lines, segment, bought, kept)
+    if members.empty:
+        raise _no_buyers(segment, reading.word or "") if bought else _empty_list(segment, kept)
     audience_table = table.loc[members]
-    stats = _channel_stats(ctx.shop.campaigns())
+    stats = channel_stats(ctx.shop.campaigns())
     best = cast("Channel", str(stats["roas"].idxmax())) if not stats.empty else None
     chosen_channel: Channel = channel or best or "email"
     channel_facts = stats.to_dict("index").get(chosen_channel, {})
     cost_per_send = float(channel_facts.get("cost_per_send", 0.0))
-    treated = _treated(len(members), holdout_share)
+    treated = treated_of(len(members), holdout_share)
     channel_cost = cost_per_send * treated * weeks
     if channel_cost >= budget:
         raise ToolError(
@@ -152,7 +147,7 @@ def plan_campaign(
     share = treated / len(members)
     offer_budget = (budget - channel_cost) / share  # discount plans are for the whole audience
     discount = audience_discount(ctx, segment, members, offer_budget, weeks, reading.skus)
-    past = _measured(ctx, segment)
+    past = past_measured(ctx, segment)
     base = price(
         discount,
         channel=chosen_channel,
@@ -168,10 +163,10 @@ def plan_campaign(
     # The JSON's few texts are for readers without the catalogue (the model): in English.
     say = Say("en")
     offer = _offer(discount, base, say)
-    found = _alternatives(
+    found = priced_alternatives(
         discount, base, stats, lines, members, holdout_share, budget, reading, past
     )
-    margin = _margin(lines, members, ctx)
+    margin = audience_margin(lines, members, ctx)
     break_even = base.channel_cost / margin if base.depth_pct is None and margin > 0 else None
     code, reason = verdict(base, found, discount.outcome, offer.incremental_profit)
     picks = featured(
@@ -189,14 +184,17 @@ def plan_campaign(
     data_end = profiles(ctx).end
     first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
     label, label_zh = next(
-        ((en, zh) for key, en, zh, _ in RFM_SEGMENTS if key == segment), (segment, segment)
+        ((en, zh) for key, en, zh, _ in (*RFM_SEGMENTS, EVERYONE) if key == segment),
+        (segment, segment),
     )
-    rule = next((r for key, _, _, r in RFM_SEGMENTS if key == segment), "data-driven cluster")
+    rule = next(
+        (r for key, _, _, r in (*RFM_SEGMENTS, EVERYONE) if key == segment), "data-driven cluster"
+    )
     basis: ChannelBasis = "user" if channel else "best_past_return" if channel_facts else "default"
     roas = float(channel_facts["roas"]) if basis == "best_past_return" else None
     past_campaigns = int(channel_facts["campaigns"]) if channel_facts else 0
-    needed = _needed(discount, base, share, budget)
-    remainder = _remainder(discount.outcome, budget - base.cost, budget)
+    needed = budget_needed(discount, base, share, budget)
+    remainder = budget_note(discount.outcome, budget - base.cost, budget)
     plan_reading = PlanReading(
         audience_basis=reading.audience_basis,
         word=reading.word,
@@ -207,7 +205,9 @@ def plan_campaign(
         buyers_only=reading.buyers_only,
         text="",
     )
-    plan_reading = replace(plan_reading, text=reading_text(plan_reading, label, len(members), say))
+    plan_reading = replace(
+        plan_reading, text=reading_text(plan_reading, label, len(members), kept, say)
+    )
     test = PlanAbTest(
         holdout_share=holdout_share,
         holdout=holdout,
@@ -267,7 +267,8 @@ def plan_campaign(
             customers=len(members),
             avg_churn_risk=float(audience_table["churn_risk"].mean()),
             avg_clv_12m=float(audience_table["clv_12m"].mean()),
-            bought_skus=list(reading.skus) if reading.buyers_only else [],
+            bought_skus=list(bought),
+            filters=kept,
         ),
         offer=offer,
         products=[
@@ -330,22 +331,18 @@ def _alternative(v: Variant, history_weeks: int, say: Say) -> PlanAlternative:
     return replace(alternative, text=alternative_text(alternative, history_weeks, say))
 
 
-def _measured(ctx: ToolContext, segment: str) -> dict[bool, Measured | None]:
-    """What measured plans for ``segment`` found, with a discount (True) and without."""
-    runs = [
-        (r.id, r.plan, r.measured)
-        for r in PlanStore(ctx.shop.engine).plans()
-        if r.status == "measured" and r.measured
-    ]
-    return {priced: measured_response(runs, segment, priced) for priced in (True, False)}
-
-
-def _treated(customers: int, holdout_share: float) -> int:
-    return customers - math.floor(customers * holdout_share)
-
-
 def _range(x: float) -> tuple[float, float]:
     return (min(0.5 * x, 1.5 * x), max(0.5 * x, 1.5 * x))
+
+
+def _empty_list(segment: str, filters: dict[str, float | str]) -> ToolError:
+    shown = ", ".join(f"{k}={v}" for k, v in filters.items())
+    return ToolError(
+        f"no {segment} customer passes the list's filters ({shown}); widen them or plan for "
+        "the whole segment.",
+        key="refusal.empty_list",
+        values={"segment": segment, "filters": shown},
+    )
 
 
 def _no_buyers(segment: str, word: str) -> ToolError:
@@ -355,94 +352,6 @@ def _no_buyers(segment: str, word: str) -> ToolError:
         key="refusal.no_buyers",
         values={"segment": segment, "word": word},
     )
-
-
-def _recent_buyers(
-    lines: pd.DataFrame, members: pd.Index, weeks: int, skus: tuple[str, ...]
-) -> pd.Index:
-    """The ``members`` with a purchase in the discount's baseline weeks (the only ones a
-    discount acts on under its model)."""
-    end = lines["ts"].max()
-    recent = lines[(lines["ts"] > end - pd.Timedelta(weeks=weeks)) & (lines["quantity"] > 0)]
-    if skus:
-        recent = recent[recent["sku"].isin(skus)]
-    bought = set(recent["customer_id"].astype(str))
-    return members[members.astype(str).isin(bought)]
-
-
-def _alternatives(
-    discount: DiscountPlan,
-    base: Variant,
-    stats: pd.DataFrame,
-    lines: pd.DataFrame,
-    members: pd.Index,
-    holdout_share: float,
-    budget: float,
-    reading: GoalReading,
-    past: dict[bool, Measured | None],
-) -> list[Variant]:
-    """The plan on the cheapest channel, on recent buyers only, over fewer weeks, and their
-    combinations, priced by the plan's own analysis."""
-    sends = {base.channel: base.channel_cost / max(base.treated * base.weeks, 1)}
-    if not stats.empty:
-        cheapest = cast("Channel", str(stats["cost_per_send"].idxmin()))
-        sends[cheapest] = float(stats["cost_per_send"].min())
-    recent = len(_recent_buyers(lines, members, discount.history_weeks, reading.skus))
-    sizes = {len(members): False, **({recent: True} if 0 < recent < len(members) else {})}
-    candidates: list[Variant | None] = []
-    for ch, per_send in sends.items():
-        for customers, recent_only in sizes.items():
-            treated = _treated(customers, holdout_share)
-            weeks = {base.weeks}
-            fit = fitting_weeks(discount, treated / customers, per_send, treated, budget)
-            if fit:
-                weeks.add(fit)
-            candidates += [
-                price(
-                    discount,
-                    channel=ch,
-                    cost_per_send=per_send,
-                    customers=customers,
-                    treated=treated,
-                    weeks=w,
-                    budget=budget,
-                    recent_only=recent_only,
-                    measured=past,
-                )
-                for w in sorted(weeks)
-            ]
-    return alternatives(base, candidates)
-
-
-def _margin(lines: pd.DataFrame, members: pd.Index, ctx: ToolContext) -> float:
-    """The audience's gross margin on its purchases (catalogue costs, else the default)."""
-    mine = lines[lines["customer_id"].astype(str).isin(set(members.astype(str)))]
-    mine = mine[mine["quantity"] > 0]
-    if mine.empty:
-        return ctx.settings.default_margin
-    cost = ctx.catalog()["unit_cost"].reindex(mine["sku"]).to_numpy(dtype=float)
-    price_ = mine["unit_price"].to_numpy(dtype=float)
-    cost = pd.Series(cost).fillna(pd.Series(price_ * (1 - ctx.settings.default_margin))).to_numpy()
-    revenue = float((price_ * mine["quantity"]).sum())
-    return 1 - float((cost * mine["quantity"].to_numpy()).sum()) / revenue if revenue > 0 else 0.0
-
-
-def _needed(discount: DiscountPlan, base: Variant, share: float, budget: float) -> float:
-    """What the plan's most profitable version costs (its offer at the best depth, if any, plus
-    the channel)."""
-    if discount.outcome == "over_budget" and discount.best_any_budget is not None:
-        return discount.best_any_budget.discount_cost * share + base.channel_cost
-    return base.cost
-
-
-def _remainder(outcome: str, left: float, budget: float) -> BudgetNote:
-    if left <= 0.01 * budget:
-        return "spent"
-    if outcome == "offer":
-        return "best_depth_cheaper"
-    if outcome == "over_budget":
-        return "over_budget"
-    return "no_price_offer"
 
 
 def _offer(discount: DiscountPlan, base: Variant, say: Say) -> PlanOffer:

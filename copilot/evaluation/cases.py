@@ -88,6 +88,9 @@ class Case:
     required: bool = False
     note: str = ""
     line: int = 0
+    setup: str | None = None
+    """``played_campaign``: asked in a private copy of the shop where one campaign went the
+    whole loop (copilot.evaluation.played)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,7 @@ def load_suite(path: Path) -> Suite:
                 persona=raw.get("persona", "marketer"),
                 required=bool(raw.get("required", False)),
                 note=raw.get("note", ""),
+                setup=raw.get("setup"),
                 line=located.line(("cases", i)),
             )
         )

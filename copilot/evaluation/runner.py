@@ -162,8 +162,11 @@ def run_agent_suite(
     agent.warm_up()  # untimed: the first case would otherwise pay for fitting and the prompt
     if lines:
         print(f"[{suite.name}] warm-up {time.perf_counter() - warm:.1f} s", file=sys.stderr)
-    with extra_documents(agent.ctx, suite.documents):
-        for n, case in enumerate(suite.cases, 1):
+    plain = [c for c in suite.cases if c.setup is None]
+    played = [c for c in suite.cases if c.setup is not None]
+
+    def run_all(cases: list[Case], asked: Agent) -> None:
+        for case in cases:
             began = time.perf_counter()
             result = saved.lookup(suite.name, case, case.id in required) if saved else None
             if result is None:
@@ -171,8 +174,8 @@ def run_agent_suite(
                 for _ in range(options.repeat):
                     if bar is not None:
                         bar.set_postfix_str(case.id[:30])
-                    _new_conversation(agent)
-                    attempts.append(run_case(agent, case, options.grader))
+                    _new_conversation(asked)
+                    attempts.append(run_case(asked, case, options.grader))
                     if bar is not None:
                         bar.update(1)
                 result = CaseResult(case, attempts, case.id in required)
@@ -184,11 +187,19 @@ def run_agent_suite(
             if lines:
                 verdict = "pass" if result.passed else ("flaky" if result.flaky else "FAIL")
                 print(
-                    f"[{suite.name} {n}/{len(suite.cases)}] {case.id}: {verdict} "
+                    f"[{suite.name} {len(results)}/{len(suite.cases)}] {case.id}: {verdict} "
                     f"({time.perf_counter() - began:.1f} s)",
                     file=sys.stderr,
                     flush=True,
                 )
+
+    with extra_documents(agent.ctx, suite.documents):
+        run_all(plain, agent)
+    if played:
+        from copilot.evaluation.played import played_world
+
+        with played_world(agent) as world, extra_documents(world.ctx, suite.documents):
+            run_all(played, world)
     return SuiteResult(
         suite,
         results,

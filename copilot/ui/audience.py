@@ -1,6 +1,6 @@
-"""A customer list from the chat as the audience of a plan: which segment it names, and what
-the plan tab says about it (plans target whole RFM segments; other filters are named, not
-silently dropped)."""
+"""A customer list from the chat as the audience of a plan: the segment it names and its other
+filters (churn risk, CLV, country, inactivity), which narrow the plan's audience to the list's
+customers; the plan tab says so in the page's language."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from copilot.ui.i18n import Language, text
 from copilot.ui.session import ChatSession
 from tools.findings import Say
 from tools.findings.profiling import segment_name
+from tools.plan_words import filter_text
 from tools.profiling.results import CustomerList
-from tools.profiling.segments import SEGMENT_LABELS
+from tools.profiling.segments import EVERYONE, SEGMENT_LABELS
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,14 @@ class AudienceOffer:
 
 
 def audience_offer(result: Any) -> AudienceOffer | None:
-    """The offer a result makes: a customer list filtered by one RFM segment; None otherwise."""
-    if not isinstance(result, CustomerList):
+    """The offer a customer list makes: its RFM segment (or all customers) narrowed by its
+    other filters; None for any other result or a list of nobody."""
+    if not isinstance(result, CustomerList) or result.count == 0:
         return None
-    segment = str(result.filters.get("segment") or "")
-    if segment not in SEGMENT_LABELS:
-        return None
+    segment = str(result.filters.get("segment") or EVERYONE[0])
     others = {k: v for k, v in result.filters.items() if k != "segment" and v is not None}
+    if segment not in SEGMENT_LABELS and (segment != EVERYONE[0] or not others):
+        return None  # a cluster, or the whole shop: a plan's audience dropdown has it
     return AudienceOffer(segment, result.count, others)
 
 
@@ -43,7 +45,9 @@ def session_offer(state: ChatSession) -> AudienceOffer | None:
 
 
 def offer_label(offer: AudienceOffer, lang: Language) -> str:
-    """The button's words: plan for this segment."""
+    """The button's words: plan for this segment, or for this list."""
+    if offer.segment == EVERYONE[0]:
+        return text("use_list", lang)
     return text("use_audience", lang, name=segment_name(offer.segment, Say(lang)))
 
 
@@ -52,5 +56,6 @@ def offer_note(offer: AudienceOffer, lang: Language) -> str:
     name = segment_name(offer.segment, Say(lang))
     if not offer.other_filters:
         return text("audience_from_chat", lang, name=name)
-    filters = ", ".join(f"{k}={v}" for k, v in offer.other_filters.items())
+    say = Say(lang)
+    filters = say.join([filter_text(k, v, say) for k, v in offer.other_filters.items()])
     return text("audience_from_chat_filtered", lang, name=name, n=offer.matched, filters=filters)

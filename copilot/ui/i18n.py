@@ -33,6 +33,7 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "feedback_saved": "Thank you: your feedback is stored for the evaluators.",
         "no_files": "✖ Choose one or more .csv or .parquet files first.",
         "use_audience": "Plan a campaign for {name}",
+        "use_list": "Plan a campaign for this list",
         "audience_from_chat": "Audience from the chat's customer list: {name}.",
         "plan_saved": "✔ Saved as plan {id} (draft). Approve it in the Campaigns tab.",
         "plan_none": "✖ Make a plan first.",
@@ -69,8 +70,8 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "status_running": "running",
         "status_measured": "measured",
         "audience_from_chat_filtered": (
-            "Audience from the chat's customer list: {name}. A plan targets the whole segment; "
-            "the list's other filters ({filters}, {n} customers) are not applied to it."
+            "Audience from the chat's customer list: the {n} customers of {name} it holds "
+            "({filters}). Choosing another audience plans for a whole segment instead."
         ),
         "kb_title": "Title",
         "kb_document": "Document",
@@ -187,6 +188,7 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "feedback_saved": "谢谢：你的反馈已保存，供评估人员使用。",
         "no_files": "✖ 请先选择一个或多个 .csv 或 .parquet 文件。",
         "use_audience": "为「{name}」制定营销方案",
+        "use_list": "为这份名单制定营销方案",
         "audience_from_chat": "目标人群来自对话中的客户名单：{name}。",
         "plan_saved": "✔ 已保存为方案 {id}（草稿）。请在“活动管理”页批准。",
         "plan_none": "✖ 请先生成方案。",
@@ -222,8 +224,8 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "status_running": "进行中",
         "status_measured": "已衡量",
         "audience_from_chat_filtered": (
-            "目标人群来自对话中的客户名单：{name}。方案面向整个分群；"
-            "名单的其他筛选条件（{filters}，{n} 位客户）不适用于方案。"
+            "目标人群来自对话中的客户名单：{name}中名单所含的 {n} 位客户（{filters}）。"
+            "改选其他人群则面向整个分群。"
         ),
         "kb_title": "标题",
         "kb_document": "文档",

@@ -12,6 +12,7 @@ from copilot.ui.i18n import Language, text
 from tools.findings import Say
 from tools.findings.profiling import segment_name
 from tools.profiling.results import SegmentOverview
+from tools.profiling.segments import EVERYONE
 
 AUTO = "auto"
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -56,9 +57,14 @@ def audience_choices(overview: SegmentOverview | None, lang: Language) -> list[t
     """(label, key) pairs: "chosen from the goal" first, then each segment with its size."""
     say = Say(lang)
     choices = [(text("audience_auto", lang), AUTO)]
-    for row in overview.segments if overview is not None else []:
+    rows = overview.segments if overview is not None else []
+    for row in rows:
         label = segment_name(row.segment, say)
         choices.append(
             (text("audience_size", lang, name=label, n=f"{row.customers:,}"), row.segment)
         )
+    if rows:  # a customer list naming no segment is handed over as all customers, narrowed
+        everyone = segment_name(EVERYONE[0], say)
+        total = f"{sum(r.customers for r in rows):,}"
+        choices.append((text("audience_size", lang, name=everyone, n=total), EVERYONE[0]))
     return choices

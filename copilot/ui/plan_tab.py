@@ -23,6 +23,7 @@ from copilot.ui.plan_whatif import inputs_of, whatif_line
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
 from tools.profiling.api import segment_overview
+from tools.profiling.segments import EVERYONE
 
 log = logging.getLogger(__name__)
 CHANNEL_CHOICES = [AUTO, *CHANNELS]
@@ -55,18 +56,21 @@ def make_plan(
     channel: str,
     start: str,
     weeks: float,
+    filters: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The plan as JSON values and Markdown in the goal's language, with the model's
-    grounding-checked summary on top; bad input raises a ``CopilotError``."""
-    plan = plan_campaign(
-        runtime.ctx,
-        goal=goal.strip(),
-        budget=budget,
-        audience=None if audience == AUTO else audience,
-        channel=None if channel == AUTO else channel,
-        start=start.strip() or None,
-        weeks=int(weeks),
-    )
+    grounding-checked summary on top; ``filters`` narrow the audience to a customer list's.
+    Bad input raises a ``CopilotError``."""
+    segment, filters = audience_args(audience, filters)
+    inputs = {
+        "goal": goal.strip(),
+        "budget": budget,
+        "audience": segment,
+        "channel": None if channel == AUTO else channel,
+        "start": start.strip() or None,
+        "weeks": int(weeks),
+    }
+    plan = plan_campaign.run(runtime.ctx, inputs, filters=filters)
     language = language_of(goal)
     try:
         model, allow_pii = runtime.agent().model, runtime.settings.allow_pii_remote
@@ -75,6 +79,16 @@ def make_plan(
         log.warning("plan summary skipped: %s", error)
         summary = None
     return plan.to_json_dict(), plan.to_markdown(language, summary)
+
+
+def audience_args(
+    audience: str, filters: dict[str, Any] | None
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The form's audience as ``plan_campaign`` arguments: a segment key (None: from the goal)
+    and the list filters; "all customers" is no segment with the filters, possibly none."""
+    if audience == EVERYONE[0]:
+        return None, filters or {}
+    return (None if audience == AUTO else audience), filters
 
 
 def plan_outputs(plan: dict[str, Any], markdown: str, status: str) -> list[Any]:
@@ -125,12 +139,15 @@ def whatif(
     inputs = {
         **inputs_of(plan),
         "budget": budget,
-        "audience": None if audience == AUTO else audience,
         "channel": None if channel == AUTO else channel,
         "weeks": int(weeks),
     }
+    # A customer list's filters stay while its audience does; another segment drops them.
+    kept = inputs.pop("filters", None)
+    same = audience == plan["audience"]["segment"]
+    inputs["audience"], filters = audience_args(audience, kept if same else None)
     try:
-        fresh = plan_campaign(runtime.ctx, **inputs)
+        fresh = plan_campaign.run(runtime.ctx, inputs, filters=filters)
     except CopilotError as error:
         return failed_outputs("✖ " + error_text(error, lang))
     after = fresh.to_json_dict()
@@ -171,12 +188,15 @@ class PlanHandles:
 
     audience: gr.Dropdown
     status: gr.Markdown
+    list_filters: gr.State
+    """The filters of the customer list handed over as the audience (None: the segment)."""
 
 
 def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHandles:
     """Lay out the plan tab and wire its events (inside ``blocks``)."""
     plan_state = gr.State(None)
     folder = gr.State(None)
+    list_filters = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
             goal = gr.Textbox(
@@ -230,6 +250,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         channel_in: str,
         start_in: str | None,
         weeks_in: float,
+        filters_in: dict[str, Any] | None,
         request: gr.Request,
     ) -> list[Any]:
         lang = page_language(request)
@@ -245,6 +266,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
                     channel_in,
                     day.isoformat() if day else "",
                     weeks_in,
+                    filters_in,
                 )
             except CopilotError as error:
                 problem = "✖ " + error_text(error, lang)
@@ -293,9 +315,10 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
             outputs=[edit, save],
         )
     save.click(on_save, [plan_state], [status])
+    audience.input(lambda: None, outputs=[list_filters])  # another segment: not the list's
     run.click(
         generate,
-        inputs=[goal, budget, audience, channel, start, weeks],
+        inputs=[goal, budget, audience, channel, start, weeks, list_filters],
         outputs=[plan_state, folder, status, shown, narrative, download_md, download_json],
     ).then(
         lambda plan: [
@@ -314,4 +337,4 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         outputs=[shown, download_md, download_json],
         trigger_mode="always_last",
     )
-    return PlanHandles(audience, status)
+    return PlanHandles(audience, status, list_filters)

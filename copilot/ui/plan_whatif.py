@@ -27,7 +27,8 @@ def _shown(say: Say, kind: str, value: float) -> str:
 
 
 def inputs_of(plan: dict[str, Any]) -> dict[str, Any]:
-    """The ``plan_campaign`` arguments that reproduce ``plan`` (saved with it)."""
+    """The ``plan_campaign`` arguments that reproduce ``plan`` (saved with it), with the
+    customer list's ``filters`` its audience was narrowed by (passed to ``Tool.run``)."""
     return {
         "goal": plan["goal"],
         "budget": plan["budget"]["total"],
@@ -36,6 +37,7 @@ def inputs_of(plan: dict[str, Any]) -> dict[str, Any]:
         "start": plan["timing"]["start"],
         "weeks": plan["timing"]["weeks"],
         "holdout_share": plan["ab_test"]["holdout_share"],
+        "filters": plan["audience"].get("filters") or None,
     }
 
 

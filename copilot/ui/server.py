@@ -73,12 +73,15 @@ def build_blocks(runtime: Runtime) -> tuple[gr.Blocks, gr.I18n]:
         def hand_over(state: ChatSession, request: gr.Request) -> list[Any]:
             offer = session_offer(state)
             if offer is None:
-                return [gr.skip(), gr.skip(), gr.skip()]
+                return [gr.skip()] * 4
             lang = page_language(request)
-            return [gr.Tabs(selected="plan"), offer.segment, offer_note(offer, lang)]
+            filters = offer.other_filters or None
+            return [gr.Tabs(selected="plan"), offer.segment, offer_note(offer, lang), filters]
 
         # A customer list becomes the plan's audience in one click.
-        chat.use_audience.click(hand_over, [chat.session], [tabs, plan.audience, plan.status])
+        chat.use_audience.click(
+            hand_over, [chat.session], [tabs, plan.audience, plan.status, plan.list_filters]
+        )
     return blocks, i18n
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 from copilot.core.errors import InputError
 from copilot.shop.plans import Arm, PlanRecord, PlanStore
 from tools._tool import ToolContext
-from tools.plan_goal import buyers_of
-from tools.profiling.api import profiles, segment_mask
+from tools.plan_economics import audience_members
+from tools.profiling.api import profiles
 
 
 def hash_share(customer_id: str, salt: str) -> float:
@@ -55,10 +55,14 @@ def approve_plan(ctx: ToolContext, plan_id: int) -> Approval:
     record = store.get(plan_id)
     plan = record.plan
     table = profiles(ctx).table
-    members = table.index[segment_mask(table, plan["audience"]["segment"])]
-    bought = tuple(plan["audience"].get("bought_skus") or ())
-    if bought:  # a goal that named products: the segment's past buyers of them
-        members = buyers_of(ctx.shop.order_lines(), bought, members)
+    audience = plan["audience"]
+    members = audience_members(
+        table,
+        ctx.shop.order_lines(),
+        audience["segment"],
+        audience.get("bought_skus") or (),
+        audience.get("filters") or {},
+    )
     arms = split(sorted(members.astype(str)), plan_id, float(plan["ab_test"]["holdout_share"]))
     approved = store.approve(plan_id, arms, offer_code(plan_id, plan["offer"]["depth_pct"]))
     held = sum(arm == "holdout" for arm in arms.values())

@@ -13,7 +13,7 @@ from tools.profiling.results import (
     SegmentOverview,
     SegmentRow,
 )
-from tools.profiling.segments import SEGMENT_LABELS, Trait
+from tools.profiling.segments import EVERYONE, SEGMENT_LABELS, Trait
 
 
 def segment_name(key: str, say: Say) -> str:
@@ -21,6 +21,8 @@ def segment_name(key: str, say: Say) -> str:
     if key in SEGMENT_LABELS:
         en, zh = SEGMENT_LABELS[key]
         return zh if say.lang == "zh" else en
+    if key == EVERYONE[0]:
+        return EVERYONE[2] if say.lang == "zh" else EVERYONE[1]
     if key.startswith("cluster"):
         return say("segment.cluster", n=key.split()[-1])
     return key

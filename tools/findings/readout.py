@@ -7,7 +7,7 @@ from typing import Any
 
 from tools.campaigns.readout import CampaignReadout
 from tools.findings.profiling import segment_name
-from tools.findings.say import Say
+from tools.findings.say import Say, catalogue
 from tools.findings.types import Findings, join_sentences
 
 UNBALANCED_P = 0.01
@@ -107,9 +107,17 @@ def lesson(result: CampaignReadout, plan: dict[str, Any], say: Say) -> str:
         forecast=say.money(float(plan["expected"]["profit"])),
     )
     verdict = _verdict(r.incremental_profit_low, r.incremental_profit_high)
+    # The kind of campaign the audience makes it, so "past win-back campaigns" finds it in
+    # either language whatever words the goal used.
+    kind = say(
+        f"lesson.kind.{r.segment}"
+        if f"lesson.kind.{r.segment}" in catalogue()
+        else "lesson.kind.other"
+    )
     lessons = [
         say(
             f"lesson.{verdict}",
+            kind=kind,
             segment=segment,
             holdout=say.count(r.holdout),
             goal=r.goal,
@@ -127,7 +135,7 @@ def lesson(result: CampaignReadout, plan: dict[str, Any], say: Say) -> str:
         )
     return "\n\n".join(
         [
-            say("lesson.title", plan=r.plan_id, goal=r.goal),
+            say("lesson.title", kind=kind, plan=r.plan_id, goal=r.goal),
             f"{say('lesson.head_planned')}\n\n{planned}",
             f"{say('lesson.head_happened')}\n\n{campaign_readout(r, say).text()}",
             f"{say('lesson.head_lesson')}\n\n{join_sentences(lessons)}",

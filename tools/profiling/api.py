@@ -25,7 +25,7 @@ from tools.profiling.results import (
     SegmentOverview,
     SegmentRow,
 )
-from tools.profiling.segments import RFM_SEGMENTS, SEGMENT_LABELS, SegmentName
+from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SEGMENT_LABELS, SegmentName
 
 _SORTS = {
     "clv": ("clv_12m", False),
@@ -100,6 +100,39 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
     )
 
 
+def customer_conditions(
+    t: pd.DataFrame,
+    *,
+    segment: str | None = None,
+    min_clv: float | None = None,
+    churn_risk_above: float | None = None,
+    country: str | None = None,
+    inactive_days_over: int | None = None,
+) -> dict[str, pd.Series]:
+    """Each filter given, as the customers of the profile table ``t`` that pass it (as
+    ``find_customers`` reads them; a campaign audience built from a list reads them the same)."""
+    conditions: dict[str, pd.Series] = {}
+    if segment:
+        conditions["segment"] = segment_mask(t, segment)
+    if min_clv is not None:
+        conditions["min_clv"] = t["clv_12m"] >= min_clv
+    if churn_risk_above is not None:
+        conditions["churn_risk_above"] = t["churn_risk"] > churn_risk_above
+    if country:
+        conditions["country"] = t["country"] == _country(t, country)
+    if inactive_days_over is not None:
+        conditions["inactive_days_over"] = t["recency_days"] > inactive_days_over
+    return conditions
+
+
+def customer_mask(t: pd.DataFrame, **filters: Any) -> pd.Series:
+    """The customers of ``t`` passing every filter of ``customer_conditions``."""
+    mask = pd.Series(True, index=t.index)
+    for condition in customer_conditions(t, **filters).values():
+        mask &= condition
+    return mask
+
+
 @tool
 def find_customers(
     ctx: ToolContext,
@@ -127,19 +160,16 @@ def find_customers(
     """
     prof = profiles(ctx)
     t = prof.table
-    conditions: dict[str, pd.Series] = {}
-    if segment:
-        conditions["segment"] = segment_mask(t, segment)
-    if min_clv is not None:
-        conditions["min_clv"] = t["clv_12m"] >= min_clv
-    if churn_risk_above is not None:
-        conditions["churn_risk_above"] = t["churn_risk"] > churn_risk_above
     if country and country.strip().lower() in ("any", "all", "*", "全部", "所有"):
         country = None  # "any country" is no filter
-    if country:
-        conditions["country"] = t["country"] == _country(t, country)
-    if inactive_days_over is not None:
-        conditions["inactive_days_over"] = t["recency_days"] > inactive_days_over
+    conditions = customer_conditions(
+        t,
+        segment=segment,
+        min_clv=min_clv,
+        churn_risk_above=churn_risk_above,
+        country=country,
+        inactive_days_over=inactive_days_over,
+    )
     mask = pd.Series(True, index=t.index)
     for condition in conditions.values():
         mask &= condition
@@ -342,6 +372,8 @@ def empty_segment(segment: str) -> ToolError:
 def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
     """Customers of ``t`` in ``segment``, named by key or by its English or Chinese name."""
     wanted = segment.strip().lower()
+    if wanted == EVERYONE[0]:
+        return pd.Series(True, index=t.index)
     for key, en, zh, _ in RFM_SEGMENTS:
         if wanted in (key, en.lower(), zh, key.replace("_", " ")):
             return t["rfm_segment"] == key

@@ -31,6 +31,9 @@ RFM_SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("lost", "Lost", "已流失", "R 1 and F 1-2"),
 )
 SEGMENT_LABELS = {key: (en, zh) for key, en, zh, _ in RFM_SEGMENTS}
+EVERYONE = ("all", "All customers", "全部客户", "every customer")
+"""The audience of a plan made for a customer list that names no segment (programs only: the
+model names RFM segments)."""
 
 SegmentName = Literal[
     "champions",
