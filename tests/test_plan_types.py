@@ -69,6 +69,7 @@ def _plan(outcome: OfferOutcome = "offer") -> CampaignPlan:
         offer=PlanOffer(
             outcome=outcome,
             depth_pct=10.0 if outcome == "offer" else None,
+            chosen_by="analysis",
             summary="an offer",
             promo_response=1.0,
             discount_cost=900.0 if outcome == "offer" else 0.0,

@@ -250,3 +250,29 @@ def test_a_list_naming_no_segment_is_planned_across_segments(demo_ctx: ToolConte
     assert plan.reading.audience_basis == "list"
     assert "the customer list, across segments" in plan.reading.text
     assert "全部客户" in plan.to_markdown("zh")
+
+
+def test_a_depth_the_manager_chooses_is_priced_by_the_same_analysis(
+    demo_ctx: ToolContext,
+) -> None:
+    """The what-if's offer control: a chosen depth is priced even when it loses money, never
+    beats the analysis's own choice, and says it was chosen."""
+    brief = {"goal": "Reactivate customers about to sleep", "budget": 5000.0, "channel": "social"}
+    best = plan_campaign.run(demo_ctx, brief)
+    assert best.offer.chosen_by == "analysis" and best.offer.depth_pct == 5.0
+    for depth in (10.0, 15.0, 20.0):
+        chosen = plan_campaign.run(demo_ctx, brief, depth_pct=depth)
+        assert chosen.offer.depth_pct == depth and chosen.offer.chosen_by == "manager"
+        assert chosen.expected.profit < best.expected.profit
+        assert chosen.budget.offer_cost > best.budget.offer_cost
+        assert f"{depth:.0f}% off, as chosen" in chosen.to_markdown()
+    deep = plan_campaign.run(demo_ctx, brief, depth_pct=20.0)
+    # 20% loses money; the analysis's own 5% is the alternative that pays.
+    assert deep.expected.profit < 0 and deep.verdict.code == "run_smaller"
+    assert deep.alternatives[0].depth_pct == 5.0
+    assert deep.alternatives[0].profit == pytest.approx(best.expected.profit)
+    plain = plan_campaign.run(demo_ctx, brief, depth_pct=0.0)
+    assert plain.offer.depth_pct is None and plain.budget.offer_cost == 0.0
+    assert "No price offer, as chosen." in plain.to_markdown()
+    with pytest.raises(ToolError, match="costs more than"):
+        plan_campaign.run(demo_ctx, {**brief, "budget": 300.0}, depth_pct=30.0)

@@ -864,6 +864,14 @@ def test_a_plan_is_saved_tried_approved_exported_played_read_out_and_remembered(
     expect(status).to_contain_text("What if:", timeout=ANSWER_TIMEOUT_MS)
     expect(status).to_contain_text("unallocated budget 4,970 → 7,970")
     expect(view).to_contain_text("8,000")
+    # The offer is the manager's to try: a chosen depth is priced and said to be chosen.
+    page.locator("#plan-offer input").click()
+    page.get_by_role("option", name="10% off").click()
+    expect(view).to_contain_text("10% off, as chosen", timeout=ANSWER_TIMEOUT_MS)
+    expect(status).to_contain_text("What if:")
+    page.locator("#plan-offer input").click()
+    page.get_by_role("option", name=re.compile("The most profitable")).click()
+    expect(view).not_to_contain_text("as chosen", timeout=ANSWER_TIMEOUT_MS)
     page.locator("#plan-save").click()
     expect(status).to_contain_text("Saved as plan 1 (draft)")
 

@@ -170,6 +170,8 @@ def budget_note(outcome: str, left: float, budget: float) -> BudgetNote:
     """Why ``left`` of the budget is not spent, from the discount analysis's outcome."""
     if left <= 0.01 * budget:
         return "spent"
+    if outcome == "chosen":
+        return "chosen_depth"
     if outcome == "offer":
         return "best_depth_cheaper"
     if outcome == "over_budget":

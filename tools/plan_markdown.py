@@ -54,10 +54,15 @@ def outcome_text(
     profit: float = 0.0,
     cost: float = 0.0,
     weeks: int = 0,
+    chosen_by: str = "analysis",
 ) -> str:
-    """The offer, or why there is none; ``weeks`` is the discount's baseline."""
+    """The offer, or why there is none; ``weeks`` is the discount's baseline. A depth the
+    manager chose is stated as theirs, with what it earns or loses."""
+    key = f"plan.outcome.{outcome}"
+    if chosen_by == "manager":
+        key = "plan.chosen.offer" if depth is not None else "plan.chosen.none"
     return say(
-        f"plan.outcome.{outcome}",
+        key,
         depth=say.num(depth or 0.0, 0),
         profit=say.num(profit, 0),
         cost=say.num(cost, 0),
@@ -139,6 +144,7 @@ def plan_markdown(plan: CampaignPlan, language: str = "en", narrative: str | Non
         profit=o.incremental_profit,
         cost=o.discount_cost,
         weeks=o.baseline_weeks,
+        chosen_by=o.chosen_by,
     )
     lines += para("offer", offer)
     lines += [say("plan_md.head.products")]

@@ -30,8 +30,9 @@ ChannelBasis = Literal["best_past_return", "user", "default"]
 to compare channels by."""
 KpiCode = Literal["revenue_per_customer", "purchase_rate", "discount_cost", "opt_out_rate"]
 RiskCode = Literal["over_budget", "no_profit", "no_baseline", "pull_forward", "holdout_contact"]
-BudgetNote = Literal["spent", "best_depth_cheaper", "no_price_offer", "over_budget"]
-"""Why part of the budget is left: nothing is left; a deeper discount would earn less; no price
+BudgetNote = Literal["spent", "best_depth_cheaper", "chosen_depth", "no_price_offer", "over_budget"]
+"""Why part of the budget is left: nothing is left; a deeper discount would earn less; the
+manager's chosen offer needs no more; no price
 offer pays, so only the channel costs; the profitable depth costs more than the budget."""
 EffectBasis = Literal["forecast", "break_even", "none"]
 """The effect the holdout must detect: the plan's forecast, or (without a price offer) the rise
@@ -97,7 +98,10 @@ class PlanOffer:
 
     outcome: OfferOutcome = field(metadata=BRIEF_OFF)
     depth_pct: Annotated[float, Field(ge=0, le=100)] | None
-    """The discount in percent; None unless the outcome is "offer"."""
+    """The discount in percent; None without a price offer."""
+    chosen_by: Literal["analysis", "manager"]
+    """Who chose the depth: the analysis (the most profitable within the budget; None unless
+    the outcome is "offer") or the manager (priced even when it loses money)."""
     summary: Text
     """The outcome in English words (rendered from ``outcome`` and the numbers)."""
     promo_response: float

@@ -20,6 +20,7 @@ VerdictReason = Literal[
     "profitable",
     "smaller_pays",
     "measured_short",
+    "chosen_loses",
     "channel_cost",
     "no_offer_pays",
     "no_baseline",
@@ -83,17 +84,25 @@ def price(
     budget: float,
     recent_only: bool = False,
     measured: dict[bool, Measured | None] | None = None,
+    depth: float | None = None,
 ) -> Variant | None:
     """The variant's best depth within ``budget`` and its numbers (None when the channel alone
     costs the budget). ``discount`` was computed for the plan's audience and weeks; buyers
     outside the baseline add no units, so a recent-only audience keeps its totals.
     ``measured`` (by whether there is a price offer) shrinks the figures toward what past
-    campaigns measured per treated customer and week."""
+    campaigns measured per treated customer and week. ``depth`` (percent; 0: no price offer)
+    is the manager's choice instead of the most profitable depth: it is priced even when it
+    loses money, and left out (None) when it costs more than the budget."""
     channel_cost = cost_per_send * treated * weeks
     if channel_cost >= budget:
         return None
     scale = treated / customers * weeks / discount.weeks
-    chosen = _best(discount.options, scale, budget - channel_cost)
+    if depth is None:
+        chosen = _best(discount.options, scale, budget - channel_cost)
+    else:
+        chosen = next((o for o in discount.options if o.depth_pct == depth), None)
+        if chosen is not None and chosen.discount_cost * scale > budget - channel_cost + 1e-9:
+            return None
     offer_cost = chosen.discount_cost * scale if chosen else 0.0
     revenue = chosen.incremental_revenue * scale if chosen else 0.0
     offer_profit = chosen.incremental_profit * scale if chosen else 0.0
@@ -147,13 +156,16 @@ def alternatives(plan: Variant, candidates: list[Variant | None]) -> list[Varian
 
 
 def verdict(
-    plan: Variant, found: list[Variant], outcome: str, offer_profit: float
+    plan: Variant, found: list[Variant], outcome: str, offer_profit: float, chosen: bool = False
 ) -> tuple[Verdict, VerdictReason]:
-    """Run when the plan makes money; run smaller when a cheaper variant does; else do not."""
+    """Run when the plan makes money; run smaller when a cheaper variant does; else do not.
+    ``chosen``: the manager chose the offer, so the analysis's reasons are not the plan's."""
     if plan.profit > 0:
         return "run", "profitable"
     if found and found[0].profit > 0:
         return "run_smaller", "smaller_pays"
+    if chosen:
+        return "dont_run", "chosen_loses"
     if plan.measured is not None:
         return "dont_run", "measured_short"
     if outcome == "no_baseline":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, cast, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 import pandas as pd
 from pydantic import Field
@@ -83,6 +83,7 @@ def plan_campaign(
     holdout_share: Annotated[float, Field(ge=0.05, le=0.5)] = HOLDOUT_SHARE,
     *,
     filters: dict[str, Any] | None = None,
+    depth_pct: float | None = None,
 ) -> CampaignPlan:
     """A campaign plan a manager can approve: audience and size, offer with its data-based
     rationale, products, channel and timing, budget split, expected incremental revenue and
@@ -157,18 +158,21 @@ def plan_campaign(
         weeks=weeks,
         budget=budget,
         measured=past,
+        depth=depth_pct,
     )
-    if base is None:  # the channel check above already refused this
-        raise RuntimeError("the plan's channel cost exceeds its budget")
+    if base is None:  # the channel fits (checked above): the chosen depth does not
+        raise _depth_over_budget(depth_pct or 0.0, budget - channel_cost)
     # The JSON's few texts are for readers without the catalogue (the model): in English.
     say = Say("en")
-    offer = _offer(discount, base, say)
+    offer = _offer(discount, base, say, "analysis" if depth_pct is None else "manager")
     found = priced_alternatives(
         discount, base, stats, lines, members, holdout_share, budget, reading, past
     )
     margin = audience_margin(lines, members, ctx)
     break_even = base.channel_cost / margin if base.depth_pct is None and margin > 0 else None
-    code, reason = verdict(base, found, discount.outcome, offer.incremental_profit)
+    code, reason = verdict(
+        base, found, discount.outcome, offer.incremental_profit, chosen=depth_pct is not None
+    )
     picks = featured(
         ctx, [str(m) for m in members], 5, candidates=reading.skus, repeat=reading.repeat
     )
@@ -194,7 +198,9 @@ def plan_campaign(
     roas = float(channel_facts["roas"]) if basis == "best_past_return" else None
     past_campaigns = int(channel_facts["campaigns"]) if channel_facts else 0
     needed = budget_needed(discount, base, share, budget)
-    remainder = budget_note(discount.outcome, budget - base.cost, budget)
+    remainder = budget_note(
+        discount.outcome if depth_pct is None else "chosen", budget - base.cost, budget
+    )
     plan_reading = PlanReading(
         audience_basis=reading.audience_basis,
         word=reading.word,
@@ -304,7 +310,10 @@ def plan_campaign(
         kpis=list(KPIS),
         risks=[
             PlanRisk(code=code, text=say(f"plan.risk.{code}"))
-            for code in ([] if offer.outcome == "offer" else [offer.outcome]) + list(RISKS)
+            for code in (
+                [] if offer.chosen_by == "manager" or offer.outcome == "offer" else [offer.outcome]
+            )
+            + list(RISKS)
         ],
         assumptions=[
             PlanAssumption(
@@ -335,6 +344,23 @@ def _range(x: float) -> tuple[float, float]:
     return (min(0.5 * x, 1.5 * x), max(0.5 * x, 1.5 * x))
 
 
+def _risks(offer: PlanOffer) -> list[RiskCode]:
+    """Every campaign's risks, after why the analysis found no price offer (when it chose)."""
+    found: list[RiskCode] = []
+    if offer.chosen_by == "analysis" and offer.outcome != "offer":
+        found.append(offer.outcome)
+    return [*found, *RISKS]
+
+
+def _depth_over_budget(depth: float, offer_budget: float) -> ToolError:
+    return ToolError(
+        f"a {depth:g}% offer costs more than the {offer_budget:,.0f} the budget leaves after "
+        "the channel; raise the budget or choose a shallower offer.",
+        key="refusal.depth_over_budget",
+        values={"depth": f"{depth:g}", "left": f"{offer_budget:,.0f}"},
+    )
+
+
 def _empty_list(segment: str, filters: dict[str, float | str]) -> ToolError:
     shown = ", ".join(f"{k}={v}" for k, v in filters.items())
     return ToolError(
@@ -354,7 +380,9 @@ def _no_buyers(segment: str, word: str) -> ToolError:
     )
 
 
-def _offer(discount: DiscountPlan, base: Variant, say: Say) -> PlanOffer:
+def _offer(
+    discount: DiscountPlan, base: Variant, say: Say, chosen_by: Literal["analysis", "manager"]
+) -> PlanOffer:
     """The audience's discount analysis for the plan's treated customers."""
     offer_profit = base.profit + base.channel_cost
     words = outcome_text(
@@ -364,10 +392,12 @@ def _offer(discount: DiscountPlan, base: Variant, say: Say) -> PlanOffer:
         profit=offer_profit,
         cost=base.offer_cost,
         weeks=discount.history_weeks,
+        chosen_by=chosen_by,
     )
     return PlanOffer(
         outcome=discount.outcome,
         depth_pct=base.depth_pct,
+        chosen_by=chosen_by,
         summary=words,
         promo_response=discount.promo_response,
         discount_cost=base.offer_cost,

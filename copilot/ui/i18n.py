@@ -129,6 +129,9 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         ),
         "audience_auto": "Chosen from the goal",
         "audience_size": "{name} · {n} customers",
+        "offer_auto": "The most profitable (the analysis chooses)",
+        "offer_none": "No price offer",
+        "offer_pct": "{n}% off",
         "welcome": (
             "**Connected to {shop}**: {customers} customers, {orders} orders from {first} to "
             "{last}, and the shop's documents. Ask about sales and trends, customer segments "
@@ -280,6 +283,9 @@ _DYNAMIC: dict[str, dict[str, str]] = {
         "form_start": "✖ 开始日期：{start!r} 不是日期；请在日历中选择（或不填）。",
         "audience_auto": "根据目标自动选择",
         "audience_size": "{name} · {n} 位客户",
+        "offer_auto": "利润最高（由测算决定）",
+        "offer_none": "不提供价格优惠",
+        "offer_pct": "{n}% 折扣",
         "welcome": (
             "**已连接 {shop}**：{customers} 位客户，{orders} 笔订单（{first} 至 {last}），"
             "以及店铺文档。可以问销售与趋势、客户分群与流失、商品推荐、定价、活动效果和 "
@@ -369,6 +375,7 @@ STATIC: dict[str, dict[str, str]] = {
         "budget": "Budget",
         "audience": "Audience (segment)",
         "channel": "Channel",
+        "offer": "Offer",
         "start": "Start date (empty: the Monday after the data ends)",
         "weeks": "Weeks",
         "make_plan": "Make plan",
@@ -441,6 +448,7 @@ STATIC: dict[str, dict[str, str]] = {
         "budget": "预算",
         "audience": "目标人群（分群）",
         "channel": "渠道",
+        "offer": "优惠",
         "start": "开始日期（不填：数据结束后的第一个星期一）",
         "weeks": "周数",
         "make_plan": "生成方案",

@@ -11,6 +11,7 @@ from copilot.core.errors import CopilotError, ToolError
 from copilot.ui.i18n import Language, text
 from tools.findings import Say
 from tools.findings.profiling import segment_name
+from tools.pricing.discount import DEPTHS
 from tools.profiling.results import SegmentOverview
 from tools.profiling.segments import EVERYONE
 
@@ -51,6 +52,17 @@ def error_text(error: CopilotError, lang: Language) -> str:
     if isinstance(error, ToolError):
         return error.message_for_people
     return str(error)
+
+
+def offer_choices(lang: Language) -> list[tuple[str, str]]:
+    """(label, value) pairs: the analysis's choice first, then no offer and each depth."""
+    depths = [(text("offer_pct", lang, n=f"{100 * d:.0f}"), f"{100 * d:.0f}") for d in DEPTHS]
+    return [(text("offer_auto", lang), AUTO), (text("offer_none", lang), "0"), *depths]
+
+
+def offer_depth(offer: str) -> float | None:
+    """The form's offer as ``plan_campaign``'s chosen depth (None: the analysis chooses)."""
+    return None if offer in ("", AUTO) else float(offer)
 
 
 def audience_choices(overview: SegmentOverview | None, lang: Language) -> list[tuple[str, str]]:

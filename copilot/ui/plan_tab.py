@@ -18,7 +18,15 @@ from copilot.core.text import language_of
 from copilot.core.vocabulary import CHANNELS
 from copilot.shop.plans import PlanStore
 from copilot.ui.i18n import Label, page_language, text
-from copilot.ui.plan_form import AUTO, audience_choices, error_text, form_error, start_date
+from copilot.ui.plan_form import (
+    AUTO,
+    audience_choices,
+    error_text,
+    form_error,
+    offer_choices,
+    offer_depth,
+    start_date,
+)
 from copilot.ui.plan_whatif import inputs_of, whatif_line
 from copilot.ui.runtime import Runtime
 from tools.planning import plan_campaign
@@ -57,6 +65,7 @@ def make_plan(
     start: str,
     weeks: float,
     filters: dict[str, Any] | None = None,
+    offer: str = AUTO,
 ) -> tuple[dict[str, Any], str]:
     """The plan as JSON values and Markdown in the goal's language, with the model's
     grounding-checked summary on top; ``filters`` narrow the audience to a customer list's.
@@ -70,7 +79,7 @@ def make_plan(
         "start": start.strip() or None,
         "weeks": int(weeks),
     }
-    plan = plan_campaign.run(runtime.ctx, inputs, filters=filters)
+    plan = plan_campaign.run(runtime.ctx, inputs, filters=filters, depth_pct=offer_depth(offer))
     language = language_of(goal)
     try:
         model, allow_pii = runtime.agent().model, runtime.settings.allow_pii_remote
@@ -118,6 +127,7 @@ def whatif(
     budget: float | None,
     audience: str,
     channel: str,
+    offer: str,
     weeks: float,
     request: gr.Request,
     moved_only: bool = False,
@@ -144,10 +154,13 @@ def whatif(
     }
     # A customer list's filters stay while its audience does; another segment drops them.
     kept = inputs.pop("filters", None)
+    inputs.pop("depth_pct", None)  # the form's offer is the one in use
     same = audience == plan["audience"]["segment"]
     inputs["audience"], filters = audience_args(audience, kept if same else None)
     try:
-        fresh = plan_campaign.run(runtime.ctx, inputs, filters=filters)
+        fresh = plan_campaign.run(
+            runtime.ctx, inputs, filters=filters, depth_pct=offer_depth(offer)
+        )
     except CopilotError as error:
         return failed_outputs("✖ " + error_text(error, lang))
     after = fresh.to_json_dict()
@@ -164,10 +177,11 @@ def whatif_handler(runtime: Runtime, moved_only: bool) -> Callable[..., list[Any
         budget: float | None,
         audience: str,
         channel: str,
+        offer: str,
         weeks: float,
         request: gr.Request,
     ) -> list[Any]:
-        return whatif(runtime, plan, budget, audience, channel, weeks, request, moved_only)
+        return whatif(runtime, plan, budget, audience, channel, offer, weeks, request, moved_only)
 
     return handle
 
@@ -214,6 +228,8 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
             channel = gr.Dropdown(
                 CHANNEL_CHOICES, value=AUTO, label=i18n("channel"), elem_id="plan-channel"
             )
+            # Labels in the page's language are filled in when the page loads.
+            offer = gr.Dropdown([AUTO], value=AUTO, label=i18n("offer"), elem_id="plan-offer")
             start = gr.DateTime(
                 include_time=False, type="string", label=i18n("start"), elem_id="plan-start"
             )
@@ -248,6 +264,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
         budget_in: float | None,
         audience_in: str,
         channel_in: str,
+        offer_in: str,
         start_in: str | None,
         weeks_in: float,
         filters_in: dict[str, Any] | None,
@@ -267,6 +284,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
                     day.isoformat() if day else "",
                     weeks_in,
                     filters_in,
+                    offer_in,
                 )
             except CopilotError as error:
                 problem = "✖ " + error_text(error, lang)
@@ -289,25 +307,28 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
             gr.update(visible=on),
         ]
 
-    def landing(request: gr.Request) -> Any:
+    def landing(request: gr.Request) -> list[Any]:
         lang = page_language(request)
         try:
             overview = segment_overview(runtime.ctx)
         except ToolError:  # no customers yet: only "chosen from the goal"
             overview = None
-        return gr.update(choices=audience_choices(overview, lang), value=AUTO)
+        return [
+            gr.update(choices=audience_choices(overview, lang), value=AUTO),
+            gr.update(choices=offer_choices(lang), value=AUTO),
+        ]
 
     # Gradio finds the request by its annotation: a typed wrapper, not a partial.
     def on_save(plan: dict[str, Any] | None, request: gr.Request) -> str:
         return saved(runtime, plan, request)
 
-    blocks.load(landing, outputs=[audience], show_progress="hidden")
+    blocks.load(landing, outputs=[audience, offer], show_progress="hidden")
     switched = [shown, narrative, edit, done]
     shown_plan = [plan_state, folder, status, shown, narrative, download_md, download_json]
-    form = [plan_state, budget, audience, channel, weeks]
+    form = [plan_state, budget, audience, channel, offer, weeks]
     for triggers, handler in (
         ([budget.blur, budget.submit, weeks.release], whatif_handler(runtime, moved_only=True)),
-        ([audience.input, channel.input], whatif_handler(runtime, moved_only=False)),
+        ([audience.input, channel.input, offer.input], whatif_handler(runtime, moved_only=False)),
     ):
         gr.on(triggers, handler, inputs=form, outputs=shown_plan, trigger_mode="always_last").then(
             lambda plan: [gr.update(visible=plan is not None)] * 2,
@@ -318,7 +339,7 @@ def build_plan_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> PlanHand
     audience.input(lambda: None, outputs=[list_filters])  # another segment: not the list's
     run.click(
         generate,
-        inputs=[goal, budget, audience, channel, start, weeks, list_filters],
+        inputs=[goal, budget, audience, channel, offer, start, weeks, list_filters],
         outputs=[plan_state, folder, status, shown, narrative, download_md, download_json],
     ).then(
         lambda plan: [

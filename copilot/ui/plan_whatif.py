@@ -1,4 +1,4 @@
-"""What-if on a plan: the form's budget, audience, channel or weeks changed, the plan is
+"""What-if on a plan: the form's budget, audience, channel, offer or weeks changed, the plan is
 recomputed by the tools (no model), and the page says how the expected result moved."""
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def _shown(say: Say, kind: str, value: float) -> str:
 
 def inputs_of(plan: dict[str, Any]) -> dict[str, Any]:
     """The ``plan_campaign`` arguments that reproduce ``plan`` (saved with it), with the
-    customer list's ``filters`` its audience was narrowed by (passed to ``Tool.run``)."""
+    customer list's ``filters`` its audience was narrowed by and the manager's ``depth_pct``
+    (both passed to ``Tool.run``)."""
     return {
         "goal": plan["goal"],
         "budget": plan["budget"]["total"],
@@ -38,7 +39,16 @@ def inputs_of(plan: dict[str, Any]) -> dict[str, Any]:
         "weeks": plan["timing"]["weeks"],
         "holdout_share": plan["ab_test"]["holdout_share"],
         "filters": plan["audience"].get("filters") or None,
+        "depth_pct": _chosen_depth(plan),
     }
+
+
+def _chosen_depth(plan: dict[str, Any]) -> float | None:
+    """The depth the manager chose (0: no price offer); None when the analysis chose."""
+    offer = plan["offer"]
+    if offer.get("chosen_by") != "manager":
+        return None
+    return float(offer["depth_pct"] or 0.0)
 
 
 def whatif_line(before: dict[str, Any], after: dict[str, Any], lang: Language) -> str:

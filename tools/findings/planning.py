@@ -31,9 +31,12 @@ def plan_campaign(result: CampaignPlan, say: Say) -> Findings:
             weeks=result.timing.weeks,
             start=result.timing.start,
         ),
-        say("plan.offer", depth=say.num(offer.depth_pct, 0))
+        say(
+            "plan.offer" if offer.chosen_by == "analysis" else "plan.offer_chosen",
+            depth=say.num(offer.depth_pct, 0),
+        )
         if offer.depth_pct is not None
-        else say("plan.no_offer"),
+        else say("plan.chosen.none" if offer.chosen_by == "manager" else "plan.no_offer"),
         say(
             "plan.budget",
             total=say.money(budget.total),
