@@ -15,7 +15,6 @@ Usage: .venv/bin/python benchmarks/bench_readout.py  (about a minute on 2 cores)
 from __future__ import annotations
 
 import platform
-import sqlite3
 import tempfile
 import time
 from datetime import date
@@ -29,6 +28,7 @@ from copilot.demo.campaign_sim import simulate_campaign
 from copilot.demo.store import store_demo
 from copilot.shop import ShopData
 from copilot.shop.plans import PlanStore
+from copilot.shop.store import copy_sqlite
 from tools import ToolContext
 from tools.campaigns.approval import approve_plan
 from tools.campaigns.readout import campaign_readout
@@ -72,10 +72,7 @@ def recovery(demo_home: Path) -> None:
         (("at_risk", 0.0), ("at_risk", 0.06), ("at_risk", 0.20), ("loyal", 0.06))
     ):
         home = Path(tempfile.mkdtemp(prefix="bench-readout-"))
-        source, target = sqlite3.connect(demo_home / "shop.db"), sqlite3.connect(home / "shop.db")
-        source.backup(target)
-        source.close()
-        target.close()
+        copy_sqlite(demo_home / "shop.db", home / "shop.db")
         settings = Settings(home=home)
         ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
         inputs = {"goal": "a campaign", "budget": 5000.0, "audience": segment, "holdout_share": 0.5}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from copilot.core.settings import Settings
 from copilot.demo.campaign_sim import simulate_campaign
 from copilot.shop import ShopData
 from copilot.shop.plans import PlanStore
+from copilot.shop.store import copy_sqlite
 from tools import ToolContext
 from tools.campaigns.approval import approve_plan, audience_frame, hash_share, split
 from tools.campaigns.lessons import measured_numbers
@@ -33,11 +33,7 @@ from tools.profiling.api import find_customers, profiles
 def _writable_copy(demo_ctx: ToolContext, home: Path) -> ToolContext:
     """The session's demo shop copied (SQLite's backup: the open original stays as it is)."""
     home.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(demo_ctx.settings.home_dir / "shop.db")
-    target = sqlite3.connect(home / "shop.db")
-    source.backup(target)
-    source.close()
-    target.close()
+    copy_sqlite(demo_ctx.settings.home_dir / "shop.db", home / "shop.db")
     settings = Settings(home=home)
     return ToolContext(ShopData.open(settings.effective_database_url), settings)
 

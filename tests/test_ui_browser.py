@@ -832,14 +832,11 @@ def test_a_customer_list_becomes_the_plan_audience_in_one_click(
 def loop_app(ui_home: Path, tmp_path: Path) -> Iterator[App]:
     """An app on its own copy of the demo shop: simulating a campaign adds orders, which
     would move every figure the other browser tests check."""
-    import sqlite3
+    from copilot.shop.store import copy_sqlite
 
     home = tmp_path / "loop-home"
     shutil.copytree(ui_home, home, ignore=shutil.ignore_patterns("shop.db*"))
-    source, target = sqlite3.connect(ui_home / "shop.db"), sqlite3.connect(home / "shop.db")
-    source.backup(target)
-    source.close()
-    target.close()
+    copy_sqlite(ui_home / "shop.db", home / "shop.db")
     app = App(home, "loop", COPILOT_LLM="scripted")
     yield app
     printed = app.log_text()

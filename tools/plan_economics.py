@@ -18,7 +18,7 @@ from tools.plan_goal import GoalReading, buyers_of
 from tools.plan_history import Measured, measured_response
 from tools.plan_types import BudgetNote
 from tools.plan_verdict import Variant, alternatives, fitting_weeks, price
-from tools.pricing.discount import DiscountPlan
+from tools.pricing.discount import DiscountPlan, unit_cost
 from tools.profiling.api import customer_mask
 
 
@@ -74,10 +74,7 @@ def audience_members(
     """A plan's audience: the segment's customers, only those who bought one of
     ``bought_skus`` when given, and only those passing a customer list's ``filters``. The plan
     and its approval both select it here."""
-    kept = dict(filters or {})
-    if "inactive_days_over" in kept:
-        kept["inactive_days_over"] = int(kept["inactive_days_over"])
-    members = table.index[customer_mask(table, segment=segment, **kept)]
+    members = table.index[customer_mask(table, segment=segment, **(filters or {}))]
     if bought_skus:
         members = buyers_of(lines, tuple(bought_skus), members)
     return members
@@ -91,14 +88,12 @@ def treated_of(customers: int, holdout_share: float) -> int:
 def recent_buyers(
     lines: pd.DataFrame, members: pd.Index, weeks: int, skus: tuple[str, ...]
 ) -> pd.Index:
-    """The ``members`` with a purchase in the discount's baseline weeks (the only ones a
-    discount acts on under its model)."""
-    end = lines["ts"].max()
-    recent = lines[(lines["ts"] > end - pd.Timedelta(weeks=weeks)) & (lines["quantity"] > 0)]
-    if skus:
-        recent = recent[recent["sku"].isin(skus)]
-    bought = set(recent["customer_id"].astype(str))
-    return members[members.astype(str).isin(bought)]
+    """The ``members`` with a purchase of ``skus`` (any product when empty) in the discount's
+    baseline weeks, counted back from the last of those products' lines as the discount
+    analysis counts them: the only customers a discount acts on under its model."""
+    scoped = lines[lines["sku"].isin(skus)] if skus else lines
+    recent = scoped[scoped["ts"] > scoped["ts"].max() - pd.Timedelta(weeks=weeks)]
+    return buyers_of(recent, skus, members)
 
 
 def priced_alternatives(
@@ -151,11 +146,10 @@ def audience_margin(lines: pd.DataFrame, members: pd.Index, ctx: ToolContext) ->
     mine = mine[mine["quantity"] > 0]
     if mine.empty:
         return ctx.settings.default_margin
-    cost = ctx.catalog()["unit_cost"].reindex(mine["sku"]).to_numpy(dtype=float)
-    price_ = mine["unit_price"].to_numpy(dtype=float)
-    cost = pd.Series(cost).fillna(pd.Series(price_ * (1 - ctx.settings.default_margin))).to_numpy()
-    revenue = float((price_ * mine["quantity"]).sum())
-    return 1 - float((cost * mine["quantity"].to_numpy()).sum()) / revenue if revenue > 0 else 0.0
+    costs = ctx.catalog()["unit_cost"].dropna()
+    cost = unit_cost(mine["sku"], mine["unit_price"], costs, ctx.settings.default_margin)
+    revenue = float((mine["unit_price"] * mine["quantity"]).sum())
+    return 1 - float((cost * mine["quantity"]).sum()) / revenue if revenue > 0 else 0.0
 
 
 def budget_needed(discount: DiscountPlan, base: Variant, share: float, budget: float) -> float:

@@ -133,6 +133,9 @@ def read_goal(goal: str, catalog: pd.DataFrame, audience: str | None) -> GoalRea
 
 
 def buyers_of(lines: pd.DataFrame, skus: tuple[str, ...], members: pd.Index) -> pd.Index:
-    """The ``members`` who ever bought one of ``skus`` (returns excluded)."""
-    bought = lines[lines["sku"].isin(skus) & (lines["quantity"] > 0)]["customer_id"]
-    return members[members.isin(bought.astype(str).unique()) | members.isin(bought.unique())]
+    """The ``members`` with a purchase in ``lines`` of one of ``skus`` (of anything when
+    ``skus`` is empty; returns excluded)."""
+    bought = lines[lines["quantity"] > 0]
+    if skus:
+        bought = bought[bought["sku"].isin(skus)]
+    return members[members.astype(str).isin(set(bought["customer_id"].astype(str)))]

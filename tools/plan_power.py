@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from tools.campaigns.estimate import cuped_adjusted
+
 ALPHA, POWER = 0.05, 0.80
 _Z = float(stats.norm.ppf(1 - ALPHA / 2) + stats.norm.ppf(POWER))
 PRE_WEEKS = 12
@@ -47,10 +49,9 @@ def _adjusted_sd(
     before = (ts > start - pd.Timedelta(weeks=PRE_WEEKS)) & ~inside
     y = value[inside].groupby(who[inside]).sum().reindex(ids).fillna(0).to_numpy()
     x = value[before].groupby(who[before]).sum().reindex(ids).fillna(0).to_numpy()
-    if len(y) < 3 or float(np.std(y)) == 0:
+    if len(y) < 3:
         return float(np.std(y))
-    rho = float(np.corrcoef(x, y)[0, 1]) if float(np.std(x)) > 0 else 0.0
-    return float(np.std(y, ddof=1) * math.sqrt(max(1 - rho**2, 0.0)))
+    return float(np.std(cuped_adjusted(y, x)[0], ddof=1))
 
 
 def _detectable(sd: float, treated: int, holdout: int) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tools.findings.say import Say
+from tools.plan_history import Z95
 
 if TYPE_CHECKING:
     from tools.plan_types import (
@@ -136,8 +137,8 @@ def history_text(expected: PlanExpected, say: Say) -> str | None:
         "plan.history",
         plans=", ".join(str(p) for p in expected.measured_plans),
         rev=say.money(rev),
-        low=say.money(rev - 1.96 * se),
-        high=say.money(rev + 1.96 * se),
+        low=say.money(rev - Z95 * se),
+        high=say.money(rev + Z95 * se),
         model_rev=say.money(expected.model_revenue),
         model_profit=say.money(expected.model_profit),
     )

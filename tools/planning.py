@@ -114,13 +114,13 @@ def plan_campaign(
         reading = replace(reading, segment=EVERYONE[0], audience_basis="list")
     segment = reading.segment
     table = profiles(ctx).table
-    if not segment_mask(table, segment).any():
-        raise empty_segment(segment)
     lines = ctx.shop.order_lines()
     kept = list_filters(filters)
     bought = reading.skus if reading.buyers_only else ()
     members = audience_members(table, lines, segment, bought, kept)
     if members.empty:
+        if not segment_mask(table, segment).any():
+            raise empty_segment(segment)
         raise _no_buyers(segment, reading.word or "") if bought else _empty_list(segment, kept)
     audience_table = table.loc[members]
     stats = channel_stats(ctx.shop.campaigns())
@@ -308,13 +308,7 @@ def plan_campaign(
         ab_test=replace(test, text=power_text(test, len(members), say)),
         alternatives=shown,
         kpis=list(KPIS),
-        risks=[
-            PlanRisk(code=code, text=say(f"plan.risk.{code}"))
-            for code in (
-                [] if offer.chosen_by == "manager" or offer.outcome == "offer" else [offer.outcome]
-            )
-            + list(RISKS)
-        ],
+        risks=[PlanRisk(code=code, text=say(f"plan.risk.{code}")) for code in _risks(offer)],
         assumptions=[
             PlanAssumption(
                 code=a.code, values=a.values, text=assumption_text(a.code, a.values, say)

@@ -9,7 +9,6 @@ written, so the other cases (and a second run) see it as it was.
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from copilot.core.errors import InputError
 from copilot.demo.campaign_sim import simulate_campaign
 from copilot.shop import ShopData, schema
 from copilot.shop.plans import PlanStore
+from copilot.shop.store import copy_sqlite
 from tools import ToolContext
 from tools.campaigns.approval import approve_plan
 from tools.campaigns.lessons import remember_lesson
@@ -43,8 +43,7 @@ def _copy_shop(ctx: ToolContext, home: Path) -> None:
             "the played-campaign cases copy the demo shop's SQLite file; run them on a "
             "`copilot demo` home (COPILOT_HOME), not on a database server"
         )
-    with sqlite3.connect(source) as src, sqlite3.connect(home / "shop.db") as dst:
-        src.backup(dst)
+    copy_sqlite(source, home / "shop.db")
 
 
 def _fresh_plans(shop: ShopData) -> None:

@@ -6,8 +6,9 @@ version; every successful write bumps the version in the same transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,13 @@ def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite shop ``source`` to ``target`` with SQLite's online backup: consistent
+    even while ``source`` is open elsewhere (a WAL file's pages included), both closed after."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def utc_now() -> datetime:

@@ -59,12 +59,18 @@ class Cuped:
     """1 - var(adjusted) / var(raw), pooled over both arms (0 when the covariate is useless)."""
 
 
-def cuped(y: np.ndarray, x: np.ndarray, treated: np.ndarray) -> Cuped:
-    """Adjust ``y`` by the pre-period covariate ``x``: y - theta (x - mean x), theta fitted on
-    both arms together (randomisation keeps the estimate unbiased)."""
+def cuped_adjusted(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """``y`` adjusted by the pre-period covariate ``x``: y - theta (x - mean x), with theta
+    the least-squares slope (0 when ``x`` does not vary); and theta."""
     vx = float(np.var(x, ddof=1))
     theta = float(np.cov(x, y, ddof=1)[0, 1] / vx) if vx > 0 else 0.0
-    adjusted = y - theta * (x - x.mean())
+    return y - theta * (x - x.mean()), theta
+
+
+def cuped(y: np.ndarray, x: np.ndarray, treated: np.ndarray) -> Cuped:
+    """Adjust ``y`` by the pre-period covariate ``x`` (``cuped_adjusted``), theta fitted on
+    both arms together (randomisation keeps the estimate unbiased)."""
+    adjusted, theta = cuped_adjusted(y, x)
     vy = float(np.var(y, ddof=1))
     reduction = 1 - float(np.var(adjusted, ddof=1)) / vy if vy > 0 else 0.0
     return Cuped(difference(adjusted, treated), theta, reduction)

@@ -22,6 +22,7 @@ from tools.campaigns.estimate import (
     difference,
     planned_se,
 )
+from tools.pricing.discount import unit_cost
 
 Metric = Literal["conversion", "revenue", "profit"]
 PRE_WEEKS = 12
@@ -122,7 +123,7 @@ def _per_customer(
     """Converted (bought anything), revenue and profit of each customer in ``ids``; a line
     without a catalogue cost costs ``1 - margin`` of its price (as in the discount analysis)."""
     value = lines["quantity"] * lines["unit_price"]
-    cost = lines["quantity"] * lines["sku"].map(costs).fillna(lines["unit_price"] * (1 - margin))
+    cost = lines["quantity"] * unit_cost(lines["sku"], lines["unit_price"], costs, margin)
     frame = pd.DataFrame(
         {
             "customer_id": lines["customer_id"].astype(str),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,6 +80,14 @@ class DiscountPlan:
         return pd.DataFrame([o.__dict__ for o in self.options])
 
 
+def unit_cost(
+    skus: pd.Series, prices: pd.Series, costs: Mapping[str, float] | pd.Series, margin: float
+) -> pd.Series:
+    """Each line's unit cost: the catalogue's where it has one, else ``1 - margin`` of the
+    line's price (the assumption the discount analysis states)."""
+    return skus.map(costs).fillna(prices * (1 - margin))
+
+
 def plan_discount(
     segment: str,
     members: pd.Index,
@@ -127,7 +136,9 @@ def plan_discount(
     per_week["e"] = per_week.index.map(lambda s: elasticity.get(s, np.nan))
     fallback = float(np.nanmedian(list(elasticity.values()))) if elasticity else -2.0
     per_week["e"] = per_week["e"].fillna(fallback) * response
-    per_week["cost"] = [cost.get(s, p * (1 - default_margin)) for s, p in per_week["price"].items()]
+    per_week["cost"] = unit_cost(
+        per_week.index.to_series(), per_week["price"], cost, default_margin
+    )
     q, p, e, c = (per_week[k].to_numpy(float) for k in ("units", "price", "e", "cost"))
     base_profit = float(((p - c) * q).sum() * weeks)
     base_revenue = float((p * q).sum() * weeks)
