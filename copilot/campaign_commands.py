@@ -12,6 +12,10 @@ from typing import Any
 from copilot.core.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
+_WITH_EMAIL = (
+    "add an email column from the addresses the shop keeps (ingest --keep-email); blank for "
+    "customers without one"
+)
 
 
 def add_parsers(sub: Any) -> None:
@@ -22,9 +26,11 @@ def add_parsers(sub: Any) -> None:
     )
     approve.add_argument("plan_id", type=int)
     approve.add_argument("--out", help="also write the audience CSV here")
+    approve.add_argument("--with-email", action="store_true", help=_WITH_EMAIL)
     export = sub.add_parser("export-audience", help="an approved plan's audience as CSV")
     export.add_argument("plan_id", type=int)
     export.add_argument("--out", required=True, help="the CSV file to write")
+    export.add_argument("--with-email", action="store_true", help=_WITH_EMAIL)
     simulate = sub.add_parser(
         "simulate-campaign", help="demo shop only: the orders of an approved plan's campaign"
     )
@@ -57,13 +63,18 @@ def _cmd_plans(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _write_audience(ctx: Any, plan_id: int, out: str) -> None:
+def _write_audience(ctx: Any, plan_id: int, out: str, with_email: bool) -> None:
     from tools.campaigns.approval import audience_frame
 
-    frame = audience_frame(ctx, plan_id)
+    frame = audience_frame(ctx, plan_id, with_email=with_email)
     path = Path(out)
     frame.to_csv(path, index=False)
-    print(f"written: {path} ({len(frame):,} customers; the holdout rows carry no offer code)")
+    reached = (
+        f", {int((frame['email'] != '').sum()):,} with an e-mail address" if with_email else ""
+    )
+    print(
+        f"written: {path} ({len(frame):,} customers{reached}; the holdout rows carry no offer code)"
+    )
 
 
 def _cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,12 +87,12 @@ def _cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
         f"{done.record.offer_code}, {done.holdout:,} held out (do not contact them)"
     )
     if args.out:
-        _write_audience(ctx, args.plan_id, args.out)
+        _write_audience(ctx, args.plan_id, args.out, args.with_email)
     return 0
 
 
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    _write_audience(args.tools.open(settings), args.plan_id, args.out)
+    _write_audience(args.tools.open(settings), args.plan_id, args.out, args.with_email)
     return 0
 
 

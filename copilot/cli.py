@@ -180,6 +180,21 @@ class _Tools:
         return replace(self.given, settings=settings)  # the same model cache
 
 
+def _cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
+    import anyio
+
+    from copilot.integrations.calls import ToolHost
+    from copilot.integrations.mcp_server import serve_http, serve_stdio
+
+    host = ToolHost(args.tools.open(settings))
+    if args.http:
+        print(f"MCP over streamable HTTP at http://127.0.0.1:{args.port}/mcp", file=sys.stderr)
+        serve_http(host, args.port)
+    else:
+        anyio.run(serve_stdio, host)
+    return 0
+
+
 def _agent(settings: Settings, tools: _Tools) -> Any:
     from copilot.agent.factory import build_agent
 
@@ -416,6 +431,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("eval", help="run prompt regression suites; reports and baseline gate")
     )
 
+    mcp = sub.add_parser(
+        "mcp", help="serve the tools, documents and plan brief over MCP (stdio by default)"
+    )
+    mcp.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1")
+    mcp.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     demo = sub.add_parser("demo", help="create the seeded synthetic demo shop")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--customers", type=int, default=5000)
@@ -439,6 +459,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "search": _cmd_search,
     "eval-retrieval": _cmd_eval_retrieval,
     "eval": _cmd_eval,
+    "mcp": _cmd_mcp,
     **DATA_COMMANDS,
     **CAMPAIGN_COMMANDS,
 }

@@ -14,6 +14,7 @@ from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import FORMATS, Plausible, ShopData, ingest_files
 from copilot.shop.fields import KINDS
+from copilot.shop.platforms import PLATFORMS
 from copilot.users import UserStore, read_password
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -32,6 +33,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         dayfirst=args.dayfirst,
         encoding=args.encoding,
         plausible=Plausible.of(settings),
+        keep_email=args.keep_email,
     )
     for summary in summaries:
         print("\n".join(summary.lines()))
@@ -113,8 +115,14 @@ def add_parsers(sub: Any) -> None:
     ingest.add_argument(
         "--format",
         default="auto",
-        choices=["auto", *FORMATS],
-        help="a known file layout (default: detect columns)",
+        choices=["auto", *FORMATS, *PLATFORMS],
+        help="a known file layout or shop platform order export (default: detect columns)",
+    )
+    ingest.add_argument(
+        "--keep-email",
+        action="store_true",
+        help="store customers' e-mail addresses (default: none is stored; a customer known "
+        "only by e-mail is keyed by a hash of it)",
     )
     ingest.add_argument(
         "--map",

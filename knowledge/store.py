@@ -423,6 +423,19 @@ class KnowledgeStore:
         self._bm25 = None
         return len(got["ids"])
 
+    def passages(self) -> list[dict[str, str]]:
+        """Every passage's citation id, title and heading, in citation order."""
+        got = self._get_all(["metadatas"])
+        rows = [
+            {
+                "citation": str(cid),
+                "title": str(meta.get("title", "")),
+                "heading": str(meta.get("heading", "")),
+            }
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
+        ]
+        return sorted(rows, key=lambda r: r["citation"])
+
     def sources(self) -> list[dict[str, Any]]:
         """Indexed sources with their title, type, root and number of chunks."""
         got = self._get_all(["metadatas"])

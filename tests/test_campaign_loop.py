@@ -312,3 +312,34 @@ def test_a_plan_for_a_customer_list_freezes_exactly_the_list(
     table = profiles(ctx).table
     frozen = table.loc[PlanStore(ctx.shop.engine).assignments(plan_id)["customer_id"]]
     assert (frozen["churn_risk"] > 0.6).all() and (frozen["country"] == "Germany").all()
+
+
+def test_the_audience_export_carries_the_addresses_the_shop_keeps(
+    demo_ctx: ToolContext, tmp_path: Path
+) -> None:
+    from copilot.shop import ingest_file
+
+    ctx = _writable_copy(demo_ctx, tmp_path / "home")
+    plan_id = _save(ctx, "win back at-risk customers", "at_risk", 0.2)
+    approve_plan(ctx, plan_id)
+    with pytest.raises(InputError, match="stores no e-mail addresses.*--keep-email"):
+        audience_frame(ctx, plan_id, with_email=True)
+    frame = audience_frame(ctx, plan_id)
+    known = pd.concat(
+        [frame[frame["group"] == "treatment"].head(3), frame[frame["group"] == "holdout"].head(1)]
+    )
+    addresses = {c: f"buyer{i}@example.com" for i, c in enumerate(known["customer_id"])}
+    listed = tmp_path / "customers.csv"
+    listed.write_text(
+        "customer_id,email\n" + "".join(f"{c},{a}\n" for c, a in addresses.items()),
+        encoding="utf-8",
+    )
+    ingest_file(ctx.shop, listed, show_progress=False, keep_email=True)
+    out = audience_frame(ctx, plan_id, with_email=True)
+    assert list(out.columns) == ["customer_id", "email", "group", "offer_code"]
+    assert len(out) == len(frame)
+    emails = out.set_index("customer_id")["email"]
+    assert {c: emails[c] for c in addresses} == addresses
+    assert (emails.drop(list(addresses)) == "").all()
+    # The frozen split is the same with or without addresses.
+    assert out["group"].tolist() == frame["group"].tolist()

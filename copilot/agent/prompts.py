@@ -25,6 +25,7 @@ REQUIRED = {
     "decline",
     "plan_system",
     "plan_narrative",
+    "plan_brief",
     "need_values",
 }
 
@@ -78,6 +79,10 @@ def check_prompts() -> None:
         "error": "e",
         "question": "q",
         "values": "v",
+        "goal": "g",
+        "budget": "1",
+        "audience": "a",
+        "weeks": "4",
     }
     for language in ("en", "zh"):
         for key in REQUIRED:

@@ -1,8 +1,9 @@
 """The shop's data: storage schema, the cached read layer, ingestion of CSV/Parquet files."""
 
-from copilot.shop.ingest import FORMATS, IngestSummary, ingest_file, ingest_files
+from copilot.shop.ingest import FORMATS, ingest_file, ingest_files
 from copilot.shop.parse import Plausible
 from copilot.shop.store import ShopData, create_shop_engine
+from copilot.shop.summary import IngestSummary
 
 __all__ = [
     "FORMATS",

@@ -95,6 +95,7 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("country", "text", False),
         _f("signup_date", "date", False, "signupdate", "createdat", "registered", "joined"),
         _f("channel", "text", False, "acquisitionchannel", "source"),
+        _f("email", "text", False, "emailaddress", "customeremail", "mail"),
     ),
     "campaigns": (
         _f("campaign_id", "id", True, "campaignid", "campaign", "id"),

@@ -10,7 +10,7 @@ from typing import TypedDict
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 from typing_extensions import Unpack
@@ -21,11 +21,21 @@ from copilot.shop import schema
 from copilot.shop.busy import IngestMarker, busy_error, claim, is_locked
 from copilot.shop.fields import KINDS, detect_kind, match_columns, missing_required, parse_overrides
 from copilot.shop.parse import BOUNDS, Plausible, typed_frame
+from copilot.shop.platforms import (
+    PLATFORMS,
+    SALT_KEY,
+    Platform,
+    check_emails,
+    detect_platform,
+    new_salt,
+    read_platform,
+)
 from copilot.shop.readers import RawTable, read_table
 from copilot.shop.remarks import Remark
-from copilot.shop.store import ShopData, utc_now
+from copilot.shop.store import ShopData, get_meta, set_meta, utc_now
+from copilot.shop.summary import IngestSummary
 from copilot.shop.transform import Shaped, shape_events, shape_orders, shape_simple
-from copilot.shop.writes import TableChange, write_shaped
+from copilot.shop.writes import write_shaped
 
 _PROGRESS_MIN_ROWS = 50_000
 _EVENT_TYPES = {"view": "view", "search": "search", "cart": "cart", "addtocart": "cart"}
@@ -69,63 +79,14 @@ _RULES = {"online-retail": _online_retail_rule}
 
 
 @dataclass
-class IngestSummary:
-    """What an ingest read, kept, dropped (per reason) and wrote."""
-
-    source: str
-    kind: str
-    format: str
-    rows_read: int
-    rows_kept: int
-    dropped: dict[Remark, int] = field(default_factory=dict)
-    notes: dict[Remark, int] = field(default_factory=dict)
-    already_ingested: bool = False
-    seconds: float = 0.0
-    store_counts: dict[str, int] = field(default_factory=dict)
-    ingest_id: int | None = None
-    changes: dict[str, TableChange] = field(default_factory=dict)
-    dry_run: bool = False
-
-    def lines(self) -> list[str]:
-        """Human-readable summary lines."""
-        if self.already_ingested:
-            head = f"{self.source}: already ingested (same content); nothing changed"
-        elif self.dry_run:
-            head = (
-                f"dry run of {self.source} as {self.kind} (format {self.format}): nothing written"
-            )
-        else:
-            head = (
-                f"ingested {self.source} as {self.kind} (format {self.format}) "
-                f"in {self.seconds:.1f} s as ingest {self.ingest_id} "
-                f"(undo with `copilot undo-ingest {self.ingest_id}`)"
-            )
-        out = [head, f"  rows read: {self.rows_read:,}", f"  rows kept: {self.rows_kept:,}"]
-        out += [f"  dropped, {reason.text()}: {n:,}" for reason, n in self.dropped.items()]
-        out += [f"  {note.text()}: {n:,}" for note, n in self.notes.items()]
-        verb = "would be" if self.dry_run else ""
-        for name, change in self.changes.items():
-            out.append(
-                f"  {name.replace('_', ' ')}: {change.added:,} new, {change.updated:,} changed, "
-                f"{change.unchanged:,} already stored {verb}".rstrip()
-            )
-        if self.store_counts and not self.dry_run:
-            out.append(
-                "  store now: "
-                + ", ".join(
-                    f"{n:,} {name.replace('_', ' ')}" for name, n in self.store_counts.items()
-                )
-            )
-        return out
-
-
-@dataclass
 class _Prepared:
     """A file read, validated and shaped, ready to be written."""
 
     shaped: Shaped
     record: dict[str, object]
     summary: IngestSummary
+    meta: dict[str, str] = field(default_factory=dict)
+    """Shop settings the file brings (its currency, a new e-mail key secret)."""
 
 
 class IngestOptions(TypedDict, total=False):
@@ -139,6 +100,7 @@ class IngestOptions(TypedDict, total=False):
     dayfirst: bool | None
     encoding: str | None
     plausible: Plausible
+    keep_email: bool
 
 
 def ingest_file(shop: ShopData, path: Path, **options: Unpack[IngestOptions]) -> IngestSummary:
@@ -158,22 +120,27 @@ def ingest_files(
     dayfirst: bool | None = None,
     encoding: str | None = None,
     plausible: Plausible = BOUNDS,
+    keep_email: bool = False,
 ) -> list[IngestSummary]:
     """Validate every file, then write them all in one transaction: all or nothing.
 
-    ``kind`` (orders, products, ...) and ``fmt`` (a known layout) are detected when not given;
-    ``mapping`` holds ``field=column`` overrides; ``dayfirst`` forces the date order and
-    ``encoding`` the text encoding; a value outside ``plausible`` fails its row. ``dry_run``
+    ``kind`` (orders, products, ...) and ``fmt`` (a known layout or shop platform export) are
+    detected when not given; ``mapping`` holds ``field=column`` overrides; ``dayfirst`` forces
+    the date order and ``encoding`` the text encoding; a value outside ``plausible`` fails its
+    row; ``keep_email`` stores customers' e-mail addresses (else none is stored). ``dry_run``
     does the whole write and rolls it back, reporting what would change.
     """
-    if fmt != "auto" and fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}; expected auto or " + ", ".join(FORMATS))
+    if fmt != "auto" and fmt not in FORMATS and fmt not in PLATFORMS:
+        raise InputError(
+            f"unknown --format {fmt!r}; expected auto or " + ", ".join([*FORMATS, *PLATFORMS])
+        )
     started = time.perf_counter()
     summaries: list[IngestSummary] = []
     todo: list[_Prepared] = []
     digests: set[str] = set()
+    read = _Reading(kind, fmt, mapping or [], dayfirst, encoding, plausible, keep_email)
     for path in paths:
-        item = _prepare(shop, path, kind, fmt, mapping or [], dayfirst, encoding, plausible)
+        item = _prepare(shop, path, read)
         if isinstance(item, IngestSummary) or item.record["sha256"] in digests:
             summary = item if isinstance(item, IngestSummary) else item.summary
             summary.already_ingested = True
@@ -210,9 +177,12 @@ def _write_all(
                     marker.advance(rows)
 
                 for item in todo:
+                    _check_meta(conn, item)
                     item.summary.ingest_id, item.summary.changes = write_shaped(
                         shop, item.shaped, item.record, progress=advance, conn=conn
                     )
+                    for key, value in item.meta.items():
+                        set_meta(conn, key, value)
                     item.summary.dry_run = dry_run
     except OperationalError as exc:
         if is_locked(exc):
@@ -220,37 +190,64 @@ def _write_all(
         raise
 
 
-def _prepare(
-    shop: ShopData,
-    path: Path,
-    kind: str | None,
-    fmt: str,
-    mapping: list[str],
-    dayfirst: bool | None,
-    encoding: str | None,
-    plausible: Plausible,
-) -> _Prepared | IngestSummary:
+@dataclass(frozen=True)
+class _Reading:
+    """How every file of one ingest is read (the options of ``ingest_files``)."""
+
+    kind: str | None
+    fmt: str
+    mapping: list[str]
+    dayfirst: bool | None
+    encoding: str | None
+    plausible: Plausible
+    keep_email: bool
+
+
+def _prepare(shop: ShopData, path: Path, read: _Reading) -> _Prepared | IngestSummary:
     digest = file_sha256(path) if path.is_file() else ""
-    if mapping or dayfirst is not None:
-        # The same bytes read with another column mapping or date order are a different ingest.
-        digest = hashlib.sha256(f"{digest}|{sorted(mapping)}|{dayfirst}".encode()).hexdigest()
-    raw = read_table(path, encoding)
-    columns, kind = _resolve_columns(raw, kind, fmt, mapping)
-    label = fmt if fmt != "auto" else raw.format
+    if read.mapping or read.dayfirst is not None or read.keep_email:
+        # The same bytes read another way (mapping, date order, addresses kept) are another
+        # ingest.
+        digest = hashlib.sha256(
+            f"{digest}|{sorted(read.mapping)}|{read.dayfirst}|{read.keep_email}".encode()
+        ).hexdigest()
+    raw = read_table(path, read.encoding)
+    raw.frame.columns = [str(c) for c in raw.frame.columns]
+    platform = _platform(raw, read)
+    if platform is not None:
+        kind, label = "orders", platform.name
+    else:
+        columns, kind = _resolve_columns(raw, read.kind, read.fmt, read.mapping)
+        label = read.fmt if read.fmt != "auto" else raw.format
     previous = _previous_ingest(shop, digest, kind, label)
     if previous is not None:
         return IngestSummary(str(path), kind, label, len(raw.frame), previous)
 
     notes: dict[Remark, int] = {}
-    rows = typed_frame(
-        raw, columns, KINDS[kind], dayfirst=dayfirst, notes=notes, plausible=plausible
-    )
-    shaped = _shape(raw, rows, kind, fmt)
+    meta: dict[str, str] = {}
+    if platform is not None:
+        shaped = _shape_platform(shop, raw, platform, read, notes, meta)
+        used = set(platform.fields.values())
+    else:
+        used = set(columns.values())
+        rows = typed_frame(
+            raw,
+            columns,
+            KINDS[kind],
+            dayfirst=read.dayfirst,
+            notes=notes,
+            plausible=read.plausible,
+        )
+        if "email" in rows:
+            check_emails(raw, rows, columns["email"])
+        shaped = _shape(raw, rows, kind, read.fmt)
+        if kind == "customers" and "email" in rows:
+            _customers_email(shaped, rows, columns["email"], read.keep_email)
     if raw.encoding and raw.encoding != "utf-8-sig":
         notes[Remark("encoding", value=raw.encoding)] = len(raw.frame)
     if raw.delimiter not in ("", ","):
         notes[Remark("delimiter", value=repr(raw.delimiter))] = len(raw.frame)
-    for column in sorted(raw.decimal_comma & set(columns.values())):
+    for column in sorted(raw.decimal_comma & used):
         notes[Remark("decimal_comma", column=column)] = len(raw.frame)
     record: dict[str, object] = {
         "source": str(path),
@@ -270,14 +267,61 @@ def _prepare(
         dropped=shaped.dropped,
         notes={**notes, **shaped.notes},
     )
-    return _Prepared(shaped, record, summary)
+    return _Prepared(shaped, record, summary, meta)
+
+
+def _platform(raw: RawTable, read: _Reading) -> Platform | None:
+    """The shop platform whose export this is: named by --format, or recognised by its columns
+    when nothing else is named."""
+    if read.fmt in PLATFORMS:
+        return PLATFORMS[read.fmt]
+    if read.fmt == "auto" and read.kind in (None, "orders") and not read.mapping:
+        return detect_platform(list(raw.frame.columns))
+    return None
+
+
+def _shape_platform(
+    shop: ShopData,
+    raw: RawTable,
+    platform: Platform,
+    read: _Reading,
+    notes: dict[Remark, int],
+    meta: dict[str, str],
+) -> Shaped:
+    with shop.engine.connect() as conn:
+        salt = get_meta(conn, SALT_KEY)
+    if salt is None:
+        salt = meta[SALT_KEY] = new_salt()
+    lines = read_platform(
+        raw, platform, salt, dayfirst=read.dayfirst, notes=notes, plausible=read.plausible
+    )
+    if lines.currency:
+        meta["currency"] = lines.currency
+    shaped = shape_orders(lines.rows)
+    shaped.dropped = {**lines.dropped, **shaped.dropped}
+    shaped.notes = {**shaped.notes, **lines.notes}
+    if read.keep_email and len(lines.emails):
+        shaped.tables["customer_contacts"] = lines.emails
+        shaped.notes[Remark("emails_kept")] = len(lines.emails)
+    return shaped
+
+
+def _check_meta(conn: Connection, item: _Prepared) -> None:
+    """A file in another currency than the shop's is refused (its amounts would be added to
+    the shop's as if they were the same money)."""
+    currency = item.meta.get("currency")
+    stored = get_meta(conn, "currency")
+    if currency and stored and currency != stored:
+        raise InputError(
+            f"{item.summary.source}: amounts in {currency}, but the shop's orders are in "
+            f"{stored}; convert the export to {stored} first"
+        )
 
 
 def _resolve_columns(
     raw: RawTable, kind: str | None, fmt: str, mapping: list[str]
 ) -> tuple[dict[str, str], str]:
-    columns = [str(c) for c in raw.frame.columns]
-    raw.frame.columns = columns
+    columns = list(raw.frame.columns)
     if fmt != "auto":
         layout = FORMATS[fmt]
         absent = [c for c in layout.columns.values() if c not in columns]
@@ -335,3 +379,16 @@ def _previous_ingest(shop: ShopData, digest: str, kind: str, label: str) -> int 
             )
         ).first()
     return None if row is None else int(row[0])
+
+
+def _customers_email(shaped: Shaped, rows: pd.DataFrame, column: str, keep_email: bool) -> None:
+    """A customers file's e-mail addresses go to ``customer_contacts``, only when asked."""
+    emails = rows["email"]
+    table = shaped.tables["customers"]
+    shaped.tables["customers"] = table.drop(columns=["email"])
+    if not keep_email:
+        shaped.notes[Remark("emails_not_kept", column=column)] = int(emails.notna().sum())
+        return
+    contacts = table[["customer_id", "email"]].dropna()
+    shaped.tables["customer_contacts"] = contacts
+    shaped.notes[Remark("emails_kept")] = len(contacts)

@@ -18,6 +18,13 @@ RemarkCode = Literal[
     "decimal_comma",
     "dates_day_month",
     "dates_month_day",
+    "order_cancelled",
+    "order_not_paid",
+    "email_keyed",
+    "emails_kept",
+    "emails_not_kept",
+    "refund_lines",
+    "partial_refund",
 ]
 
 _WORDS: dict[str, tuple[str, str]] = {
@@ -51,6 +58,30 @@ _WORDS: dict[str, tuple[str, str]] = {
         "dates in column {column} read as month/day (no day above 12 decides it; "
         "use --dayfirst if that is wrong)",
         "{column} 列的日期按“月/日”读取（没有大于 12 的日可以判定；如有误请用 --dayfirst）",
+    ),
+    "order_cancelled": ("line of a cancelled order", "已取消订单的行"),
+    "order_not_paid": ("line of an order never paid", "从未付款订单的行"),
+    "email_keyed": (
+        "lines whose customer is known by e-mail only, keyed by a hash of the address "
+        "(the address is not stored; --keep-email keeps it)",
+        "客户仅以电子邮箱识别的行，按邮箱的散列值作为客户编号"
+        "（不保存邮箱；用 --keep-email 可保存）",
+    ),
+    "emails_kept": (
+        "customers whose e-mail address is kept (--keep-email)",
+        "保存了电子邮箱的客户（--keep-email）",
+    ),
+    "emails_not_kept": (
+        "e-mail addresses in column {column} not stored (--keep-email stores them)",
+        "{column} 列的电子邮箱未保存（用 --keep-email 可保存）",
+    ),
+    "refund_lines": (
+        "refunded lines kept as returns (negative lines in order NAME-R)",
+        "已退款的行按退货保留（订单 编号-R 中的负数行）",
+    ),
+    "partial_refund": (
+        "partly refunded orders kept whole (the export does not say which lines were refunded)",
+        "部分退款的订单按全额保留（导出文件没有说明退款对应哪些行）",
     ),
 }
 

@@ -57,6 +57,16 @@ order_lines = Table(
     Column("ingest_id", Integer, doc=_OWNER),
 )
 
+customer_contacts = Table(
+    "customer_contacts",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("ingest_id", Integer, doc=_OWNER),
+)
+"""Customers' e-mail addresses, stored only when the user asked (ingest --keep-email): kept
+apart from ``customers`` so no analytic frame, tool result or prompt ever carries one."""
+
 events = Table(
     "events",
     metadata,
@@ -214,4 +224,6 @@ plan_assignments = Table(
 
 DERIVED = ("products", "customers")
 """Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
-DATA_TABLES = {t.name: t for t in (customers, products, order_lines, events, campaigns)}
+DATA_TABLES = {
+    t.name: t for t in (customers, products, order_lines, events, campaigns, customer_contacts)
+}

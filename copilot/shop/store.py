@@ -241,6 +241,11 @@ class ShopData:
         """Past campaigns with their results where known."""
         return self._table("campaigns")
 
+    def customer_contacts(self) -> pd.DataFrame:
+        """Customers' e-mail addresses, where the user chose to keep them (for list exports
+        only: never part of an analytic frame)."""
+        return self._table("customer_contacts")
+
     def _table(self, name: str) -> pd.DataFrame:
         version = self.version()
         hit = self._cache.get(name)

@@ -74,12 +74,13 @@ def approve(runtime: Runtime, plan_id: int, lang: Language) -> str:
     )
 
 
-def audience_file(runtime: Runtime, plan_id: int) -> Path | None:
-    """The approved audience as a CSV to download (None for a draft)."""
+def audience_file(runtime: Runtime, plan_id: int, with_email: bool = False) -> Path | None:
+    """The approved audience as a CSV to download (None for a draft); ``with_email`` adds the
+    addresses the shop keeps."""
     if PlanStore(runtime.shop.engine).get(plan_id).status == "draft":
         return None
     path = Path(tempfile.mkdtemp(prefix="copilot-audience-")) / f"plan-{plan_id}-audience.csv"
-    audience_frame(runtime.ctx, plan_id).to_csv(path, index=False)
+    audience_frame(runtime.ctx, plan_id, with_email=with_email).to_csv(path, index=False)
     return path
 
 
@@ -115,6 +116,13 @@ def build_campaigns_tab(runtime: Runtime, i18n: Label) -> None:
             download = gr.DownloadButton(
                 i18n("camp_download"), visible=False, scale=1, elem_id="campaign-download"
             )
+            with_email = gr.Checkbox(
+                label=i18n("camp_with_email"),
+                value=False,
+                visible=not runtime.shop.customer_contacts().empty,
+                scale=1,
+                elem_id="campaign-email",
+            )
             go_simulate = gr.Button(
                 i18n("camp_simulate"), visible=is_demo, scale=1, elem_id="campaign-simulate"
             )
@@ -148,14 +156,15 @@ def build_campaigns_tab(runtime: Runtime, i18n: Label) -> None:
 
         return handle
 
-    def picked(plan_id: int | None) -> Any:
-        path = audience_file(runtime, int(plan_id)) if plan_id is not None else None
+    def picked(plan_id: int | None, email: bool) -> Any:
+        path = audience_file(runtime, int(plan_id), email) if plan_id is not None else None
         return gr.update(value=str(path) if path else None, visible=path is not None)
 
     refresh = [listed, pick, result]
     tab.select(listing, outputs=refresh)
-    pick.input(picked, [pick], [download])
+    pick.input(picked, [pick, with_email], [download])
+    with_email.input(picked, [pick, with_email], [download])
     for button, what in ((go_approve, approve), (go_simulate, simulate), (go_readout, readout)):
         button.click(act(what), [pick], [result]).then(relisted, [pick], [listed, pick]).then(
-            picked, [pick], [download]
+            picked, [pick, with_email], [download]
         )

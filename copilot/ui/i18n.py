@@ -344,6 +344,7 @@ STATIC: dict[str, dict[str, str]] = {
         "camp_pick": "Saved plan",
         "camp_approve": "Approve",
         "camp_download": "Download audience (CSV)",
+        "camp_with_email": "With e-mail addresses",
         "camp_simulate": "Simulate the campaign (demo)",
         "camp_readout": "Read out",
         "camp_intro": (
@@ -418,6 +419,7 @@ STATIC: dict[str, dict[str, str]] = {
         "camp_pick": "已保存的方案",
         "camp_approve": "批准",
         "camp_download": "下载目标人群（CSV）",
+        "camp_with_email": "包含电子邮箱",
         "camp_simulate": "模拟活动（演示）",
         "camp_readout": "复盘",
         "camp_intro": (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.shop.ingest import IngestSummary
+from copilot.shop.summary import IngestSummary
 from copilot.ui.i18n import Language
 
 TABLES_ZH = {
@@ -11,6 +11,7 @@ TABLES_ZH = {
     "products": "商品",
     "events": "行为事件",
     "campaigns": "营销活动",
+    "customer_contacts": "客户邮箱",
 }
 KINDS_ZH = {"orders": "订单", "customers": "客户", "products": "商品"}
 KINDS_ZH |= {"events": "行为事件", "campaigns": "营销活动"}
@@ -44,6 +45,6 @@ def summary_lines(summary: IngestSummary, name: str, lang: Language) -> list[str
             f"已存在 {change.unchanged:,}"
         )
     if s.store_counts and not s.dry_run:
-        held = "，".join(f"{TABLES_ZH.get(t, t)} {n:,}" for t, n in s.store_counts.items())
+        held = "，".join(f"{TABLES_ZH.get(t, t)} {n:,}" for t, n in s.shown_counts().items())
         out.append(f"库中现有：{held}")
     return out

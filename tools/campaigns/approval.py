@@ -69,9 +69,10 @@ def approve_plan(ctx: ToolContext, plan_id: int) -> Approval:
     return Approval(approved, treatment=len(arms) - held, holdout=held)
 
 
-def audience_frame(ctx: ToolContext, plan_id: int) -> pd.DataFrame:
+def audience_frame(ctx: ToolContext, plan_id: int, *, with_email: bool = False) -> pd.DataFrame:
     """The approved audience as a list import: customer id, group and the offer code (the
-    holdout gets none: it must not be contacted)."""
+    holdout gets none: it must not be contacted); ``with_email`` adds each customer's stored
+    e-mail address (blank where the shop has none)."""
     store = PlanStore(ctx.shop.engine)
     record = store.get(plan_id)
     if record.status == "draft":
@@ -81,4 +82,13 @@ def audience_frame(ctx: ToolContext, plan_id: int) -> pd.DataFrame:
         )
     frame = store.assignments(plan_id).rename(columns={"arm": "group"})
     frame["offer_code"] = np.where(frame["group"] == "treatment", record.offer_code or "", "")
+    if with_email:
+        contacts = ctx.shop.customer_contacts()
+        if contacts.empty:
+            raise InputError(
+                "the shop stores no e-mail addresses: ingest the orders or customers again with "
+                "--keep-email to keep them, then export with e-mail"
+            )
+        emails = contacts.set_index("customer_id")["email"]
+        frame.insert(1, "email", frame["customer_id"].map(emails).fillna(""))
     return frame
