@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,8 @@ def main() -> None:
             openai_model="stand-in",
         )
         model = OpenAIModel(settings)
-        raw = openai.OpenAI(base_url=server.url, api_key="unused", max_retries=1)
+        # Any: the SDK's overloads want its TypedDicts; plain dicts are what goes on the wire.
+        raw: Any = openai.OpenAI(base_url=server.url, api_key="unused", max_retries=1)
         plain = [{"role": m.role, "content": m.content} for m in MESSAGES]
 
         def via_langchain() -> str:

@@ -58,6 +58,7 @@ def test_a_shopify_export_loads_with_its_statuses_refunds_and_blank_later_rows(
     assert summary.notes[Remark("partial_refund")] == 1
     assert summary.notes[Remark("no_customer_id")] == 1
     assert shop.counts()["customers"] == 4 and shop.counts()["products"] == 5
+    assert summary.notes[Remark("emails_not_kept", column="Email")] == 4
     lines = _lines(shop)
     # #1005 voided, #1012 pending (never paid) and #1007 cancelled are not sales.
     assert not {"#1005", "#1007", "#1012"} & {order for order, _ in lines}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,20 @@ def test_each_document_is_listed_by_title_and_read_again_or_deleted(
     # A later upload does not bring the deleted document back.
     index_uploads(runtime, [faq], "en")
     assert [row["title"] for row in runtime.knowledge().sources()] == ["Shipping FAQ"]
+
+
+def test_a_shopify_export_uploaded_on_a_chinese_page_is_recognised_and_keeps_addresses_if_asked(
+    settings: Settings,
+) -> None:
+    export = Path(__file__).resolve().parent.parent / "examples" / "shopify_orders_export.csv"
+    runtime = Runtime(settings)
+    report = ingest_uploads(runtime, [export], "auto", "auto", lang="zh", keep_email=True).text
+    head, *details = report.splitlines()
+    assert head.startswith("✔ 已导入 shopify_orders_export.csv（按订单，格式 shopify")
+    assert "- 已丢弃（已取消订单的行）：1 行" in details
+    assert "- 已丢弃（从未付款订单的行）：2 行" in details
+    assert any("保存了电子邮箱的客户" in d for d in details), details
+    # No English words beyond the file's name and format, and the undo command.
+    english = re.findall(r"[A-Za-z]{4,}", report.replace("shopify_orders_export.csv", ""))
+    assert set(english) <= {"shopify", "copilot", "undo", "ingest", "keep", "email"}, english
+    assert len(runtime.shop.customer_contacts()) == 4

@@ -300,9 +300,12 @@ def _shape_platform(
     shaped = shape_orders(lines.rows)
     shaped.dropped = {**lines.dropped, **shaped.dropped}
     shaped.notes = {**shaped.notes, **lines.notes}
-    if read.keep_email and len(lines.emails):
+    if len(lines.emails) and read.keep_email:
         shaped.tables["customer_contacts"] = lines.emails
         shaped.notes[Remark("emails_kept")] = len(lines.emails)
+    elif len(lines.emails):
+        column = platform.fields["email"]
+        shaped.notes[Remark("emails_not_kept", column=column)] = len(lines.emails)
     return shaped
 
 

@@ -62,10 +62,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "order_cancelled": ("line of a cancelled order", "已取消订单的行"),
     "order_not_paid": ("line of an order never paid", "从未付款订单的行"),
     "email_keyed": (
-        "lines whose customer is known by e-mail only, keyed by a hash of the address "
-        "(the address is not stored; --keep-email keeps it)",
-        "客户仅以电子邮箱识别的行，按邮箱的散列值作为客户编号"
-        "（不保存邮箱；用 --keep-email 可保存）",
+        "lines whose customer is known by e-mail only, keyed by a hash of the address",
+        "客户仅以电子邮箱识别的行，按邮箱的散列值作为客户编号",
     ),
     "emails_kept": (
         "customers whose e-mail address is kept (--keep-email)",

@@ -12,6 +12,7 @@ import pandas as pd
 from copilot.core.errors import CopilotError, InputError, MissingColumns, ToolError
 from copilot.shop import FORMATS, Plausible, ingest_files
 from copilot.shop.fields import KINDS
+from copilot.shop.platforms import PLATFORMS
 from copilot.ui.charts import plot_updates
 from copilot.ui.column_map import MAX_FIELDS, ColumnQuestion, field_label, guess
 from copilot.ui.i18n import Label, Language, page_language, text
@@ -53,6 +54,7 @@ def ingest_uploads(
     *,
     mapping: list[str] | None = None,
     lang: Language = "en",
+    keep_email: bool = False,
 ) -> IngestReport:
     """Ingest the files together, all or nothing; the summary lines, or the precise error
     (nothing written)."""
@@ -67,6 +69,7 @@ def ingest_uploads(
             mapping=mapping,
             show_progress=False,
             plausible=Plausible.of(runtime.settings),
+            keep_email=keep_email,
         )
     except MissingColumns as error:
         named = [p.name for p in paths if str(p) in str(error)] or [paths[0].name]
@@ -146,7 +149,12 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
             )
             with gr.Column():
                 kind = gr.Dropdown(KIND_CHOICES, value="auto", label=i18n("kind"))
-                fmt = gr.Dropdown(["auto", *FORMATS], value="auto", label=i18n("format"))
+                fmt = gr.Dropdown(
+                    ["auto", *FORMATS, *PLATFORMS], value="auto", label=i18n("format")
+                )
+                keep_email = gr.Checkbox(
+                    value=False, label=i18n("keep_email"), elem_id="keep-email"
+                )
                 ingest = gr.Button(i18n("ingest"), variant="primary", elem_id="ingest")
         result = gr.Markdown(elem_id="ingest-result")
         with gr.Group(visible=False, elem_id="column-map") as picker:
@@ -195,6 +203,7 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         given: list[str] | None,
         kind_in: str,
         fmt_in: str,
+        keep: bool,
         request: gr.Request,
         progress: Any = PROGRESS,
     ) -> list[Any]:
@@ -202,9 +211,10 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
         if not given:
             return shown_report(IngestReport(text("no_files", lang)), lang)
         paths = [Path(p) for p in given]
-        return shown_report(
-            ingest_uploads(runtime, paths, kind_in, fmt_in, progress, lang=lang), lang
+        report = ingest_uploads(
+            runtime, paths, kind_in, fmt_in, progress, lang=lang, keep_email=keep
         )
+        return shown_report(report, lang)
 
     def upload_mapped(values: dict[Any, Any], request: gr.Request) -> list[Any]:
         lang = page_language(request)
@@ -219,7 +229,13 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
             ]
         paths = [Path(p) for p in given]
         report = ingest_uploads(
-            runtime, paths, question.kind, values[fmt], mapping=mapping, lang=lang
+            runtime,
+            paths,
+            question.kind,
+            values[fmt],
+            mapping=mapping,
+            lang=lang,
+            keep_email=values[keep_email],
         )
         return shown_report(report, lang)
 
@@ -227,10 +243,12 @@ def build_shop_tab(runtime: Runtime, i18n: Label) -> gr.Tab:
     answered = [result, asked, picker, *pickers]
     tab.select(figures, outputs=shown)
     refresh.click(figures, outputs=shown)
-    ingest.click(upload, inputs=[files, kind, fmt], outputs=answered).then(figures, outputs=shown)
-    remap.click(upload_mapped, inputs={files, fmt, asked, *pickers}, outputs=answered).then(
+    ingest.click(upload, inputs=[files, kind, fmt, keep_email], outputs=answered).then(
         figures, outputs=shown
     )
+    remap.click(
+        upload_mapped, inputs={files, fmt, keep_email, asked, *pickers}, outputs=answered
+    ).then(figures, outputs=shown)
     return tab
 
 

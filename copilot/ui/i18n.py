@@ -345,6 +345,8 @@ STATIC: dict[str, dict[str, str]] = {
         "camp_approve": "Approve",
         "camp_download": "Download audience (CSV)",
         "camp_with_email": "With e-mail addresses",
+        "keep_email": "Keep customers' e-mail addresses (else one known by e-mail is keyed by "
+        "a hash)",
         "camp_simulate": "Simulate the campaign (demo)",
         "camp_readout": "Read out",
         "camp_intro": (
@@ -420,6 +422,7 @@ STATIC: dict[str, dict[str, str]] = {
         "camp_approve": "批准",
         "camp_download": "下载目标人群（CSV）",
         "camp_with_email": "包含电子邮箱",
+        "keep_email": "保存客户电子邮箱（否则仅以邮箱识别的客户按其散列值编号）",
         "camp_simulate": "模拟活动（演示）",
         "camp_readout": "复盘",
         "camp_intro": (
