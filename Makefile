@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(WHEELHOUSE)/llama-avx2-$(LLAMA_VERSION)
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast lint clean browser
+.PHONY: install run test test-fast lint clean browser postgres
 
 # The browser tests drive Debian's Chromium (never a Playwright browser download); the CJK font
 # keeps Chinese text from rendering as boxes in screenshots. Skipped when both are present.
@@ -49,7 +49,15 @@ browser:
 			--no-install-recommends chromium fonts-wqy-zenhei; \
 	fi
 
-install: $(STAMP) browser
+# The PostgreSQL tests start a real server from Debian's package (never a container image).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql; \
+	fi
+
+install: $(STAMP) browser postgres
 
 # The app itself needs no browser.
 run: $(STAMP)

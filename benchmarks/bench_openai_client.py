@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from copilot.core.settings import Settings
-from copilot.llm.openai_chat import OpenAIModel
+from copilot.llm.openai_chat import OpenAIModel, tool_specs
 from copilot.llm.stand_in import StandInServer
 from copilot.llm.types import Message
 from tools import TOOLS
@@ -66,17 +66,7 @@ def main() -> None:
     print(f"# bench_openai_client {date.today()} on {platform.machine()}, {os.cpu_count()} cores")
     import openai
 
-    specs = [
-        {
-            "type": "function",
-            "function": {
-                "name": t.name,
-                "description": t.description,
-                "parameters": t.json_schema(),
-            },
-        }
-        for t in TOOLS
-    ]
+    specs = tool_specs(TOOLS)
     with StandInServer(lambda _body: REPLY) as server:
         settings = Settings(
             home=Path("/tmp/bench-openai-client"),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copilot.batch_commands import COMMANDS as BATCH_COMMANDS
+from copilot.batch_commands import add_parsers as add_batch_parsers
 from copilot.campaign_commands import COMMANDS as CAMPAIGN_COMMANDS
 from copilot.campaign_commands import add_parsers as add_campaign_parsers
 from copilot.core.errors import CopilotError, InputError, ModelUnavailable
@@ -366,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("config", help="print the effective settings (secrets masked)")
     add_data_parsers(sub)
     add_campaign_parsers(sub)
+    add_batch_parsers(sub)
 
     recs = sub.add_parser("evaluate-recs", help="offline evaluation of the recommenders")
     recs.add_argument("--test-days", type=int, default=60, help="length of the test window")
@@ -462,6 +465,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "mcp": _cmd_mcp,
     **DATA_COMMANDS,
     **CAMPAIGN_COMMANDS,
+    **BATCH_COMMANDS,
 }
 
 

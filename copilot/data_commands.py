@@ -97,7 +97,7 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     shop = ShopData.open(settings.effective_database_url)
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
     for name, n in shop.counts().items():
-        print(f"  {name:<12} {n:>10,}")
+        print(f"  {name:<17} {n:>10,}")
     return 0
 
 

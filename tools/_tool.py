@@ -26,6 +26,9 @@ from tools._schema import arguments_model
 
 T = TypeVar("T")
 
+COMPUTED = "computed now from the shop's data"
+"""A result's ``source`` when it was not read from a batch run's tables."""
+
 
 @dataclass
 class ToolContext:

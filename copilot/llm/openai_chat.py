@@ -28,6 +28,21 @@ def _lc_messages(messages: Sequence[Message], allow_pii: bool) -> list[Any]:
     return [kinds[m.role](content=m.content) for m in sent]
 
 
+def tool_specs(tools: Sequence[Tool]) -> list[dict[str, Any]]:
+    """The tools as OpenAI function specs (schemas from the registry)."""
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": t.name,
+                "description": t.description,
+                "parameters": t.json_schema(),
+            },
+        }
+        for t in tools
+    ]
+
+
 class OpenAIModel:
     """A strong remote model: the same loop, native multi-step tool calls."""
 
@@ -64,17 +79,7 @@ class OpenAIModel:
 
     def turn(self, messages: Sequence[Message], tools: Sequence[Tool]) -> ModelTurn:
         """Let the model call a tool natively, or answer."""
-        specs = [
-            {
-                "type": "function",
-                "function": {
-                    "name": t.name,
-                    "description": t.description,
-                    "parameters": t.json_schema(),
-                },
-            }
-            for t in tools
-        ]
+        specs = tool_specs(tools)
         with self._reachable():
             reply = self._chat.bind(tools=specs, tool_choice="auto").invoke(
                 _lc_messages(messages, self._allow_pii)

@@ -222,6 +222,83 @@ plan_assignments = Table(
 )
 """The audience of an approved plan, frozen when it was approved, split by a seeded hash."""
 
+batch_runs = Table(
+    "batch_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("data_version", Integer, nullable=False, doc="The shop's data version it computed."),
+    Column("engine", String(16), nullable=False, doc="pandas or spark."),
+    Column("started_at", DateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("top_n", Integer, nullable=False, doc="Recommendations kept per customer and mode."),
+    Column("meta", Text, nullable=False, doc="JSON: cluster descriptions, score horizon, counts."),
+    sqlite_autoincrement=True,
+)
+"""The last ``copilot batch`` (one row: a new run replaces the tables below atomically)."""
+
+batch_customers = Table(
+    "batch_customers",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("country", String(64)),
+    Column("rfm_segment", String(32), nullable=False, index=True),
+    Column("cluster", Integer, nullable=False),
+    Column("profile_score", Float, nullable=False),
+    Column("purchase_prob", Float, nullable=False),
+    Column("churn_risk", Float, nullable=False),
+    Column("p_alive", Float, nullable=False),
+    Column("expected_purchases_12m", Float, nullable=False),
+    Column("clv_12m", Float, nullable=False),
+    Column("features", Text, nullable=False, doc="JSON: the card's behaviour features."),
+    Column("top_categories", Text, nullable=False, doc="JSON: category -> share, top 3."),
+    Column("drivers", Text, nullable=False, doc="JSON: features pushing the score up/down."),
+)
+"""Every customer's profile as ``profile_customer`` states it, from the last batch run."""
+
+batch_recommendations = Table(
+    "batch_recommendations",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("mode", String(8), primary_key=True, doc="new (not bought before) or all."),
+    Column("rank", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False, doc="The reason in English, products by sku."),
+    Column("reason_kind", String(16), nullable=False),
+    Column("because", Text, nullable=False, doc="JSON: the customer's products behind it."),
+    Column("neighbours_bought", Integer, nullable=False),
+    Column("neighbours", Integer, nullable=False),
+    Column("cold_start", Boolean, nullable=False),
+)
+"""Every customer's top-N recommendations with reasons, from the last batch run."""
+
+batch_item_pairs = Table(
+    "batch_item_pairs",
+    metadata,
+    Column("kind", String(12), primary_key=True, doc="neighbour (item CF) or basket."),
+    Column("sku", String(64), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("other", String(64), nullable=False),
+    Column("similarity", Float, nullable=False, doc="Neighbour: cosine; basket: confidence."),
+    Column("together_orders", Integer, doc="Basket: orders holding both."),
+    Column("lift", Float, doc="Basket: confidence over the other's share of orders."),
+)
+"""Item neighbours and co-purchase rules per product, from the last batch run."""
+
+batch_elasticities = Table(
+    "batch_elasticities",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("elasticity", Float),
+    Column("low", Float, doc="95% interval, lower end."),
+    Column("high", Float, doc="95% interval, upper end."),
+    Column("usable", Boolean, nullable=False, doc="False: refused (positive, too uncertain)."),
+    Column("note", Text),
+)
+"""Per-product price elasticities, from the last batch run."""
+
+BATCH_TABLES = (batch_customers, batch_recommendations, batch_item_pairs, batch_elasticities)
+
 DERIVED = ("products", "customers")
 """Tables that order and event files also fill (thin rows, never overwriting richer ones)."""
 DATA_TABLES = {

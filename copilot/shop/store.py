@@ -241,6 +241,15 @@ class ShopData:
         """Past campaigns with their results where known."""
         return self._table("campaigns")
 
+    def customer_lines(self, customer_id: str) -> pd.DataFrame:
+        """One customer's order lines, read by its index (milliseconds on any shop size)."""
+        table = schema.order_lines
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(select(table).where(table.c.customer_id == customer_id), conn)
+        frame["ts"] = pd.to_datetime(frame["ts"])
+        frame["is_return"] = frame["is_return"].astype(bool)
+        return frame
+
     def customer_contacts(self) -> pd.DataFrame:
         """Customers' e-mail addresses, where the user chose to keep them (for list exports
         only: never part of an analytic frame)."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
+from tools.profiling.card import card_of, card_parts, last_orders, served_card
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
 from tools.profiling.results import (
@@ -19,13 +19,12 @@ from tools.profiling.results import (
     CustomerList,
     CustomerRow,
     Driver,
-    OrderSummary,
     Relaxation,
     ScoreWeights,
     SegmentOverview,
     SegmentRow,
 )
-from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SEGMENT_LABELS, SegmentName
+from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
 
 _SORTS = {
     "clv": ("clv_12m", False),
@@ -270,9 +269,12 @@ def profile_customer(
     Args:
         customer_id: the customer's id exactly as stored, e.g. "12347" or "C10001".
     """
+    cid = customer_id.strip()
+    served = served_card(ctx, cid)
+    if served is not None:
+        return served
     prof = profiles(ctx)
     t = prof.table
-    cid = customer_id.strip()
     if cid not in t.index:
         cid = same_id(cid, t.index.astype(str)) or cid
     if cid not in t.index:
@@ -280,47 +282,14 @@ def profile_customer(
         close = close_matches(cid, ids)
         raise unknown_customer(cid, close)
     row: dict[str, Any] = {str(k): v for k, v in t.loc[cid].to_dict().items()}
-    z = prof.score.standardised(t.loc[[cid]]).iloc[0]
-    push = {f: w * z[f] for f, w in prof.score.weights.items()}
-    ranked = sorted(push.items(), key=lambda kv: kv[1])
-    cats = {
-        c.split(":", 1)[1]: float(row[c])
-        for c in prof.features
-        if c.startswith("cat_share:") and row[c] > 0
-    }
-    shown = (
-        "recency_days",
-        "frequency",
-        "monetary",
-        "aov",
-        "basket_size",
-        "tenure_days",
-        "promo_share",
-        "return_rate",
-        "orders_90d",
-    )
-    rfm_en, rfm_zh = SEGMENT_LABELS[row["rfm_segment"]]
-    return CustomerCard(
-        customer_id=cid,
-        country=text_or_none(row["country"]),
-        rfm_segment=row["rfm_segment"],
-        rfm_label=rfm_en,
-        rfm_label_zh=rfm_zh,
-        cluster=int(row["cluster"]),
+    parts = card_parts(prof, t.loc[[cid]])
+    return card_of(
+        cid,
+        row,
+        parts.pushes[0],
+        parts.categories[0],
         cluster_description=prof.clustering.describe(int(row["cluster"])),
-        profile_score=float(row["profile_score"]),
-        purchase_prob=float(row["purchase_prob"]),
-        churn_risk=float(row["churn_risk"]),
-        p_alive=float(row["p_alive"]),
-        expected_purchases_12m=float(row["expected_purchases_12m"]),
-        clv_12m=float(row["clv_12m"]),
-        features={f: float(row[f]) for f in shown if f in row},
-        top_categories=dict(sorted(cats.items(), key=lambda kv: -kv[1])[:3]),
-        pushes_up=[
-            Driver(feature=f, label=label(f), value=v) for f, v in reversed(ranked[-3:]) if v > 0
-        ],
-        pushes_down=[Driver(feature=f, label=label(f), value=v) for f, v in ranked[:3] if v < 0],
-        last_orders=_last_orders(ctx, cid),
+        last_orders=last_orders(ctx.shop.customer_lines(cid)),
         horizon_days=prof.score.horizon_days,
     )
 
@@ -389,26 +358,3 @@ def segment_mask(t: pd.DataFrame, segment: str) -> pd.Series:
         key="refusal.unknown_segment",
         values={"segment": segment, "known": known},
     )
-
-
-def _last_orders(ctx: ToolContext, cid: str, n: int = 5) -> list[OrderSummary]:
-    lines = ctx.shop.order_lines()
-    mine = lines[lines["customer_id"] == cid]
-    mine = mine.assign(value=mine["quantity"] * mine["unit_price"])
-    orders = mine.groupby("order_id").agg(
-        ts=("ts", "max"),
-        items=("sku", "size"),
-        value=("value", "sum"),
-        returned=("is_return", "any"),
-    )
-    orders = orders.sort_values("ts", ascending=False).head(n)
-    return [
-        OrderSummary(
-            order_id=str(oid),
-            date=r["ts"].date().isoformat(),
-            items=int(r["items"]),
-            value=float(np.round(r["value"], 2)),
-            returned=bool(r["returned"]),
-        )
-        for oid, r in orders.iterrows()
-    ]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from copilot.core.privacy import spreadsheet_safe
 from tools._brief import BRIEF_OFF
+from tools._tool import COMPUTED
 from tools.profiling.segments import Trait
 
 
@@ -145,6 +146,8 @@ class CustomerCard:
     pushes_down: list[Driver]
     last_orders: list[OrderSummary] = field(metadata=BRIEF_OFF)
     horizon_days: int = field(metadata=BRIEF_OFF)
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
+    """Where the card comes from: computed now, or a batch run's table (which run)."""
 
     def to_frame(self) -> pd.DataFrame:
         """The card as (field, value) rows for a table view."""

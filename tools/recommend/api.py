@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -13,15 +13,21 @@ from pydantic import Field
 from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._shop import no_orders
-from tools._tool import ToolContext, text_or_none, tool
+from tools._tool import ToolContext, tool
 from tools.knowledge_search import shared_embedder
 from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
 from tools.profiling.segments import SegmentName
 from tools.recommend.components import catalogue, non_merchandise
+from tools.recommend.personal import (
+    Pick,
+    described,
+    names_of,
+    personal,
+    served_recommendations,
+)
 from tools.recommend.pipeline import ShopRecommender, fit_shop_recommender
 from tools.recommend.results import (
     ProductRecommendations,
-    RecommendedProduct,
     RelatedProduct,
     RelatedProducts,
     SegmentPick,
@@ -72,6 +78,9 @@ def recommend_products(
             the customer bought before.
     """
     cid = customer_id.strip()
+    served = served_recommendations(ctx, cid, n, exclude_purchased)
+    if served is not None:
+        return served
     model = recommender(ctx)
     if model.data.user_index(cid) is None:
         known = set(ctx.shop.customers()["customer_id"].astype(str))
@@ -80,42 +89,11 @@ def recommend_products(
             close = close_matches(cid, sorted(known))
             raise unknown_customer(cid, close)
     rec = model.for_mode(exclude_purchased).recommend([cid], n, exclude_purchased)[0]
-    note = (
-        "no purchase history yet: these are the shop's most popular products"
-        if rec.cold_start
-        else "personalised from this customer's purchases"
-    )
-    catalog = ctx.catalog()
-    row = model.data.user_index(cid)
-    owned = (
-        [] if row is None else [str(s) for s in model.data.items[model.data.purchased[row].indices]]
-    )
-    items = [
-        RecommendedProduct(
-            sku=sku,
-            **_described(catalog, sku),
-            score=score,
-            reason=_name_products(str(reason), owned, catalog),
-            reason_kind=reason.kind,
-            because=list(reason.products),
-            neighbours=reason.counts,
-        )
+    picks = [
+        Pick(sku, float(score), str(reason), reason.kind, tuple(reason.products), reason.counts)
         for sku, score, reason in zip(rec.items, rec.scores, rec.reasons, strict=True)
     ]
-    named = {p for r in rec.reasons for p in r.products}
-    titles = {}
-    for sku in named:
-        title, title_zh, *_ = _describe(catalog, sku)
-        titles.update({sku: title} if title else {})
-        titles.update({f"{sku}/zh": title_zh} if title_zh else {})
-    return ProductRecommendations(
-        customer_id=cid,
-        cold_start=rec.cold_start,
-        note=note,
-        exclude_purchased=exclude_purchased,
-        items=items,
-        titles=titles,
-    )
+    return personal(ctx, cid, picks, cold_start=rec.cold_start, exclude_purchased=exclude_purchased)
 
 
 @tool
@@ -165,7 +143,7 @@ def featured(
     return [
         SegmentPick(
             sku=sku,
-            **_described(catalog, sku),
+            **described(catalog, sku),
             customers_suited=c,
             share_of_segment=c / len(members),
         )
@@ -200,7 +178,7 @@ def similar_products(
     pairs = [(s, v / strongest) for s, v in pairs]  # 1.0 = the closest product
     catalog = ctx.catalog()
     items = [
-        RelatedProduct(sku=s, similarity=v, **_names(catalog, s, with_category=True))
+        RelatedProduct(sku=s, similarity=v, **names_of(catalog, s, with_category=True))
         for s, v in pairs
     ]
     return RelatedProducts(
@@ -208,7 +186,7 @@ def similar_products(
         basis="bought by the same customers (item-based CF)",
         orders_with_sku=None,
         items=items,
-        **_names(catalog, code),
+        **names_of(catalog, code),
     )
 
 
@@ -227,7 +205,7 @@ def frequently_bought_with(
         n: how many products (1-20).
     """
     code = resolve_sku(ctx, sku)
-    baskets, items = ctx.cached("baskets", lambda: _baskets(ctx))
+    baskets, items = basket_matrix(ctx)
     col = int(np.searchsorted(items, code))
     if col >= len(items) or items[col] != code:
         raise ToolError(
@@ -251,7 +229,7 @@ def frequently_bought_with(
             together_orders=int(together[i]),
             confidence=float(confidence[i]),
             lift=float(lift[i]),
-            **_names(catalog, str(items[i]), with_category=True),
+            **names_of(catalog, str(items[i]), with_category=True),
         )
         for i in order
     ]
@@ -260,8 +238,14 @@ def frequently_bought_with(
         basis="same order (market basket)",
         orders_with_sku=orders,
         items=rows,
-        **_names(catalog, code),
+        **names_of(catalog, code),
     )
+
+
+def basket_matrix(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
+    """Orders x products (1: the order holds it; fees left out) and the products' skus in
+    column order (cached per data version)."""
+    return ctx.cached("baskets", lambda: _baskets(ctx))
 
 
 def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
@@ -280,42 +264,6 @@ def _baskets(ctx: ToolContext) -> tuple[sp.csc_matrix, np.ndarray]:
         shape=(len(orders), len(items)),
     )
     return matrix, items
-
-
-def _described(catalog: pd.DataFrame, sku: str) -> dict[str, Any]:
-    """A product's title, Chinese title, category and list price as result fields."""
-    fields = ("title", "title_zh", "category", "list_price")
-    return dict(zip(fields, _describe(catalog, sku), strict=True))
-
-
-def _names(catalog: pd.DataFrame, sku: str, with_category: bool = False) -> dict[str, Any]:
-    """A product's title and Chinese title (and category) as result fields, looked up once."""
-    title, title_zh, category, _ = _describe(catalog, sku)
-    names = {"title": title, "title_zh": title_zh}
-    return {**names, "category": category} if with_category else names
-
-
-def _describe(catalog: pd.DataFrame, sku: str) -> tuple[Any, Any, Any, Any]:
-    if sku not in catalog.index:
-        return None, None, None, None
-    row = catalog.loc[sku]
-    price = row.get("list_price")
-    return (
-        text_or_none(row.get("title")),
-        text_or_none(row.get("title_zh")),
-        text_or_none(row.get("category")),
-        None if price is None or pd.isna(price) else float(price),
-    )
-
-
-def _name_products(reason: str, skus: list[str], catalog: pd.DataFrame) -> str:
-    """Replace stock codes in a reason by "title (code)" so a marketer can repeat it."""
-    for sku in sorted(skus, key=len, reverse=True):
-        if sku in reason:
-            title = _describe(catalog, sku)[0]
-            if title:
-                reason = reason.replace(sku, f"{title} ({sku})")
-    return reason
 
 
 def resolve_sku(ctx: ToolContext, sku: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from tools._brief import BRIEF_OFF
+from tools._tool import COMPUTED
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +39,8 @@ class ProductRecommendations:
     items: list[RecommendedProduct]
     titles: dict[str, str] = field(default_factory=dict, metadata=BRIEF_OFF)
     """Titles of the products named in reasons, by sku (Chinese under "sku/zh")."""
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
+    """Where the list comes from: computed now, or a batch run's table (which run)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per recommended product."""

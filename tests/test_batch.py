@@ -1,0 +1,148 @@
+"""Issue 23 parts 1-2 (pandas engine): ``copilot batch`` writes every customer's profile and
+recommendations, item neighbours, co-purchases and elasticities; the tools serve the same
+answers from those tables while the data is unchanged, and compute again once it changes."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from copilot.cli import main
+from copilot.core.settings import Settings
+from copilot.shop import ShopData, ingest_file
+from copilot.shop.batch import current_run, last_run, write_batch
+from copilot.shop.store import copy_sqlite
+from tools import ToolContext, to_jsonable
+from tools._tool import COMPUTED
+from tools.pricing.api import demand_model
+from tools.profiling import profile_customer
+from tools.recommend import frequently_bought_with, recommend_products, similar_products
+
+
+@pytest.fixture(scope="module")
+def batched(demo_ctx: ToolContext, tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
+    """A copy of the demo shop after ``copilot batch``; it shares the demo's fitted models (same
+    data version), so only the batch itself runs."""
+    home = tmp_path_factory.mktemp("batch") / "home"
+    home.mkdir()
+    copy_sqlite(demo_ctx.settings.home_dir / "shop.db", home / "shop.db")
+    settings = Settings(home=home)
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings, demo_ctx._models)
+    assert main(["batch", "--top-n", "10"], context=ctx) == 0
+    return ctx
+
+
+def _without_source(result: Any) -> dict[str, Any]:
+    data = to_jsonable(result)
+    data.pop("source")
+    return dict(data)
+
+
+def _sample(ctx: ToolContext, k: int = 25) -> list[str]:
+    ids = sorted(ctx.shop.order_lines()["customer_id"].dropna().astype(str).unique())
+    return random.Random(7).sample(ids, k)
+
+
+def test_a_batch_run_covers_every_customer_and_product(batched: ToolContext) -> None:
+    run = current_run(batched.shop.engine, batched.shop.version())
+    assert run is not None and run.engine == "pandas" and run.top_n == 10
+    with batched.shop.engine.connect() as conn:
+        customers = pd.read_sql("SELECT * FROM batch_customers", conn)
+        recs = pd.read_sql("SELECT * FROM batch_recommendations", conn)
+        pairs = pd.read_sql("SELECT * FROM batch_item_pairs", conn)
+        elasticities = pd.read_sql("SELECT * FROM batch_elasticities", conn)
+    buyers = batched.shop.order_lines()["customer_id"].dropna().nunique()
+    assert len(customers) == buyers == run.meta["customers"]
+    # Ten new products and ten with re-buys for every customer.
+    per = recs.groupby(["customer_id", "mode"]).size()
+    assert set(per) == {10} and len(per) == 2 * buyers
+    assert set(pairs["kind"]) == {"neighbour", "basket"}
+    assert len(elasticities) == len(demand_model(batched).products)
+    # The planted segments are there: every RFM segment the profiles know.
+    assert customers["rfm_segment"].nunique() >= 5
+
+
+def test_served_answers_are_the_computed_ones(batched: ToolContext, demo_ctx: ToolContext) -> None:
+    for cid in _sample(batched):
+        served = profile_customer(batched, customer_id=cid)
+        computed = profile_customer(demo_ctx, customer_id=cid)
+        assert served.source.startswith("precomputed by batch run") and computed.source == COMPUTED
+        assert _without_source(served) == _without_source(computed), cid
+        for exclude in (True, False):
+            got = recommend_products(batched, customer_id=cid, n=5, exclude_purchased=exclude)
+            want = recommend_products(demo_ctx, customer_id=cid, n=5, exclude_purchased=exclude)
+            assert got.source.startswith("precomputed") and want.source == COMPUTED
+            assert _without_source(got) == _without_source(want), (cid, exclude)
+
+
+def test_more_than_the_batch_kept_is_computed(batched: ToolContext) -> None:
+    cid = _sample(batched, 1)[0]
+    assert recommend_products(batched, customer_id=cid, n=15).source == COMPUTED
+
+
+def test_item_pairs_match_the_product_tools(batched: ToolContext) -> None:
+    with batched.shop.engine.connect() as conn:
+        pairs = pd.read_sql("SELECT * FROM batch_item_pairs ORDER BY rank", conn)
+    for sku in sorted(set(pairs["sku"]))[:: max(1, len(set(pairs["sku"])) // 15)]:
+        basket = pairs[(pairs["kind"] == "basket") & (pairs["sku"] == sku)].head(5)
+        tool = frequently_bought_with(batched, sku=sku, n=5)
+        assert list(basket["other"]) == [i.sku for i in tool.items], sku
+        assert list(basket["lift"]) == pytest.approx([i.lift for i in tool.items])
+        near = pairs[(pairs["kind"] == "neighbour") & (pairs["sku"] == sku)].head(5)
+        similar = similar_products(batched, sku=sku, n=5)
+        assert list(near["other"]) == [i.sku for i in similar.items], sku
+        assert list(near["similarity"]) == pytest.approx([i.similarity for i in similar.items])
+
+
+def test_new_data_makes_the_batch_stale_until_it_runs_again(
+    batched: ToolContext, demo_ctx: ToolContext, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    copy_sqlite(batched.settings.home_dir / "shop.db", home / "shop.db")
+    settings = Settings(home=home)
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings)
+    cid = _sample(ctx, 1)[0]
+    assert ctx.shop.version() == demo_ctx.shop.version()
+    assert profile_customer(ctx, customer_id=cid).source.startswith("precomputed")
+    extra = tmp_path / "orders.csv"
+    extra.write_text(
+        "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
+        f"NEW-1,{cid},{ctx.catalog().index[0]},1,9.99,2025-06-01 10:00\n",
+        encoding="utf-8",
+    )
+    ingest_file(ctx.shop, extra, show_progress=False)
+    assert current_run(ctx.shop.engine, ctx.shop.version()) is None
+    assert last_run(ctx.shop.engine) is not None  # kept, but no longer served
+    assert recommend_products(ctx, customer_id=cid, n=3).source == COMPUTED
+
+
+def test_a_failed_write_keeps_the_previous_run(batched: ToolContext, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    copy_sqlite(batched.settings.home_dir / "shop.db", home / "shop.db")
+    engine = ShopData.open(Settings(home=home).effective_database_url).engine
+    before = last_run(engine)
+    assert before is not None
+    broken = pd.DataFrame({"customer_id": ["x"], "rfm_segment": [None]})  # NOT NULL columns
+    run = {
+        "data_version": before.data_version,
+        "engine": "pandas",
+        "started_at": before.started_at,
+        "seconds": 1.0,
+        "top_n": 10,
+        "meta": {},
+    }
+    with pytest.raises(Exception, match="(?i)not null|constraint"):
+        write_batch(engine, run, {"batch_customers": broken})
+    after = last_run(engine)
+    assert after is not None and after.id == before.id
+    with engine.connect() as conn:
+        kept = pd.read_sql("SELECT COUNT(*) AS n FROM batch_customers", conn)["n"].iloc[0]
+    assert kept == before.meta["customers"]
+    assert json.dumps(after.meta) == json.dumps(before.meta)
