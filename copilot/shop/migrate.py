@@ -19,7 +19,13 @@ def migrate(engine: Engine) -> None:
     found = inspect(engine)
     tables = set(found.get_table_names())
     with engine.begin() as conn:
-        for table in (*schema.DATA_TABLES.values(), schema.ingests, schema.campaign_plans):
+        for table in (
+            *schema.DATA_TABLES.values(),
+            schema.ingests,
+            schema.campaign_plans,
+            schema.batch_runs,
+            *schema.BATCH_TABLES,
+        ):
             if table.name not in tables:
                 continue
             have = {c["name"] for c in found.get_columns(table.name)}

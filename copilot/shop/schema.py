@@ -281,6 +281,7 @@ batch_item_pairs = Table(
     Column("other", String(64), nullable=False),
     Column("similarity", Float, nullable=False, doc="Neighbour: cosine; basket: confidence."),
     Column("together_orders", Integer, doc="Basket: orders holding both."),
+    Column("sku_orders", Integer, doc="Basket: orders holding ``sku``."),
     Column("lift", Float, doc="Basket: confidence over the other's share of orders."),
 )
 """Item neighbours and co-purchase rules per product, from the last batch run."""

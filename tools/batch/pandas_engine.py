@@ -153,6 +153,7 @@ def basket_rows(ctx: ToolContext, top_n: int) -> pd.DataFrame:
                     "other": str(items[others[i]]),
                     "similarity": confidence,
                     "together_orders": int(counts[i]),
+                    "sku_orders": int(orders[col]),
                     "lift": confidence / max(float(share[others[i]]), 1e-12),
                 }
             )

@@ -33,6 +33,7 @@ from tools.recommend.results import (
     SegmentPick,
     SegmentPicks,
 )
+from tools.recommend.served_pairs import BASES, served_pairs
 
 SEGMENT_LIST = 20
 """Each segment customer's list length when counting which items suit the segment."""
@@ -166,6 +167,9 @@ def similar_products(
         n: how many products (1-20).
     """
     code = resolve_sku(ctx, sku)
+    served = served_pairs(ctx, code, "neighbour", n)
+    if served is not None:
+        return served
     model = recommender(ctx)
     if model.data.item_index(code) is None:
         raise ToolError(
@@ -183,7 +187,7 @@ def similar_products(
     ]
     return RelatedProducts(
         sku=code,
-        basis="bought by the same customers (item-based CF)",
+        basis=BASES["neighbour"],
         orders_with_sku=None,
         items=items,
         **names_of(catalog, code),
@@ -205,6 +209,9 @@ def frequently_bought_with(
         n: how many products (1-20).
     """
     code = resolve_sku(ctx, sku)
+    served = served_pairs(ctx, code, "basket", n)
+    if served is not None:
+        return served
     baskets, items = basket_matrix(ctx)
     col = int(np.searchsorted(items, code))
     if col >= len(items) or items[col] != code:
@@ -235,7 +242,7 @@ def frequently_bought_with(
     ]
     return RelatedProducts(
         sku=code,
-        basis="same order (market basket)",
+        basis=BASES["basket"],
         orders_with_sku=orders,
         items=rows,
         **names_of(catalog, code),

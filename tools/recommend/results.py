@@ -98,6 +98,8 @@ class RelatedProducts:
     orders_with_sku: int | None
     items: list[RelatedProduct]
     title_zh: str | None = field(default=None, metadata=BRIEF_OFF)
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
+    """Where the list comes from: computed now, or a batch run's table (which run)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per related product."""
