@@ -21,6 +21,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from copilot.core.settings import Settings
+from copilot.integrations.mcp_server import RESOURCE_PAGE
 from copilot.shop.store import copy_sqlite
 from knowledge.sources import file_sources
 from knowledge.store import KnowledgeStore
@@ -57,6 +58,18 @@ def _texts(result: Any) -> str:
     return "\n".join(c.text for c in result.content if hasattr(c, "text"))
 
 
+async def _all_resources(client: Client) -> dict[str, str]:
+    """Every resource, page by page (name -> uri)."""
+    found: dict[str, str] = {}
+    cursor: str | None = None
+    while True:
+        page = await client.list_resources(cursor=cursor)
+        found.update({r.name: str(r.uri) for r in page.resources})
+        if not page.next_cursor:
+            return found
+        cursor = page.next_cursor
+
+
 async def _exercise(client: Client, direct: dict[str, Any]) -> dict[str, Any]:
     """List and call what a client would; returns what was seen."""
     seen: dict[str, Any] = {}
@@ -68,8 +81,7 @@ async def _exercise(client: Client, direct: dict[str, Any]) -> dict[str, Any]:
     seen["search"] = await client.call_tool(
         "search_knowledge", {"query": "how do I contact customer care about an order"}
     )
-    resources = await client.list_resources()
-    seen["resources"] = {r.name: str(r.uri) for r in resources.resources}
+    seen["resources"] = await _all_resources(client)
     citation = next(n for n in seen["resources"] if n.startswith("returns-policy#"))
     seen["citation"] = citation
     seen["passage"] = await client.read_resource(seen["resources"][citation])
@@ -126,7 +138,10 @@ def test_the_stdio_server_serves_tools_documents_and_the_plan_brief(
         async with Client(params, read_timeout_seconds=600) as client:
             return await _exercise(client, direct)
 
-    _check(anyio.run(run))
+    seen = anyio.run(run)
+    _check(seen)
+    # Every passage, over several pages of the resource list.
+    assert len(seen["resources"]) == KnowledgeStore(Settings(home=mcp_home)).count() > RESOURCE_PAGE
 
 
 def _free_port() -> int:
@@ -187,10 +202,8 @@ def test_contact_details_reach_a_client_only_when_allowed(mcp_home: Path) -> Non
 
     async def run() -> str:
         async with Client(params, read_timeout_seconds=600) as client:
-            resources = await client.list_resources()
-            uri = next(
-                str(r.uri) for r in resources.resources if r.name.startswith("customer-care#")
-            )
+            resources = await _all_resources(client)
+            uri = next(u for n, u in resources.items() if n.startswith("customer-care#"))
             return _texts_resource(await client.read_resource(uri))
 
     assert "care@teahouse.example" in anyio.run(run)

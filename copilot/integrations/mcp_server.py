@@ -25,6 +25,8 @@ SERVER_NAME = "marketing-copilot"
 PASSAGE_SCHEME = "copilot://passage/"
 """Resource URI prefix of a knowledge-base passage; the rest is its citation id."""
 PLAN_PROMPT = "campaign_plan"
+RESOURCE_PAGE = 100
+"""Passages per page of the resource list (a large catalogue is thousands of passages)."""
 _PLAN_ARGS = (
     ("goal", "What the campaign should achieve, e.g. win back at-risk customers.", True),
     ("budget", "How much the campaign may cost in total (default 5000).", False),
@@ -63,10 +65,15 @@ def build_server(host: ToolHost) -> Server[Any]:
         )
 
     async def list_resources(
-        _: ServerRequestContext[Any], __: types.PaginatedRequestParams | None
+        _: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
+        start = int(params.cursor) if params and params.cursor and params.cursor.isdigit() else 0
         rows = await anyio.to_thread.run_sync(_passages, host)
-        return types.ListResourcesResult(resources=rows)
+        page = rows[start : start + RESOURCE_PAGE]
+        more = start + RESOURCE_PAGE < len(rows)
+        return types.ListResourcesResult(
+            resources=page, next_cursor=str(start + RESOURCE_PAGE) if more else None
+        )
 
     async def read_resource(
         _: ServerRequestContext[Any], params: types.ReadResourceRequestParams
