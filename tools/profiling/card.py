@@ -106,24 +106,34 @@ def card_of(
 
 
 def last_orders(lines: pd.DataFrame, n: int = 5) -> list[OrderSummary]:
-    """A customer's ``n`` latest orders from their order lines."""
-    lines = lines.assign(value=lines["quantity"] * lines["unit_price"])
-    orders = lines.groupby("order_id").agg(
-        ts=("ts", "max"),
-        items=("sku", "size"),
-        value=("value", "sum"),
-        returned=("is_return", "any"),
-    )
-    orders = orders.sort_values("ts", ascending=False).head(n)
+    """A customer's ``n`` latest orders from their order lines (latest first; ties by order id).
+
+    Plain Python: a customer has tens of lines, where a pandas group-by costs milliseconds.
+    """
+    orders: dict[str, list[Any]] = {}
+    for oid, ts, quantity, price, returned in zip(
+        lines["order_id"].astype(str),
+        pd.to_datetime(lines["ts"]),
+        lines["quantity"],
+        lines["unit_price"],
+        lines["is_return"].astype(bool),
+        strict=True,
+    ):
+        row = orders.setdefault(oid, [ts, 0, 0.0, False])
+        row[0] = max(row[0], ts)
+        row[1] += 1
+        row[2] += float(quantity) * float(price)
+        row[3] = row[3] or bool(returned)
+    latest = sorted(orders.items(), key=lambda kv: (-kv[1][0].value, kv[0]))[:n]
     return [
         OrderSummary(
-            order_id=str(oid),
-            date=pd.Timestamp(r["ts"]).date().isoformat(),
-            items=int(r["items"]),
-            value=float(np.round(r["value"], 2)),
-            returned=bool(r["returned"]),
+            order_id=oid,
+            date=ts.date().isoformat(),
+            items=items,
+            value=round(value, 2),
+            returned=returned,
         )
-        for oid, r in orders.iterrows()
+        for oid, (ts, items, value, returned) in latest
     ]
 
 
