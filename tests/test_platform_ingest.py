@@ -14,7 +14,7 @@ import pytest
 from copilot.cli import main
 from copilot.core.errors import InputError
 from copilot.core.settings import Settings
-from copilot.shop import ShopData, ingest_file
+from copilot.shop import ShopData, ingest_file, ingest_files
 from copilot.shop.remarks import Remark
 from tests.conftest import db_digest
 
@@ -209,3 +209,20 @@ def test_a_customers_file_with_addresses_keeps_them_only_when_asked(
     kept = ingest_file(shop, path, show_progress=False, keep_email=True)
     assert kept.notes[Remark("emails_kept")] == 1
     assert shop.customer_contacts().to_dict("records")[0]["email"] == "a@example.com"
+
+
+def test_files_ingested_together_key_one_address_as_one_customer(
+    shop: ShopData, tmp_path: Path
+) -> None:
+    rows = _rows(SHOPIFY)
+    first = _write(tmp_path / "september.csv", [r for r in rows if r["Name"] <= "#1004"])
+    second = _write(tmp_path / "october.csv", [r for r in rows if r["Name"] > "#1004"])
+    ingest_files(shop, [first, second], show_progress=False)
+    lines = _lines(shop)
+    # chloe.martin@example.com placed #1003 (first file) and #1008 (second file); a shop's
+    # first ingest creates the key secret once for all its files.
+    assert (
+        lines[("#1003", "TEA-JAS-100")]["customer_id"]
+        == (lines[("#1008", "COF-ETH-250")]["customer_id"])
+    )
+    assert shop.counts()["customers"] == 4

@@ -201,6 +201,8 @@ class _Reading:
     encoding: str | None
     plausible: Plausible
     keep_email: bool
+    salts: list[str] = field(default_factory=list)
+    """The e-mail key secret this ingest created, shared by all its files (none stored yet)."""
 
 
 def _prepare(shop: ShopData, path: Path, read: _Reading) -> _Prepared | IngestSummary:
@@ -290,8 +292,13 @@ def _shape_platform(
 ) -> Shaped:
     with shop.engine.connect() as conn:
         salt = get_meta(conn, SALT_KEY)
-    if salt is None:
+    if salt is None and read.salts:
+        salt = read.salts[0]
+    elif salt is None:
+        # The first file of a new shop creates the secret; every later file of this ingest
+        # keys the same addresses the same way.
         salt = meta[SALT_KEY] = new_salt()
+        read.salts.append(salt)
     lines = read_platform(
         raw, platform, salt, dayfirst=read.dayfirst, notes=notes, plausible=read.plausible
     )
