@@ -13,6 +13,7 @@ from typing import Any
 from copilot.core.errors import InputError
 from copilot.core.settings import Settings
 from copilot.shop import FORMATS, Plausible, ShopData, ingest_files
+from copilot.shop.batch import serving_words
 from copilot.shop.fields import KINDS
 from copilot.shop.platforms import PLATFORMS
 from copilot.users import UserStore, read_password
@@ -98,6 +99,7 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"shop database: {settings.masked()['database_url']} (data version {shop.version()})")
     for name, n in shop.counts().items():
         print(f"  {name:<17} {n:>10,}")
+    print(f"batch scoring: {serving_words(shop.engine, shop.version())}")
     return 0
 
 

@@ -16,7 +16,7 @@ from copilot.cli import main
 from copilot.core.errors import ToolError
 from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file
-from copilot.shop.batch import current_run, last_run, write_batch
+from copilot.shop.batch import current_run, last_run, serving_words, write_batch
 from copilot.shop.store import copy_sqlite
 from tools import ToolContext, to_jsonable
 from tools._tool import COMPUTED
@@ -114,6 +114,11 @@ def test_new_data_makes_the_batch_stale_until_it_runs_again(
     cid = _sample(ctx, 1)[0]
     assert ctx.shop.version() == demo_ctx.shop.version()
     assert profile_customer(ctx, customer_id=cid).source.startswith("precomputed")
+    version = ctx.shop.version()
+    assert serving_words(ctx.shop.engine, version) == (
+        f"run 1 (pandas) for data version {version}: customer and product answers are read "
+        "from its tables"
+    )
     extra = tmp_path / "orders.csv"
     extra.write_text(
         "order_id,customer_id,sku,quantity,unit_price,timestamp\n"
@@ -123,6 +128,9 @@ def test_new_data_makes_the_batch_stale_until_it_runs_again(
     ingest_file(ctx.shop, extra, show_progress=False)
     assert current_run(ctx.shop.engine, ctx.shop.version()) is None
     assert last_run(ctx.shop.engine) is not None  # kept, but no longer served
+    assert serving_words(ctx.shop.engine, ctx.shop.version(), "zh") == (
+        f"第 1 次（数据版本 {version}）已过期（现为 {ctx.shop.version()}）：工具现场计算"
+    )
     assert recommend_products(ctx, customer_id=cid, n=3).source == COMPUTED
 
 

@@ -120,7 +120,10 @@ def test_settings_panel_shows_backend_model_data_and_grounding(settings: Setting
     rows: dict[str, str] = dict(settings_table(runtime).itertuples(index=False))
     zh = settings_table(runtime, "zh")
     assert list(zh.columns) == ["设置", "值"] and zh.iloc[0, 0] == "后端（COPILOT_LLM）"
-    assert list(zh.iloc[:, 1]) == list(rows.values())  # the same values, labelled in Chinese
+    # The same values, labelled in Chinese; the batch state is a sentence in each language.
+    assert list(zh.iloc[:-1, 1]) == list(rows.values())[:-1]
+    assert rows["batch scoring (copilot batch)"] == "none: the tools compute in-process"
+    assert zh.iloc[-1, 1] == "未运行：工具现场计算"
     assert rows["backend (COPILOT_LLM)"] == "scripted"
     assert rows["model"].startswith("keyword router")
     assert rows["data directory (COPILOT_HOME)"] == str(settings.home_dir)

@@ -88,3 +88,25 @@ def rows(engine: Engine, table: Table, order_by: str | None = None, **key: Any) 
         query = query.order_by(table.c[order_by])
     with engine.connect() as conn:
         return list(conn.execute(query))
+
+
+def serving_words(engine: Engine, version: int, lang: str = "en") -> str:
+    """Whether the tools serve from a batch run at data ``version``, in English or Chinese."""
+    run = last_run(engine)
+    if run is None:
+        return "未运行：工具现场计算" if lang == "zh" else "none: the tools compute in-process"
+    if run.data_version == version:
+        if lang == "zh":
+            return f"第 {run.id} 次（{run.engine}），数据版本 {version}：客户与商品问题从结果表读取"
+        return (
+            f"run {run.id} ({run.engine}) for data version {version}: customer and product "
+            "answers are read from its tables"
+        )
+    if lang == "zh":
+        return (
+            f"第 {run.id} 次（数据版本 {run.data_version}）已过期（现为 {version}）：工具现场计算"
+        )
+    return (
+        f"run {run.id} for data version {run.data_version} is out of date (now {version}): "
+        "the tools compute in-process"
+    )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from copilot.core.errors import CopilotError, InputError, MissingColumns, ToolError
 from copilot.shop import FORMATS, Plausible, ingest_files
+from copilot.shop.batch import serving_words
 from copilot.shop.fields import KINDS
 from copilot.shop.platforms import PLATFORMS
 from copilot.ui.charts import plot_updates
@@ -94,6 +95,7 @@ SETTING_ROWS = {
         "knowledge store",
         "grounding check (COPILOT_GROUNDING)",
         "default margin (COPILOT_DEFAULT_MARGIN)",
+        "batch scoring (copilot batch)",
     ],
     "zh": [
         "后端（COPILOT_LLM）",
@@ -104,6 +106,7 @@ SETTING_ROWS = {
         "知识库存储",
         "数字核对（COPILOT_GROUNDING）",
         "默认毛利率（COPILOT_DEFAULT_MARGIN）",
+        "批量评分（copilot batch）",
     ],
 }
 SETTING_HEADERS = {"en": ["setting", "value"], "zh": ["设置", "值"]}
@@ -121,6 +124,7 @@ def settings_table(runtime: Runtime, lang: Language = "en") -> pd.DataFrame:
         shown["chroma_url"],
         shown["grounding"],
         shown["default_margin"],
+        serving_words(runtime.shop.engine, runtime.shop.version(), lang),
     ]
     labels = SETTING_ROWS["zh" if lang == "zh" else "en"]
     header = SETTING_HEADERS["zh" if lang == "zh" else "en"]
