@@ -677,7 +677,10 @@ def test_regenerate_edit_and_a_thumbs_down_that_becomes_a_draft_case(
     expect(users).to_have_count(1)
     expect(chat).not_to_contain_text("RFM segments")
     ask(page, "What customer segments do I have?")
-    page.locator("#next-steps").wait_for()  # the turn has ended: its answer can be rated
+    # The turn has ended (its step line is cleared and its next steps drawn) before its answer
+    # is rated: a rating that comes first finds no finished turn to rate.
+    expect(page.locator("#step-line")).to_have_text("")
+    page.locator("#next-steps").wait_for()
     # The thumbs of the segments answer: the button bar drawn after its message.
     bar = "xpath=following-sibling::div[contains(@class, 'message-buttons')][1]"
     answers.last.locator(bar).locator("button[aria-label='Dislike']").click()
