@@ -21,7 +21,7 @@ from copilot.shop.store import copy_sqlite
 from tools import ToolContext, to_jsonable
 from tools._tool import COMPUTED
 from tools.pricing.api import demand_model
-from tools.profiling import profile_customer
+from tools.profiling import profile_customer, segment_overview
 from tools.recommend import frequently_bought_with, recommend_products, similar_products
 
 
@@ -79,6 +79,15 @@ def test_served_answers_are_the_computed_ones(batched: ToolContext, demo_ctx: To
             want = recommend_products(demo_ctx, customer_id=cid, n=5, exclude_purchased=exclude)
             assert got.source.startswith("precomputed") and want.source == COMPUTED
             assert _without_source(got) == _without_source(want), (cid, exclude)
+
+
+def test_the_segment_overview_is_served_as_computed(
+    batched: ToolContext, demo_ctx: ToolContext
+) -> None:
+    for kind in ("rfm", "cluster"):
+        got, want = segment_overview(batched, kind=kind), segment_overview(demo_ctx, kind=kind)
+        assert got.source.startswith("precomputed") and want.source == COMPUTED
+        assert _without_source(got) == _without_source(want), kind
 
 
 def test_more_than_the_batch_kept_is_computed(batched: ToolContext) -> None:

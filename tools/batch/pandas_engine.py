@@ -4,6 +4,7 @@ run, as the rows of the batch tables."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +22,9 @@ Step = Callable[[str], None]
 _CHUNK = 2000
 """Customers per recommender call (bounds the score matrix's memory)."""
 _SCORES = (
+    "recency_days",
+    "frequency",
+    "monetary",
     "profile_score",
     "purchase_prob",
     "churn_risk",
@@ -53,6 +57,10 @@ def compute(
     clusters = sorted(int(c) for c in prof.table["cluster"].unique())
     meta = {
         "clusters": {str(c): prof.clustering.describe(c) for c in clusters},
+        "traits": {
+            str(c): [dataclasses.asdict(t) for t in prof.clustering.traits[c]] for c in clusters
+        },
+        "as_of": prof.end.date().isoformat(),
         "horizon_days": prof.score.horizon_days,
         "customers": len(customers),
         "products": int(frames["batch_elasticities"].shape[0]),

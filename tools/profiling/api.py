@@ -11,7 +11,7 @@ from pydantic import Field
 from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
 from tools._tool import ToolContext, text_or_none, tool
-from tools.profiling.card import card_of, card_parts, last_orders, served_card
+from tools.profiling.card import card_of, card_parts, last_orders
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
 from tools.profiling.results import (
@@ -22,9 +22,9 @@ from tools.profiling.results import (
     Relaxation,
     ScoreWeights,
     SegmentOverview,
-    SegmentRow,
 )
 from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
+from tools.profiling.served import Clusters, overview_of, served_card, served_overview
 
 _SORTS = {
     "clv": ("clv_12m", False),
@@ -49,53 +49,16 @@ def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") 
         kind: "rfm" for the named RFM segments (Champions, At risk, ...), "cluster" for the
             data-driven clusters.
     """
+    served = served_overview(ctx, kind)
+    if served is not None:
+        return served
     prof = profiles(ctx)
-    t = prof.table
-    total_revenue = float(t["monetary"].sum())
-    rows = []
-    if kind == "rfm":
-        groups = {key: t[t["rfm_segment"] == key] for key, *_ in RFM_SEGMENTS}
-        names = {key: (en, zh, rule) for key, en, zh, rule in RFM_SEGMENTS}
-    else:
-        groups = {f"cluster {c}": t[t["cluster"] == c] for c in sorted(t["cluster"].unique())}
-        names = {
-            f"cluster {c}": (
-                f"Cluster {c}",
-                f"客群 {c}",
-                "; ".join(prof.clustering.describe(int(c))),
-            )
-            for c in sorted(t["cluster"].unique())
-        }
-    for key, part in groups.items():
-        if part.empty:
-            continue
-        en, zh, rule = names[key]
-        rows.append(
-            SegmentRow(
-                segment=key,
-                label=en,
-                label_zh=zh,
-                customers=len(part),
-                share=len(part) / len(t),
-                revenue=float(part["monetary"].sum()),
-                revenue_share=float(part["monetary"].sum()) / total_revenue
-                if total_revenue
-                else 0.0,
-                avg_profile_score=float(part["profile_score"].mean()),
-                avg_purchase_prob=float(part["purchase_prob"].mean()),
-                avg_churn_risk=float(part["churn_risk"].mean()),
-                avg_clv_12m=float(part["clv_12m"].mean()),
-                rule=rule,
-                traits=prof.clustering.traits[int(key.split()[1])] if kind == "cluster" else [],
-            )
-        )
-    rows.sort(key=lambda r: -r.revenue)
-    return SegmentOverview(
-        kind=kind,
+    return overview_of(
+        prof.table,
+        kind,
+        Clusters(prof.clustering.describe, prof.clustering.traits),
         as_of=prof.end.date().isoformat(),
         horizon_days=prof.score.horizon_days,
-        total_customers=len(t),
-        segments=rows,
     )
 
 

@@ -3,16 +3,13 @@ computed just now or read from a batch run's table."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from copilot.shop import schema
-from copilot.shop.batch import current_run, rows
-from tools._tool import COMPUTED, ToolContext, text_or_none
+from tools._tool import COMPUTED, text_or_none
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles
 from tools.profiling.results import CustomerCard, Driver, OrderSummary
@@ -135,30 +132,3 @@ def last_orders(lines: pd.DataFrame, n: int = 5) -> list[OrderSummary]:
         )
         for oid, (ts, items, value, returned) in latest
     ]
-
-
-def served_card(ctx: ToolContext, cid: str) -> CustomerCard | None:
-    """Customer ``cid``'s card from the batch tables (None: no run for the current data, or a
-    customer it did not score)."""
-    run = current_run(ctx.shop.engine, ctx.shop.version())
-    if run is None:
-        return None
-    found = rows(ctx.shop.engine, schema.batch_customers, customer_id=cid)
-    if not found:
-        return None
-    row = found[0]._asdict()
-    drivers = json.loads(row["drivers"])
-    pushes = (
-        [(str(f), float(v)) for f, v in drivers["up"]],
-        [(str(f), float(v)) for f, v in drivers["down"]],
-    )
-    return card_of(
-        cid,
-        {**row, **json.loads(row["features"])},
-        pushes,
-        json.loads(row["top_categories"]),
-        cluster_description=list(run.meta["clusters"][str(row["cluster"])]),
-        last_orders=last_orders(ctx.shop.customer_lines(cid)),
-        horizon_days=int(run.meta["horizon_days"]),
-        source=run.source(),
-    )

@@ -43,6 +43,8 @@ class SegmentOverview:
     horizon_days: int
     total_customers: int
     segments: list[SegmentRow]
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
+    """Where the overview comes from: computed now, or a batch run's table (which run)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per segment."""
