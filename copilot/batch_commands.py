@@ -61,8 +61,8 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     counts = ", ".join(f"{len(f):,} {name.removeprefix('batch_')}" for name, f in frames.items())
     print(
         f"batch run {run_id} ({args.engine}) for data version {version} in "
-        f"{time.perf_counter() - clock:.1f} s: {counts}; the tools now serve customers' profiles "
-        "and recommendations from these tables until the data changes"
+        f"{time.perf_counter() - clock:.1f} s: {counts}; customer and product answers are "
+        "read from these tables until the data changes"
     )
     return 0
 

@@ -423,18 +423,18 @@ class KnowledgeStore:
         self._bm25 = None
         return len(got["ids"])
 
-    def passages(self) -> list[dict[str, str]]:
-        """Every passage's citation id, title and heading, in citation order."""
-        got = self._get_all(["metadatas"])
-        rows = [
+    def passages(self, offset: int, limit: int) -> list[dict[str, str]]:
+        """Citation id, title and heading of ``limit`` passages from ``offset``, in the store's
+        own (stable) order: one page, not the whole index, per call."""
+        got = self.collection.get(include=["metadatas"], limit=limit, offset=offset)
+        return [
             {
                 "citation": str(cid),
                 "title": str(meta.get("title", "")),
                 "heading": str(meta.get("heading", "")),
             }
-            for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
         ]
-        return sorted(rows, key=lambda r: r["citation"])
 
     def sources(self) -> list[dict[str, Any]]:
         """Indexed sources with their title, type, root and number of chunks."""

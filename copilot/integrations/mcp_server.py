@@ -68,9 +68,8 @@ def build_server(host: ToolHost) -> Server[Any]:
         _: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
         start = int(params.cursor) if params and params.cursor and params.cursor.isdigit() else 0
-        rows = await anyio.to_thread.run_sync(_passages, host)
-        page = rows[start : start + RESOURCE_PAGE]
-        more = start + RESOURCE_PAGE < len(rows)
+        page, total = await anyio.to_thread.run_sync(_passages, host, start)
+        more = start + RESOURCE_PAGE < total
         return types.ListResourcesResult(
             resources=page, next_cursor=str(start + RESOURCE_PAGE) if more else None
         )
@@ -143,21 +142,20 @@ def build_server(host: ToolHost) -> Server[Any]:
     )
 
 
-def _passages(host: ToolHost) -> list[types.Resource]:
-    """Every indexed passage as a resource named by its citation id."""
+def _passages(host: ToolHost, start: int) -> tuple[list[types.Resource], int]:
+    """One page of indexed passages from ``start`` as resources named by their citation ids,
+    and how many passages there are."""
     store = knowledge_store(host.ctx)
-    out = []
-    for meta in store.passages():
-        citation = str(meta["citation"])
-        out.append(
-            types.Resource(
-                uri=PASSAGE_SCHEME + quote(citation, safe="#-_."),
-                name=citation,
-                title=" — ".join(p for p in (str(meta["title"]), str(meta["heading"])) if p),
-                mime_type="text/markdown",
-            )
+    page = [
+        types.Resource(
+            uri=PASSAGE_SCHEME + quote(meta["citation"], safe="#-_."),
+            name=meta["citation"],
+            title=" — ".join(p for p in (meta["title"], meta["heading"]) if p),
+            mime_type="text/markdown",
         )
-    return out
+        for meta in store.passages(start, RESOURCE_PAGE)
+    ]
+    return page, store.count()
 
 
 def _passage(host: ToolHost, citation: str) -> str | None:

@@ -59,9 +59,15 @@ def write_batch(engine: Engine, run: dict[str, Any], frames: dict[str, pd.DataFr
 
 def current_run(engine: Engine, data_version: int) -> BatchRun | None:
     """The stored run when it computed ``data_version`` (None: none, or out of date)."""
+    run = last_run(engine)
+    return run if run is not None and run.data_version == data_version else None
+
+
+def last_run(engine: Engine) -> BatchRun | None:
+    """The stored run, whatever data version it computed."""
     with engine.connect() as conn:
         row = conn.execute(select(schema.batch_runs)).first()
-    if row is None or int(row.data_version) != data_version:
+    if row is None:
         return None
     return BatchRun(
         id=int(row.id),
@@ -72,13 +78,6 @@ def current_run(engine: Engine, data_version: int) -> BatchRun | None:
         top_n=int(row.top_n),
         meta=json.loads(row.meta),
     )
-
-
-def last_run(engine: Engine) -> BatchRun | None:
-    """The stored run, whatever data version it computed."""
-    with engine.connect() as conn:
-        version = conn.execute(select(schema.batch_runs.c.data_version)).scalar()
-    return None if version is None else current_run(engine, int(version))
 
 
 def rows(engine: Engine, table: Table, order_by: str | None = None, **key: Any) -> list[Any]:

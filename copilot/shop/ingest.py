@@ -138,7 +138,20 @@ def ingest_files(
     summaries: list[IngestSummary] = []
     todo: list[_Prepared] = []
     digests: set[str] = set()
-    read = _Reading(kind, fmt, mapping or [], dayfirst, encoding, plausible, keep_email)
+    with shop.engine.connect() as conn:
+        stored_salt = get_meta(conn, SALT_KEY)
+    read = _Reading(
+        kind,
+        fmt,
+        mapping or [],
+        dayfirst,
+        encoding,
+        plausible,
+        keep_email,
+        # A new shop's first platform ingest makes the secret once, for all of its files.
+        salt=stored_salt or new_salt(),
+        salt_is_new=stored_salt is None,
+    )
     for path in paths:
         item = _prepare(shop, path, read)
         if isinstance(item, IngestSummary) or item.record["sha256"] in digests:
@@ -201,8 +214,10 @@ class _Reading:
     encoding: str | None
     plausible: Plausible
     keep_email: bool
-    salts: list[str] = field(default_factory=list)
-    """The e-mail key secret this ingest created, shared by all its files (none stored yet)."""
+    salt: str
+    """The shop's secret for e-mail keys (the stored one, or a new one for a new shop)."""
+    salt_is_new: bool
+    """Whether a platform file must store ``salt`` (nothing has yet)."""
 
 
 def _prepare(shop: ShopData, path: Path, read: _Reading) -> _Prepared | IngestSummary:
@@ -228,7 +243,7 @@ def _prepare(shop: ShopData, path: Path, read: _Reading) -> _Prepared | IngestSu
     notes: dict[Remark, int] = {}
     meta: dict[str, str] = {}
     if platform is not None:
-        shaped = _shape_platform(shop, raw, platform, read, notes, meta)
+        shaped = _shape_platform(raw, platform, read, notes, meta)
         used = set(platform.fields.values())
     else:
         used = set(columns.values())
@@ -244,7 +259,7 @@ def _prepare(shop: ShopData, path: Path, read: _Reading) -> _Prepared | IngestSu
             check_emails(raw, rows, columns["email"])
         shaped = _shape(raw, rows, kind, read.fmt)
         if kind == "customers" and "email" in rows:
-            _customers_email(shaped, rows, columns["email"], read.keep_email)
+            _customers_email(shaped, columns["email"], read.keep_email)
     if raw.encoding and raw.encoding != "utf-8-sig":
         notes[Remark("encoding", value=raw.encoding)] = len(raw.frame)
     if raw.delimiter not in ("", ","):
@@ -283,36 +298,23 @@ def _platform(raw: RawTable, read: _Reading) -> Platform | None:
 
 
 def _shape_platform(
-    shop: ShopData,
     raw: RawTable,
     platform: Platform,
     read: _Reading,
     notes: dict[Remark, int],
     meta: dict[str, str],
 ) -> Shaped:
-    with shop.engine.connect() as conn:
-        salt = get_meta(conn, SALT_KEY)
-    if salt is None and read.salts:
-        salt = read.salts[0]
-    elif salt is None:
-        # The first file of a new shop creates the secret; every later file of this ingest
-        # keys the same addresses the same way.
-        salt = meta[SALT_KEY] = new_salt()
-        read.salts.append(salt)
+    if read.salt_is_new:
+        meta[SALT_KEY] = read.salt
     lines = read_platform(
-        raw, platform, salt, dayfirst=read.dayfirst, notes=notes, plausible=read.plausible
+        raw, platform, read.salt, dayfirst=read.dayfirst, notes=notes, plausible=read.plausible
     )
     if lines.currency:
         meta["currency"] = lines.currency
     shaped = shape_orders(lines.rows)
     shaped.dropped = {**lines.dropped, **shaped.dropped}
     shaped.notes = {**shaped.notes, **lines.notes}
-    if len(lines.emails) and read.keep_email:
-        shaped.tables["customer_contacts"] = lines.emails
-        shaped.notes[Remark("emails_kept")] = len(lines.emails)
-    elif len(lines.emails):
-        column = platform.fields["email"]
-        shaped.notes[Remark("emails_not_kept", column=column)] = len(lines.emails)
+    _keep_contacts(shaped, lines.emails, platform.fields["email"], read.keep_email)
     return shaped
 
 
@@ -391,14 +393,20 @@ def _previous_ingest(shop: ShopData, digest: str, kind: str, label: str) -> int 
     return None if row is None else int(row[0])
 
 
-def _customers_email(shaped: Shaped, rows: pd.DataFrame, column: str, keep_email: bool) -> None:
-    """A customers file's e-mail addresses go to ``customer_contacts``, only when asked."""
-    emails = rows["email"]
+def _customers_email(shaped: Shaped, column: str, keep_email: bool) -> None:
+    """A customers file's e-mail addresses leave its customer rows (see ``_keep_contacts``)."""
     table = shaped.tables["customers"]
     shaped.tables["customers"] = table.drop(columns=["email"])
-    if not keep_email:
-        shaped.notes[Remark("emails_not_kept", column=column)] = int(emails.notna().sum())
+    _keep_contacts(shaped, table[["customer_id", "email"]].dropna(), column, keep_email)
+
+
+def _keep_contacts(shaped: Shaped, contacts: pd.DataFrame, column: str, keep_email: bool) -> None:
+    """Customers' addresses (``customer_id``, ``email``) go to ``customer_contacts`` only when
+    the user asked; either way the summary says how many."""
+    if contacts.empty:
         return
-    contacts = table[["customer_id", "email"]].dropna()
-    shaped.tables["customer_contacts"] = contacts
-    shaped.notes[Remark("emails_kept")] = len(contacts)
+    if keep_email:
+        shaped.tables["customer_contacts"] = contacts
+        shaped.notes[Remark("emails_kept")] = len(contacts)
+    else:
+        shaped.notes[Remark("emails_not_kept", column=column)] = len(contacts)

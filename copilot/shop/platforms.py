@@ -173,14 +173,12 @@ def email_key(emails: pd.Series, salt: str) -> pd.Series:
     the same for the same address in every file of one shop, and not reversible without the
     shop's secret."""
     key = bytes.fromhex(salt)
-
-    def one(address: object) -> object:
-        if not isinstance(address, str):
-            return pd.NA
-        digest = hashlib.blake2b(address.strip().lower().encode(), key=key, digest_size=8)
-        return "e-" + digest.hexdigest()
-
-    return emails.map(one).astype("string")
+    # Each distinct address once: an export repeats it on every line of every order.
+    keys = {
+        a: "e-" + hashlib.blake2b(a.strip().lower().encode(), key=key, digest_size=8).hexdigest()
+        for a in emails.dropna().unique()
+    }
+    return emails.map(keys).astype("string")
 
 
 def read_platform(
@@ -295,9 +293,7 @@ def _lines(
     )
     if "country" in typed:
         rows["country"] = typed["country"]
-    by_email = _by_email(typed)
-    keys = email_key(typed["email"], salt) if "email" in typed else None
-    customer = _customers(typed, keys, by_email)
+    customer, by_email = _customers(typed, salt)
     if customer is not None:
         rows["customer_id"] = customer
         hashed = int((by_email & keep & customer.notna()).sum())
@@ -329,16 +325,18 @@ def _lines(
     return PlatformLines(out, emails, currency, dropped, notes)
 
 
-def _customers(
-    typed: pd.DataFrame, keys: pd.Series | None, by_email: pd.Series
-) -> pd.Series | None:
-    """The platform's customer id, else the key from the e-mail address (None: neither)."""
-    customer = typed["customer_id"] if "customer_id" in typed else None
-    if customer is not None:
-        customer = customer.mask(customer == "0")  # WooCommerce guests are customer 0
-    if keys is not None:
-        customer = keys if customer is None else customer.fillna(keys.where(by_email))
-    return customer
+def _customers(typed: pd.DataFrame, salt: str) -> tuple[pd.Series | None, pd.Series]:
+    """Each row's customer: the platform's customer id (WooCommerce guests are customer 0),
+    else the key from the e-mail address (None: the export has neither); and the rows keyed
+    by address."""
+    if "customer_id" in typed:
+        ids = typed["customer_id"].mask(typed["customer_id"] == "0")
+    else:
+        ids = pd.Series(pd.NA, index=typed.index, dtype="string")
+    if "email" not in typed:
+        none = pd.Series(False, index=typed.index)
+        return (ids if "customer_id" in typed else None), none
+    return ids.fillna(email_key(typed["email"], salt)), ids.isna()
 
 
 def _status(typed: pd.DataFrame) -> pd.Series:
@@ -347,24 +345,16 @@ def _status(typed: pd.DataFrame) -> pd.Series:
     return typed["status"].str.lower().str.replace(r"^wc-", "", regex=True).fillna("")
 
 
-def _by_email(typed: pd.DataFrame) -> pd.Series:
-    """Rows whose customer is known by e-mail only (no platform customer id)."""
-    if "email" not in typed:
-        return pd.Series(False, index=typed.index)
-    if "customer_id" not in typed:
-        return pd.Series(True, index=typed.index)
-    return typed["customer_id"].isna() | (typed["customer_id"] == "0")
-
-
 def _skus(typed: pd.DataFrame) -> pd.Series:
     """The line's SKU, else the platform's product id, else a key from the product's name."""
     sku = typed["sku"] if "sku" in typed else pd.Series(pd.NA, index=typed.index, dtype="string")
     if "product_id" in typed:
         sku = sku.fillna("product-" + typed["product_id"])
-    named = typed["description"].map(
-        lambda n: "name-" + hashlib.blake2b(str(n).encode(), digest_size=6).hexdigest()
-    )
-    return sku.fillna(named.astype("string"))
+    names = typed["description"].astype(str)
+    named = {
+        n: "name-" + hashlib.blake2b(n.encode(), digest_size=6).hexdigest() for n in names.unique()
+    }
+    return sku.fillna(names.map(named).astype("string"))
 
 
 def _paid_price(typed: pd.DataFrame) -> pd.Series:

@@ -244,11 +244,7 @@ class ShopData:
     def customer_lines(self, customer_id: str) -> pd.DataFrame:
         """One customer's order lines, read by its index (milliseconds on any shop size)."""
         table = schema.order_lines
-        with self.engine.connect() as conn:
-            frame = pd.read_sql(select(table).where(table.c.customer_id == customer_id), conn)
-        frame["ts"] = pd.to_datetime(frame["ts"])
-        frame["is_return"] = frame["is_return"].astype(bool)
-        return frame
+        return _read_table(self.engine, table, table.c.customer_id == customer_id)
 
     def customer_contacts(self) -> pd.DataFrame:
         """Customers' e-mail addresses, where the user chose to keep them (for list exports
@@ -265,9 +261,11 @@ class ShopData:
         return hit[1].copy(deep=False)
 
 
-def _read_table(engine: Engine, table: Table) -> pd.DataFrame:
+def _read_table(engine: Engine, table: Table, where: Any = None) -> pd.DataFrame:
+    """``table``'s rows (those matching ``where`` when given) with pandas types by column."""
+    query = select(table) if where is None else select(table).where(where)
     with engine.connect() as conn:
-        frame = pd.read_sql(select(table), conn)
+        frame = pd.read_sql(query, conn)
     for col in table.columns:
         name = col.name
         kind = type(col.type).__name__

@@ -119,7 +119,7 @@ def build_campaigns_tab(runtime: Runtime, i18n: Label) -> None:
             with_email = gr.Checkbox(
                 label=i18n("camp_with_email"),
                 value=False,
-                visible=not runtime.shop.customer_contacts().empty,
+                visible=False,  # shown by the tab's listing while the shop keeps addresses
                 scale=1,
                 elem_id="campaign-email",
             )
@@ -135,7 +135,14 @@ def build_campaigns_tab(runtime: Runtime, i18n: Label) -> None:
         lang = page_language(request)
         records = PlanStore(runtime.shop.engine).plans()
         note = "" if records else text("camp_none", lang)
-        return [plan_rows(records, lang), gr.update(choices=plan_choices(records, lang)), note]
+        # Read on every visit: addresses kept by an ingest since the page was built count.
+        keeps = runtime.shop.counts()["customer_contacts"] > 0
+        return [
+            plan_rows(records, lang),
+            gr.update(choices=plan_choices(records, lang)),
+            note,
+            gr.update(visible=keeps),
+        ]
 
     def relisted(plan_id: int | None, request: gr.Request) -> list[Any]:
         """The list after an action (statuses move), the same plan still chosen."""
@@ -161,7 +168,7 @@ def build_campaigns_tab(runtime: Runtime, i18n: Label) -> None:
         return gr.update(value=str(path) if path else None, visible=path is not None)
 
     refresh = [listed, pick, result]
-    tab.select(listing, outputs=refresh)
+    tab.select(listing, outputs=[*refresh, with_email])
     pick.input(picked, [pick, with_email], [download])
     with_email.input(picked, [pick, with_email], [download])
     for button, what in ((go_approve, approve), (go_simulate, simulate), (go_readout, readout)):
