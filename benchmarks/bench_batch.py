@@ -7,7 +7,11 @@ products) to a fresh SQLite home, then ``copilot batch --engine ENGINE`` runs in
 ``profile_customer`` and ``recommend_products`` for 50 customers, served from the batch tables
 and computed in-process (the same tools, the run's tables taken away), p50 each.
 
-Usage: .venv/bin/python benchmarks/bench_batch.py [--lines 200000,1000000] [--engine pandas]
+Both engines on the same shop: ``--engine pandas,spark`` (the Spark engine on
+``COPILOT_SPARK_MASTER``, default ``local[2]``; its peak counts the JVM, a child of the batch
+process). The last column is lines per second per core (2 cores), for a cluster projection.
+
+Usage: .venv/bin/python benchmarks/bench_batch.py [--lines 200000,1000000] [--engine pandas,spark]
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def _shop(home: Path, lines: int) -> Settings:
 
 def _batch(home: Path, engine: str) -> tuple[float, float, int]:
     """Wall seconds, peak MB of the batch process, and its exit status."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_") or "SPARK" in k}
     env["COPILOT_HOME"] = str(home)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
@@ -105,7 +109,7 @@ def main() -> None:
     print(f"# bench_batch {date.today()} on {platform.machine()}, {os.cpu_count()} cores")
     print(
         f"{'lines':>10} {'customers':>9} {'engine':>7} {'batch s':>8} {'peak MB':>8} "
-        f"{'card tab/in ms':>15} {'recs tab/in ms':>15}"
+        f"{'card tab/in ms':>15} {'recs tab/in ms':>15} {'lines/s/core':>12}"
     )
     for lines in (int(x) for x in args.lines.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -113,16 +117,20 @@ def main() -> None:
             shop = ShopData.open(settings.effective_database_url)
             real = shop.counts()["order_lines"]
             customers = shop.counts()["customers"]
-            seconds, peak, status = _batch(settings.home_dir, args.engine)
-            if status:
-                print(f"{real:>10,} {customers:>9,} {args.engine:>7} failed (exit {status})")
-                continue
-            serve = _serving(settings)
-            card, recs = serve["profile_customer"], serve["recommend_products"]
-            print(
-                f"{real:>10,} {customers:>9,} {args.engine:>7} {seconds:>8.1f} {peak:>8.0f} "
-                f"{card[0]:>6.1f} / {card[1]:>6.1f} {recs[0]:>6.1f} / {recs[1]:>6.1f}"
-            )
+            for engine in args.engine.split(","):
+                seconds, peak, status = _batch(settings.home_dir, engine)
+                if status:
+                    print(f"{real:>10,} {customers:>9,} {engine:>7} failed (exit {status})")
+                    continue
+                serve = _serving(settings)
+                card, recs = serve["profile_customer"], serve["recommend_products"]
+                per_core = real / seconds / (os.cpu_count() or 1)
+                print(
+                    f"{real:>10,} {customers:>9,} {engine:>7} {seconds:>8.1f} {peak:>8.0f} "
+                    f"{card[0]:>6.1f} / {card[1]:>6.1f} {recs[0]:>6.1f} / {recs[1]:>6.1f} "
+                    f"{per_core:>10,.0f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

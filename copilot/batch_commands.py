@@ -15,7 +15,7 @@ from copilot.shop.batch import write_batch
 from copilot.shop.store import utc_now
 
 Command = Callable[[argparse.Namespace, Settings], int]
-ENGINES = ("pandas",)
+ENGINES = ("pandas", "spark")
 
 
 def add_parsers(sub: Any) -> None:
@@ -30,8 +30,6 @@ def add_parsers(sub: Any) -> None:
 
 
 def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from tools.batch.pandas_engine import compute
-
     if not 1 <= args.top_n <= 50:
         raise InputError(f"--top-n {args.top_n}: expected 1 to 50")
     ctx = args.tools.open(settings)
@@ -42,7 +40,15 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {name} ... ({time.perf_counter() - clock:.1f} s so far)", file=sys.stderr)
 
     print(f"batch ({args.engine} engine) for data version {version}:", file=sys.stderr)
-    frames, meta = compute(ctx, args.top_n, step)
+    if args.engine == "spark":
+        from tools.batch import spark_engine
+
+        print(f"  Spark master {settings.spark_master}", file=sys.stderr)
+        frames, meta = spark_engine.compute(ctx, args.top_n, settings.spark_master, step)
+    else:
+        from tools.batch import pandas_engine
+
+        frames, meta = pandas_engine.compute(ctx, args.top_n, step)
     if ctx.shop.version() != version:
         raise InputError(
             "the shop's data changed while the batch ran (an ingest finished); nothing was "

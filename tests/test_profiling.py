@@ -25,7 +25,7 @@ from tools.profiling import (
 )
 from tools.profiling.api import profiles, segment_mask
 from tools.profiling.features import customer_features
-from tools.profiling.segments import _GRID, RFM_SEGMENTS
+from tools.profiling.segments import RFM_GRID, RFM_SEGMENTS
 
 
 def _truth(ctx: ToolContext, index: pd.Index) -> pd.Series:
@@ -72,7 +72,7 @@ def test_features_known_answer() -> None:
 
 
 def test_rfm_grid_assigns_every_cell_to_exactly_one_named_segment() -> None:
-    cells = {(r, f): _GRID[r, f] for r in range(1, 6) for f in range(1, 6)}
+    cells = {(r, f): RFM_GRID[r, f] for r in range(1, 6) for f in range(1, 6)}
     assert set(cells.values()) == {key for key, *_ in RFM_SEGMENTS}
     assert cells[(5, 5)] == "champions" and cells[(1, 1)] == "lost"
     assert cells[(1, 5)] == "cannot_lose" and cells[(5, 1)] == "new"

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     currency: str = Field(
         default="", max_length=8, description="Currency symbol put before amounts, e.g. £ or ¥."
     )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master of copilot batch --engine spark: local[N], spark://host:7077 "
+        "or a cluster URL (a cluster's workers must see the data directory at the same path).",
+    )
     allow_pii_remote: bool = Field(
         default=False, description="Send e-mails/phone numbers to a remote LLM backend."
     )

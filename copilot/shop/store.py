@@ -265,7 +265,20 @@ def _read_table(engine: Engine, table: Table, where: Any = None) -> pd.DataFrame
     """``table``'s rows (those matching ``where`` when given) with pandas types by column."""
     query = select(table) if where is None else select(table).where(where)
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
+        return _typed(pd.read_sql(query, conn), table)
+
+
+def table_chunks(engine: Engine, name: str, rows: int = 250_000) -> Iterator[pd.DataFrame]:
+    """Data table ``name``'s rows in typed chunks of at most ``rows`` (memory bounded by a
+    chunk, for engines that copy a shop out of the database)."""
+    table = schema.DATA_TABLES[name]
+    with engine.connect() as conn:
+        streamed = conn.execution_options(stream_results=True)
+        for chunk in pd.read_sql(select(table), streamed, chunksize=rows):
+            yield _typed(chunk, table)
+
+
+def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for col in table.columns:
         name = col.name
         kind = type(col.type).__name__

@@ -14,8 +14,10 @@ import pandas as pd
 
 from tools._tool import ToolContext
 from tools.pricing.api import demand_model
+from tools.pricing.demand import DemandModel
 from tools.profiling.api import profiles
-from tools.profiling.card import CARD_FEATURES, card_parts
+from tools.profiling.card import CARD_FEATURES, CardParts, card_parts
+from tools.profiling.segments import Clustering
 from tools.recommend.api import basket_matrix, recommender
 
 Step = Callable[[str], None]
@@ -54,25 +56,35 @@ def compute(
         "batch_item_pairs": pd.concat(pairs, ignore_index=True),
         "batch_elasticities": elasticity_rows(ctx),
     }
-    clusters = sorted(int(c) for c in prof.table["cluster"].unique())
-    meta = {
-        "clusters": {str(c): prof.clustering.describe(c) for c in clusters},
-        "traits": {
-            str(c): [dataclasses.asdict(t) for t in prof.clustering.traits[c]] for c in clusters
-        },
-        "as_of": prof.end.date().isoformat(),
-        "horizon_days": prof.score.horizon_days,
-        "customers": len(customers),
-        "products": int(frames["batch_elasticities"].shape[0]),
-    }
+    meta = run_meta(prof.table, prof.clustering, prof.end, prof.score.horizon_days)
+    meta["products"] = int(frames["batch_elasticities"].shape[0])
     return frames, meta
+
+
+def run_meta(
+    t: pd.DataFrame, clustering: Clustering, end: pd.Timestamp, horizon_days: int
+) -> dict[str, Any]:
+    """What a served answer needs beyond the rows: cluster descriptions and traits, the as-of
+    day and the score horizon."""
+    clusters = sorted(int(c) for c in t["cluster"].unique())
+    return {
+        "clusters": {str(c): clustering.describe(c) for c in clusters},
+        "traits": {str(c): [dataclasses.asdict(x) for x in clustering.traits[c]] for c in clusters},
+        "as_of": end.date().isoformat(),
+        "horizon_days": horizon_days,
+        "customers": len(t),
+    }
 
 
 def customer_rows(ctx: ToolContext) -> pd.DataFrame:
     """One row per customer: scores, segment, cluster, CLV and the card's parts as JSON."""
     prof = profiles(ctx)
-    t = prof.table
-    parts = card_parts(prof, t)
+    return customer_frame(prof.table, card_parts(prof, prof.table))
+
+
+def customer_frame(t: pd.DataFrame, parts: CardParts) -> pd.DataFrame:
+    """The rows of ``batch_customers`` from a profile table ``t`` (index ``customer_id``) and
+    its cards' parts (any engine's)."""
     shown = [f for f in CARD_FEATURES if f in t]
     features = t[shown].astype(float).to_dict("records")
     out = pd.DataFrame({"customer_id": t.index.astype(str)})
@@ -170,7 +182,12 @@ def basket_rows(ctx: ToolContext, top_n: int) -> pd.DataFrame:
 
 def elasticity_rows(ctx: ToolContext) -> pd.DataFrame:
     """Every product with a demand estimate: elasticity, 90% interval, usable or not and why."""
-    demands = demand_model(ctx).products.values()
+    return elasticity_frame(demand_model(ctx))
+
+
+def elasticity_frame(model: DemandModel) -> pd.DataFrame:
+    """The rows of ``batch_elasticities`` from a fitted demand model."""
+    demands = model.products.values()
     return pd.DataFrame.from_records(
         [
             {

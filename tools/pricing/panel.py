@@ -38,7 +38,14 @@ def shop_panel(
             promo_units=sales["quantity"] * sales["promo"].fillna(False).astype(float)
         )
         agg["promo_units"] = ("promo_units", "sum")
-    panel = sales.groupby(["sku", "week"], sort=True).agg(**agg).reset_index()
+    return weekly_panel(
+        sales.groupby(["sku", "week"], sort=True).agg(**agg).reset_index(), products
+    )
+
+
+def weekly_panel(panel: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """The demand panel from weekly sums per product (``sku``, ``week``, ``units``, ``revenue``
+    and, where promotions are recorded, ``promo_units``; any engine may sum them)."""
     panel["price"] = panel["revenue"] / panel["units"]
     if "promo_units" in panel:
         panel["promo"] = panel["promo_units"] / panel["units"]

@@ -43,16 +43,31 @@ class CardParts:
 
 def card_parts(prof: CustomerProfiles, rows: pd.DataFrame) -> CardParts:
     """Score drivers and top categories of ``rows`` (profile-table rows), vectorised."""
-    z = prof.score.standardised(rows)
-    names = list(prof.score.weights)
-    push = z[names].to_numpy() * np.array([prof.score.weights[f] for f in names])
+    shares = [c for c in prof.features if c.startswith("cat_share:")]
+    return CardParts(
+        pushes_of(prof.score.standardised(rows), prof.score.weights),
+        top_categories(rows, shares),
+    )
+
+
+def pushes_of(
+    z: pd.DataFrame, weights: dict[str, float]
+) -> list[tuple[list[tuple[str, float]], list[tuple[str, float]]]]:
+    """Per row of the standardised inputs ``z``: the features pushing the score up (strongest
+    first) and down, at most ``TOP`` each way."""
+    names = list(weights)
+    push = z[names].to_numpy() * np.array([weights[f] for f in names])
     order = np.argsort(push, axis=1, kind="stable")
     pushes = []
-    for i in range(len(rows)):
+    for i in range(len(z)):
         low = [(names[j], float(push[i, j])) for j in order[i, :TOP] if push[i, j] < 0]
         high = [(names[j], float(push[i, j])) for j in order[i, ::-1][:TOP] if push[i, j] > 0]
         pushes.append((high, low))
-    shares = [c for c in prof.features if c.startswith("cat_share:")]
+    return pushes
+
+
+def top_categories(rows: pd.DataFrame, shares: list[str]) -> list[dict[str, float]]:
+    """Per row: its largest category shares (of the ``shares`` columns), at most ``TOP``."""
     values = rows[shares].to_numpy(dtype=float) if shares else np.zeros((len(rows), 0))
     categories = []
     for i in range(len(rows)):
@@ -61,7 +76,7 @@ def card_parts(prof: CustomerProfiles, rows: pd.DataFrame) -> CardParts:
             key=lambda kv: -kv[1],
         )
         categories.append(dict([(c, v) for c, v in top if v > 0][:TOP]))
-    return CardParts(pushes, categories)
+    return categories
 
 
 def card_of(

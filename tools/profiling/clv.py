@@ -194,10 +194,6 @@ def fit_clv(lines: pd.DataFrame, end: pd.Timestamp, holdout_weeks: float = 26.0)
     """Validate on a calibration/hold-out split, then refit on all data up to ``end``."""
     cal_end = end - holdout_weeks * WEEK
     cal = rfm_summary(lines, cal_end)
-    model = fit_bgnbd(*_xtt(cal))
-    predicted = model.expected_purchases(
-        holdout_weeks, *(cal[c].to_numpy() for c in ("x", "t_x", "T"))
-    )
     hold = lines[
         (lines["ts"] >= cal_end)
         & (lines["ts"] < end)
@@ -211,6 +207,19 @@ def fit_clv(lines: pd.DataFrame, end: pd.Timestamp, holdout_weeks: float = 26.0)
         .reindex(cal.index, fill_value=0)
         .to_numpy(dtype=float)
     )
+    return clv_from_summaries(cal, actual, rfm_summary(lines, end), holdout_weeks)
+
+
+def clv_from_summaries(
+    cal: pd.DataFrame, actual: np.ndarray, full: pd.DataFrame, holdout_weeks: float
+) -> CLVModel:
+    """Fit on the calibration summary ``cal``, validate against each of its customers' purchase
+    days in the hold-out (``actual``, in ``cal``'s order), then refit on the ``full`` summary
+    (summaries as :func:`rfm_summary` gives them; any engine may compute them)."""
+    model = fit_bgnbd(*_xtt(cal))
+    predicted = model.expected_purchases(
+        holdout_weeks, *(cal[c].to_numpy() for c in ("x", "t_x", "T"))
+    )
     holdout = {
         "customers": float(len(cal)),
         "mae": float(np.mean(np.abs(predicted - actual))),
@@ -218,7 +227,6 @@ def fit_clv(lines: pd.DataFrame, end: pd.Timestamp, holdout_weeks: float = 26.0)
         "aggregate_error": float(predicted.sum() / max(actual.sum(), 1e-9) - 1),
         "actual_mean": float(actual.mean()),
     }
-    full = rfm_summary(lines, end)
     bg = fit_bgnbd(*_xtt(full))
     gg = fit_gamma_gamma(full["m_x"].to_numpy(), full["x"].to_numpy())
     return CLVModel(bg, gg, holdout_weeks, holdout)

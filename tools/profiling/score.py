@@ -39,6 +39,8 @@ LOG_FEATURES = frozenset(
 EXCLUDED = frozenset({"country", "channel", "purchase_days"})
 RFM = ("recency_days", "frequency", "monetary")
 MIN_CUSTOMERS = 50
+C = 0.5
+"""Inverse L2 strength of the score's logistic regression (scikit-learn's ``C``)."""
 
 
 @dataclass(frozen=True)
@@ -124,34 +126,11 @@ def fit_score(
     start = lines.loc[lines["customer_id"].notna(), "ts"].min()
     train_cut = end - pd.Timedelta(days=2 * horizon_days)
     test_cut = end - pd.Timedelta(days=horizon_days)
-    have = (end - start).days if not pd.isna(start) else 0
-    if pd.isna(start) or train_cut - start < pd.Timedelta(days=30):
-        need = 2 * horizon_days + 30
-        raise ToolError(
-            f"the shop has {have} days of customer history; a {horizon_days}-day score needs at "
-            f"least {need} days, so more order history must be loaded first.",
-            key="refusal.short_history",
-            values={"days": have, "horizon": horizon_days, "need": need},
-        )
+    check_history(start, end, horizon_days)
     x_train, y_train = labelled(lines, products, customers, events, train_cut, horizon_days)
     x_test, y_test = labelled(lines, products, customers, events, test_cut, horizon_days)
-    for cut, y in ((train_cut, y_train), (test_cut, y_test)):
-        day = cut.date().isoformat()
-        if len(y) < MIN_CUSTOMERS:
-            raise ToolError(
-                f"customer scores need at least {MIN_CUSTOMERS} customers who bought before "
-                f"{day}; the shop has {len(y)}, so more customers' orders must be loaded first.",
-                key="refusal.too_few_customers",
-                values={"need": MIN_CUSTOMERS, "day": day, "have": len(y)},
-            )
-        if y.min() == y.max():
-            raise ToolError(
-                f"customer scores learn from customers who bought in the {horizon_days} days "
-                f"after {day} and customers who did not, but the shop's {len(y)} customers are "
-                "all of one kind; more order history must be loaded first.",
-                key="refusal.one_outcome",
-                values={"horizon": horizon_days, "day": day, "n": len(y)},
-            )
+    check_labels(train_cut, y_train, horizon_days)
+    check_labels(test_cut, y_test, horizon_days)
     columns = tuple(c for c in x_train.columns if c not in EXCLUDED)
     profile = _logistic().fit(design(x_train, columns), y_train)
     prob = profile.predict_proba(design(x_test, columns))[:, 1]
@@ -176,5 +155,40 @@ def fit_score(
     )
 
 
+def check_history(start: pd.Timestamp, end: pd.Timestamp, horizon_days: int) -> None:
+    """Refuse a score when the customers' history (first purchase ``start``) is too short for
+    its two windows."""
+    have = (end - start).days if not pd.isna(start) else 0
+    train_cut = end - pd.Timedelta(days=2 * horizon_days)
+    if pd.isna(start) or train_cut - start < pd.Timedelta(days=30):
+        need = 2 * horizon_days + 30
+        raise ToolError(
+            f"the shop has {have} days of customer history; a {horizon_days}-day score needs at "
+            f"least {need} days, so more order history must be loaded first.",
+            key="refusal.short_history",
+            values={"days": have, "horizon": horizon_days, "need": need},
+        )
+
+
+def check_labels(cut: pd.Timestamp, y: np.ndarray, horizon_days: int) -> None:
+    """Refuse a score whose window at ``cut`` has too few customers or one outcome only."""
+    day = cut.date().isoformat()
+    if len(y) < MIN_CUSTOMERS:
+        raise ToolError(
+            f"customer scores need at least {MIN_CUSTOMERS} customers who bought before "
+            f"{day}; the shop has {len(y)}, so more customers' orders must be loaded first.",
+            key="refusal.too_few_customers",
+            values={"need": MIN_CUSTOMERS, "day": day, "have": len(y)},
+        )
+    if y.min() == y.max():
+        raise ToolError(
+            f"customer scores learn from customers who bought in the {horizon_days} days "
+            f"after {day} and customers who did not, but the shop's {len(y)} customers are "
+            "all of one kind; more order history must be loaded first.",
+            key="refusal.one_outcome",
+            values={"horizon": horizon_days, "day": day, "n": len(y)},
+        )
+
+
 def _logistic() -> Pipeline:
-    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))

@@ -87,7 +87,7 @@ def _grid() -> np.ndarray:
     return grid
 
 
-_GRID = _grid()
+RFM_GRID = _grid()
 
 
 def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
@@ -106,7 +106,7 @@ def rfm_segments(features: pd.DataFrame) -> pd.DataFrame:
             "r_score": r,
             "f_score": f,
             "m_score": m,
-            "rfm_segment": _GRID[r.to_numpy(), f.to_numpy()],
+            "rfm_segment": RFM_GRID[r.to_numpy(), f.to_numpy()],
         },
         index=features.index,
     )
