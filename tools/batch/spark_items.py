@@ -46,7 +46,7 @@ def recommendation_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
     pairs = (
         sales.where(F.col("customer_id").isNotNull())
         .groupBy("customer_id", "sku")
-        .agg(F.countDistinct("order_id").alias("orders"), F.max("ts_s").alias("last"))
+        .agg(F.countDistinct("order_id").alias("orders"))
     )
     users = _index(pairs, "customer_id", "uid")
     items = _index(pairs, "sku", "iid")
@@ -157,19 +157,8 @@ def neighbour_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
         .select("customer_id", "sku")
         .cache()
     )
-    buyers = pairs.groupBy("sku").agg(F.count(F.lit(1)).alias("buyers"))
-    together = (
-        pairs.alias("a")
-        .join(pairs.alias("b"), "customer_id")
-        .where(F.col("a.sku") != F.col("b.sku"))
-        .groupBy(F.col("a.sku").alias("sku"), F.col("b.sku").alias("other"))
-        .agg(F.count(F.lit(1)).alias("together"))
-    )
-    cosine = (
-        together.join(buyers, "sku")
-        .join(buyers.withColumnRenamed("sku", "other").withColumnRenamed("buyers", "o"), "other")
-        .withColumn("cos", F.col("together") / F.sqrt(F.col("buyers") * F.col("o")))
-    )
+    together = _together(pairs, "customer_id", "together", "buyers")
+    cosine = together.withColumn("cos", F.col("together") / F.sqrt(F.col("buyers") * F.col("o")))
     top = _top(cosine, "cos", top_n)
     strongest = F.max("cos").over(Window.partitionBy("sku"))
     return (
@@ -190,16 +179,8 @@ def basket_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
     (as the pandas engine: most orders together first, ties by sku)."""
     baskets = sales.select("order_id", "sku").distinct().cache()
     orders = baskets.select("order_id").distinct().count()
-    counts = baskets.groupBy("sku").agg(F.count(F.lit(1)).alias("sku_orders"))
-    together = (
-        baskets.alias("a")
-        .join(baskets.alias("b"), "order_id")
-        .where(F.col("a.sku") != F.col("b.sku"))
-        .groupBy(F.col("a.sku").alias("sku"), F.col("b.sku").alias("other"))
-        .agg(F.count(F.lit(1)).alias("together_orders"))
-    )
-    other = counts.withColumnRenamed("sku", "other").withColumnRenamed("sku_orders", "o")
-    top = _top(together.join(counts, "sku").join(other, "other"), "together_orders", top_n)
+    together = _together(baskets, "order_id", "together_orders", "sku_orders")
+    top = _top(together, "together_orders", top_n)
     confidence = F.col("together_orders") / F.col("sku_orders")
     return (
         top.select(
@@ -215,6 +196,22 @@ def basket_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
         .toPandas()
         .sort_values(["sku", "rank"], ignore_index=True)
     )
+
+
+def _together(pairs: DataFrame, by: str, name: str, counted: str) -> DataFrame:
+    """Pairs of different skus sharing a ``by`` (a customer, an order) in ``pairs`` (``by``,
+    ``sku``): how many share them (``name``), and how many ``by`` each has (``counted`` for
+    ``sku``, ``o`` for ``other``)."""
+    counts = pairs.groupBy("sku").agg(F.count(F.lit(1)).alias(counted))
+    together = (
+        pairs.alias("a")
+        .join(pairs.alias("b"), by)
+        .where(F.col("a.sku") != F.col("b.sku"))
+        .groupBy(F.col("a.sku").alias("sku"), F.col("b.sku").alias("other"))
+        .agg(F.count(F.lit(1)).alias(name))
+    )
+    other = counts.withColumnRenamed("sku", "other").withColumnRenamed(counted, "o")
+    return together.join(counts, "sku").join(other, "other")
 
 
 def _top(frame: DataFrame, by: str, n: int) -> DataFrame:
