@@ -3,28 +3,34 @@ and what serving one customer from the batch tables costs against computing it i
 
 For each size: the demo generator writes a shop of N order lines (40 lines per customer, 300
 products) to a fresh SQLite home, then ``copilot batch --engine ENGINE`` runs in a subprocess
-(wall time and the child's peak memory). Then, in this process with every model fitted:
-``profile_customer`` and ``recommend_products`` for 50 customers, served from the batch tables
-and computed in-process (the same tools, the run's tables taken away), p50 each.
+(wall time; memory sampled from /proc every half second: the batch process's own peak, and the
+largest sum over it and its children, which for Spark are the JVM and its Python workers). A
+batch still running after ``--limit`` seconds is stopped and reported as such. Then, in this
+process: ``profile_customer`` and ``recommend_products`` for 50 customers, served from the
+batch tables, and (up to ``--in-process-up-to`` lines, since it fits every model here first)
+computed in-process with the run's tables taken away, p50 each.
 
 Both engines on the same shop: ``--engine pandas,spark`` (the Spark engine on
-``COPILOT_SPARK_MASTER``, default ``local[2]``; its peak counts the JVM, a child of the batch
-process). The last column is lines per second per core (2 cores), for a cluster projection.
+``COPILOT_SPARK_MASTER``, default ``local[2]``, sized by ``SPARK_DRIVER_MEMORY``). The last
+column is lines per second per core (2 cores), for a cluster projection.
 
-Usage: .venv/bin/python benchmarks/bench_batch.py [--lines 200000,1000000] [--engine pandas,spark]
+Usage: .venv/bin/python benchmarks/bench_batch.py [--lines 200000,1000000]
+    [--engine pandas,spark] [--limit SECONDS] [--in-process-up-to LINES]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
-import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -50,28 +56,83 @@ def _shop(home: Path, lines: int) -> Settings:
     return settings
 
 
-def _batch(home: Path, engine: str) -> tuple[float, float, int]:
-    """Wall seconds, peak MB of the batch process, and its exit status."""
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it (from /proc: Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The parent is the fourth field after the command's closing parenthesis.
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Run:
+    """One batch run: wall seconds, exit status, and peaks in MB."""
+
+    seconds: float
+    status: int | None
+    """None: stopped at the time limit."""
+    driver_mb: float
+    """The batch process's own peak (VmHWM): for Spark, the Python driver."""
+    tree_mb: float
+    """The largest sum of resident memory over the batch and its children (JVM, workers)."""
+
+
+def _batch(home: Path, engine: str, limit: float) -> Run:
+    """``copilot batch`` in a subprocess, its memory sampled every half second."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_") or "SPARK" in k}
     env["COPILOT_HOME"] = str(home)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    log = home / f"batch-{engine}.log"  # a file, not a pipe: progress never blocks the child
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "copilot.cli", "batch", "--engine", engine],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "copilot.cli", "batch", "--engine", engine],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    driver = tree = 0
+    while proc.poll() is None:
+        if time.perf_counter() - start > limit:
+            for pid in reversed(_tree(proc.pid)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            proc.wait()
+            return Run(time.perf_counter() - start, None, driver / 1024, tree / 1024)
+        driver = max(driver, _status_kb(proc.pid, "VmHWM"))
+        tree = max(tree, sum(_status_kb(pid, "VmRSS") for pid in _tree(proc.pid)))
+        time.sleep(0.5)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode:
-        print(done.stderr[-2000:], file=sys.stderr)
-    # ru_maxrss is the largest child so far (KB): only a new maximum is this run's.
-    return seconds, max(peak, before) / 1024, done.returncode
+    if proc.returncode:
+        print(log.read_text(errors="replace")[-2000:], file=sys.stderr)
+    return Run(seconds, proc.returncode, driver / 1024, tree / 1024)
 
 
-def _serving(settings: Settings, n: int = 50) -> dict[str, tuple[float, float]]:
-    """p50 ms per tool: (from the tables, computed in-process)."""
+def _serving(
+    settings: Settings, in_process: bool, n: int = 50
+) -> dict[str, tuple[float, float | None]]:
+    """p50 ms per tool: (from the tables, computed in-process; None when not measured)."""
     shop = ShopData.open(settings.effective_database_url)
     ctx = ToolContext(shop, settings)
     ids = sorted(shop.order_lines()["customer_id"].dropna().astype(str).unique())
@@ -86,6 +147,8 @@ def _serving(settings: Settings, n: int = 50) -> dict[str, tuple[float, float]]:
             start = time.perf_counter()
             assert call(cid).source.startswith("precomputed")
             served[name].append(time.perf_counter() - start)
+    if not in_process:
+        return {k: (float(np.median(served[k]) * 1e3), None) for k in calls}
     # In-process: the same calls once the run's rows are gone (models fitted first).
     with shop.engine.begin() as conn:
         conn.execute(delete(schema.batch_runs))
@@ -101,34 +164,53 @@ def _serving(settings: Settings, n: int = 50) -> dict[str, tuple[float, float]]:
     }
 
 
+def _ms(pair: tuple[float, float | None]) -> str:
+    served, computed = pair
+    return f"{served:>6.1f} / " + ("     -" if computed is None else f"{computed:>6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", default="200000,1000000")
     parser.add_argument("--engine", default="pandas")
+    parser.add_argument(
+        "--limit", type=float, default=3 * 3600, help="seconds a batch may run before it is stopped"
+    )
+    parser.add_argument(
+        "--in-process-up-to",
+        type=int,
+        default=2_000_000,
+        help="measure in-process serving (a full fit in this process) only up to this many lines",
+    )
     args = parser.parse_args()
     print(f"# bench_batch {date.today()} on {platform.machine()}, {os.cpu_count()} cores")
     print(
-        f"{'lines':>10} {'customers':>9} {'engine':>7} {'batch s':>8} {'peak MB':>8} "
-        f"{'card tab/in ms':>15} {'recs tab/in ms':>15} {'lines/s/core':>12}"
+        f"{'lines':>10} {'customers':>9} {'engine':>7} {'batch s':>8} {'driver MB':>9} "
+        f"{'tree MB':>8} {'card tab/in ms':>15} {'recs tab/in ms':>15} {'lines/s/core':>12}"
     )
     for lines in (int(x) for x in args.lines.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
+            made = time.perf_counter()
             settings = _shop(Path(tmp) / "home", lines)
             shop = ShopData.open(settings.effective_database_url)
             real = shop.counts()["order_lines"]
             customers = shop.counts()["customers"]
+            print(f"# {real:,} lines generated in {time.perf_counter() - made:.0f} s", flush=True)
             for engine in args.engine.split(","):
-                seconds, peak, status = _batch(settings.home_dir, engine)
-                if status:
-                    print(f"{real:>10,} {customers:>9,} {engine:>7} failed (exit {status})")
+                run = _batch(settings.home_dir, engine, args.limit)
+                head = f"{real:>10,} {customers:>9,} {engine:>7}"
+                peaks = f"{run.driver_mb:>9.0f} {run.tree_mb:>8.0f}"
+                if run.status is None:
+                    print(f"{head} stopped at {run.seconds:.0f} s {peaks}", flush=True)
                     continue
-                serve = _serving(settings)
-                card, recs = serve["profile_customer"], serve["recommend_products"]
-                per_core = real / seconds / (os.cpu_count() or 1)
+                if run.status:
+                    print(f"{head} failed (exit {run.status}) {peaks}", flush=True)
+                    continue
+                serve = _serving(settings, real <= args.in_process_up_to)
+                per_core = real / run.seconds / (os.cpu_count() or 1)
                 print(
-                    f"{real:>10,} {customers:>9,} {engine:>7} {seconds:>8.1f} {peak:>8.0f} "
-                    f"{card[0]:>6.1f} / {card[1]:>6.1f} {recs[0]:>6.1f} / {recs[1]:>6.1f} "
-                    f"{per_core:>10,.0f}",
+                    f"{head} {run.seconds:>8.1f} {peaks} {_ms(serve['profile_customer'])} "
+                    f"{_ms(serve['recommend_products'])} {per_core:>10,.0f}",
                     flush=True,
                 )
 

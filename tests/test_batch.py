@@ -11,17 +11,18 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from sqlalchemy import update
 
 from copilot.cli import main
 from copilot.core.errors import ToolError
 from copilot.core.settings import Settings
-from copilot.shop import ShopData, ingest_file
+from copilot.shop import ShopData, ingest_file, schema
 from copilot.shop.batch import current_run, last_run, serving_words, write_batch
 from copilot.shop.store import copy_sqlite
 from tools import ToolContext, to_jsonable
 from tools._tool import COMPUTED
-from tools.pricing.api import demand_model
-from tools.profiling import profile_customer, segment_overview
+from tools.pricing.api import demand_model, price_elasticity
+from tools.profiling import find_customers, profile_customer, segment_overview
 from tools.recommend import frequently_bought_with, recommend_products, similar_products
 
 
@@ -88,6 +89,68 @@ def test_the_segment_overview_is_served_as_computed(
         got, want = segment_overview(batched, kind=kind), segment_overview(demo_ctx, kind=kind)
         assert got.source.startswith("precomputed") and want.source == COMPUTED
         assert _without_source(got) == _without_source(want), kind
+
+
+CUSTOMER_ASKS: list[dict[str, Any]] = [
+    {},
+    {"segment": "at_risk", "sort_by": "churn_risk", "limit": 20},
+    {"segment": "champions", "min_clv": 500, "country": "uk"},
+    {"segment": "cluster 1", "sort_by": "recency", "limit": 5},
+    {"churn_risk_above": 0.5, "inactive_days_over": 60, "sort_by": "monetary"},
+    {"segment": "champions", "inactive_days_over": 3000},  # nobody: says which filter emptied it
+]
+
+
+def test_customer_lists_are_served_as_computed(batched: ToolContext, demo_ctx: ToolContext) -> None:
+    for ask in CUSTOMER_ASKS:
+        got, want = find_customers(batched, **ask), find_customers(demo_ctx, **ask)
+        assert got.source.startswith("precomputed") and want.source == COMPUTED
+        assert _without_source(got) == _without_source(want), ask
+        # The whole list (the table beside the chat, the CSV, a plan's audience) too.
+        shown = want.to_frame()[list(got.to_frame().columns)]
+        pd.testing.assert_frame_equal(got.to_frame(), shown, check_dtype=False)
+    assert find_customers(batched, **CUSTOMER_ASKS[-1]).relaxed  # the empty list's way out
+    present = {row.segment for row in segment_overview(demo_ctx, kind="cluster").segments}
+    absent = next(f"cluster {c}" for c in range(8) if f"cluster {c}" not in present)
+    with pytest.raises(ToolError, match="unknown segment") as served_error:
+        find_customers(batched, segment=absent)
+    with pytest.raises(ToolError) as computed_error:
+        find_customers(demo_ctx, segment=absent)
+    assert str(served_error.value) == str(computed_error.value)
+
+
+def test_price_elasticities_are_served_as_computed(
+    batched: ToolContext, demo_ctx: ToolContext
+) -> None:
+    model = demand_model(demo_ctx)
+    skus = sorted(model.products)
+    categories = sorted({d.category for d in model.products.values() if d.category})
+    asks = [{}, *({"category": c} for c in categories), *({"sku": s} for s in skus[::25])]
+    for ask in asks:
+        got, want = price_elasticity(batched, **ask), price_elasticity(demo_ctx, **ask)
+        assert got.source.startswith("precomputed") and want.source == COMPUTED
+        assert _without_source(got) == _without_source(want), ask
+    for bad in ({"sku": "NO-SUCH-SKU"}, {"category": "Garden Furniture"}):
+        with pytest.raises(ToolError) as served_error:
+            price_elasticity(batched, **bad)
+        with pytest.raises(ToolError) as computed_error:
+            price_elasticity(demo_ctx, **bad)
+        assert str(served_error.value) == str(computed_error.value)
+
+
+def test_a_run_without_the_demand_figures_is_not_served_for_prices(
+    batched: ToolContext, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    copy_sqlite(batched.settings.home_dir / "shop.db", home / "shop.db")
+    settings = Settings(home=home)
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings, batched._models)
+    with ctx.shop.engine.begin() as conn:  # as a run from before the column was written
+        conn.execute(update(schema.batch_elasticities).values(demand=None))
+    sku = sorted(demand_model(ctx).products)[0]
+    assert price_elasticity(ctx, sku=sku).source == COMPUTED
+    assert segment_overview(ctx).source.startswith("precomputed")  # the rest still is
 
 
 def test_more_than_the_batch_kept_is_computed(batched: ToolContext) -> None:

@@ -53,6 +53,10 @@ class ToolContext:
         result: T = hit[1]
         return result
 
+    def forget(self, key: str) -> None:
+        """Drop what ``cached(key, ...)`` holds: the next call builds it again."""
+        self._models.pop(key, None)
+
     def shared(self, key: str, build: Callable[[], T]) -> T:
         """A resource that does not depend on the data (an embedder), built once."""
         if key not in self._shared:

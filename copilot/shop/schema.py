@@ -294,10 +294,16 @@ batch_elasticities = Table(
     metadata,
     Column("sku", String(64), primary_key=True),
     Column("elasticity", Float),
-    Column("low", Float, doc="95% interval, lower end."),
-    Column("high", Float, doc="95% interval, upper end."),
+    Column("low", Float, doc="90% interval, lower end."),
+    Column("high", Float, doc="90% interval, upper end."),
     Column("usable", Boolean, nullable=False, doc="False: refused (positive, too uncertain)."),
     Column("note", Text),
+    Column(
+        "demand",
+        Text,
+        doc="JSON: the fit's figures that price_elasticity states, and its category's prior "
+        "(NULL in runs written before it: those are not served).",
+    ),
 )
 """Per-product price elasticities, from the last batch run."""
 

@@ -83,7 +83,10 @@ def _responder(runtime: Runtime, width: int) -> Respond:
         waiting = not runtime.loaded()
         state.question, state.events = asked, []
         line = step_label([], lang, loading=waiting)
-        yield [state.messages(), state, "", *[gr.skip()] * 6, step_html(line, started)]
+        # The last answer's next steps go until this turn ends: a click on one meanwhile would
+        # be ignored, and their coming back is the page's sign that the turn is stored.
+        hidden = gr.Dataset(samples=[], visible=False)
+        yield [state.messages(), state, "", *[gr.skip()] * 5, hidden, step_html(line, started)]
         # The login name when the page needs one (gr.Request gets it from the session).
         user = request.username or ANONYMOUS
         try:

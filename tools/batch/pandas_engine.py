@@ -15,6 +15,7 @@ import pandas as pd
 from tools._tool import ToolContext
 from tools.pricing.api import demand_model
 from tools.pricing.demand import DemandModel
+from tools.pricing.served import demand_record
 from tools.profiling.api import profiles
 from tools.profiling.card import CARD_FEATURES, CardParts, card_parts
 from tools.profiling.segments import Clustering
@@ -197,10 +198,11 @@ def elasticity_frame(model: DemandModel) -> pd.DataFrame:
                 "high": float(d.ci90[1]),
                 "usable": bool(d.reliable),
                 "note": ", ".join(f.code for f in d.flags) or None,
+                "demand": demand_record(d, model.priors.get(d.category or "(none)")),
             }
             for d in demands
         ],
-        columns=["sku", "elasticity", "low", "high", "usable", "note"],
+        columns=["sku", "elasticity", "low", "high", "usable", "note", "demand"],
     )
 
 

@@ -91,7 +91,9 @@ def spark_session(
         # pandas semantics: x / 0 is missing, not an error.
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(partitions))
-        .config("spark.driver.memory", "2g")
+        # In local mode the driver is the executor too: Spark's own SPARK_DRIVER_MEMORY sizes
+        # it for a big shop (the 2 GB default held 1M order lines).
+        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )

@@ -10,13 +10,14 @@ from pydantic import Field
 from copilot.core.errors import ToolError
 from tools._match import close_matches
 from tools._shop import no_orders
-from tools._tool import ToolContext, tool
+from tools._tool import COMPUTED, ToolContext, tool
 from tools.pricing.demand import DemandModel, ProductDemand, fit_demand
 from tools.pricing.discount import DiscountPlan, plan_discount
 from tools.pricing.optimize import Constraints, optimize_prices
 from tools.pricing.panel import shop_panel
 from tools.pricing.results import ElasticityReport, PriceOptimization, ProductElasticity
 from tools.pricing.sensitivity import category_elasticity, product_elasticity, rank_categories
+from tools.pricing.served import served_demand
 from tools.pricing.validation import ForecastCheck, Score, check_demand_forecast
 from tools.profiling.api import empty_segment, profiles, segment_mask
 from tools.profiling.segments import SegmentName
@@ -68,17 +69,16 @@ def _trusted_forecast(ctx: ToolContext, category: str | None) -> Score | None:
 
 
 def _slots(
-    ctx: ToolContext, sku: str | None, category: str | None
+    model: DemandModel, sku: str | None, category: str | None
 ) -> tuple[str | None, str | None]:
     """(sku, category), with a category name given as the product code moved to category."""
-    cats = {p.category.lower() for p in demand_model(ctx).products.values() if p.category}
+    cats = {p.category.lower() for p in model.products.values() if p.category}
     if sku is not None and sku.strip().lower() in cats and category is None:
         return None, sku
     return sku, category
 
 
-def _scope(ctx: ToolContext, sku: str | None, category: str | None) -> list[ProductDemand]:
-    model = demand_model(ctx)
+def _scope(model: DemandModel, sku: str | None, category: str | None) -> list[ProductDemand]:
     if sku is None and category is None:
         raise ToolError("give a sku or a category.")
     cats = sorted({p.category for p in model.products.values() if p.category})
@@ -131,7 +131,8 @@ def price_elasticity(
         sku: the product's stock code; omit both for a ranking of all categories.
         category: a product category name (a sku wins when both are given).
     """
-    model = demand_model(ctx)
+    served = served_demand(ctx)
+    model, source = served if served is not None else (demand_model(ctx), COMPUTED)
     method = (
         "log-log regression per product on weeks with sales; empirical-Bayes shrinkage "
         "toward the category mean; category: random-effects mean of reliable products"
@@ -148,9 +149,10 @@ def price_elasticity(
             products=[_product(ctx, d) for d in top],
             method=method,
             categories=ranking,
+            source=source,
         )
-    sku, category = _slots(ctx, sku, category)
-    demands = _scope(ctx, sku, category)
+    sku, category = _slots(model, sku, category)
+    demands = _scope(model, sku, category)
     rows = [_product(ctx, d) for d in sorted(demands, key=lambda d: -d.baseline_units)[:25]]
     cat = demands[0].category
     prior = model.priors.get(cat or "(none)")
@@ -165,6 +167,7 @@ def price_elasticity(
         products=rows,
         method=method,
         categories=[summary] if summary else [],
+        source=source,
     )
 
 
@@ -195,8 +198,9 @@ def optimize_price(
         min_margin_pct: smallest allowed margin (price - cost) / price, in percent.
         price_ending: "any", ".99" or ".95" price endings.
     """
-    sku, category = _slots(ctx, sku, category)
-    demands = _scope(ctx, sku, category)
+    model = demand_model(ctx)
+    sku, category = _slots(model, sku, category)
+    demands = _scope(model, sku, category)
     forecast = _trusted_forecast(ctx, demands[0].category)
     catalog = ctx.catalog()
     margin = ctx.settings.default_margin

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools._brief import BRIEF_OFF
+from tools._tool import COMPUTED
 from tools.pricing.demand import DemandFlag
 from tools.pricing.experiments import PEEKING_WARNING
 from tools.pricing.optimize import PriceDecision
@@ -59,6 +60,7 @@ class ElasticityReport:
     method: str = field(metadata=BRIEF_OFF)
     categories: list[CategoryElasticity] = field(default_factory=list)
     """Every category, most price-sensitive first (a ranking), or the one category asked for."""
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
 
 
 @dataclass(frozen=True, kw_only=True)

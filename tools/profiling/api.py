@@ -10,7 +10,7 @@ from pydantic import Field
 
 from copilot.core.errors import ToolError
 from tools._match import close_matches, same_id
-from tools._tool import ToolContext, text_or_none, tool
+from tools._tool import COMPUTED, ToolContext, text_or_none, tool
 from tools.profiling.card import card_of, card_parts, last_orders
 from tools.profiling.features import label
 from tools.profiling.model import CustomerProfiles, build_profiles
@@ -24,7 +24,13 @@ from tools.profiling.results import (
     SegmentOverview,
 )
 from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
-from tools.profiling.served import Clusters, overview_of, served_card, served_overview
+from tools.profiling.served import (
+    Clusters,
+    overview_of,
+    served_card,
+    served_overview,
+    served_profiles,
+)
 
 _SORTS = {
     "clv": ("clv_12m", False),
@@ -120,8 +126,12 @@ def find_customers(
         sort_by: order of the returned top customers.
         limit: how many top customers to return (1-100); the count covers all matches.
     """
-    prof = profiles(ctx)
-    t = prof.table
+    served = served_profiles(ctx)
+    if served is not None:
+        t, horizon_days, source = served.table, served.horizon_days, served.run.source()
+    else:
+        prof = profiles(ctx)
+        t, horizon_days, source = prof.table, prof.score.horizon_days, COMPUTED
     if country and country.strip().lower() in ("any", "all", "*", "全部", "所有"):
         country = None  # "any country" is no filter
     conditions = customer_conditions(
@@ -173,8 +183,9 @@ def find_customers(
         _table=hits,
         total_customers=len(t),
         share=len(hits) / len(t) if len(t) else 0.0,
-        horizon_days=prof.score.horizon_days,
+        horizon_days=horizon_days,
         relaxed=_relaxed(conditions) if hits.empty else [],
+        source=source,
     )
 
 

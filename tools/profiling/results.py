@@ -93,6 +93,7 @@ class CustomerList:
     """Matches as a share of all customers."""
     horizon_days: int = field(default=90, metadata=BRIEF_OFF)
     relaxed: list[Relaxation] = field(default_factory=list)
+    source: str = field(default=COMPUTED, metadata=BRIEF_OFF)
 
     def to_frame(self) -> pd.DataFrame:
         """Every matching customer (not only the top rows)."""

@@ -129,8 +129,8 @@ def fit_score(
     check_history(start, end, horizon_days)
     x_train, y_train = labelled(lines, products, customers, events, train_cut, horizon_days)
     x_test, y_test = labelled(lines, products, customers, events, test_cut, horizon_days)
-    check_labels(train_cut, y_train, horizon_days)
-    check_labels(test_cut, y_test, horizon_days)
+    check_labels(train_cut, len(y_train), int(y_train.sum()), horizon_days)
+    check_labels(test_cut, len(y_test), int(y_test.sum()), horizon_days)
     columns = tuple(c for c in x_train.columns if c not in EXCLUDED)
     profile = _logistic().fit(design(x_train, columns), y_train)
     prob = profile.predict_proba(design(x_test, columns))[:, 1]
@@ -170,23 +170,24 @@ def check_history(start: pd.Timestamp, end: pd.Timestamp, horizon_days: int) -> 
         )
 
 
-def check_labels(cut: pd.Timestamp, y: np.ndarray, horizon_days: int) -> None:
-    """Refuse a score whose window at ``cut`` has too few customers or one outcome only."""
+def check_labels(cut: pd.Timestamp, n: int, bought: int, horizon_days: int) -> None:
+    """Refuse a score whose window at ``cut`` has too few customers (``n``) or one outcome
+    only (``bought`` of them bought in the horizon)."""
     day = cut.date().isoformat()
-    if len(y) < MIN_CUSTOMERS:
+    if n < MIN_CUSTOMERS:
         raise ToolError(
             f"customer scores need at least {MIN_CUSTOMERS} customers who bought before "
-            f"{day}; the shop has {len(y)}, so more customers' orders must be loaded first.",
+            f"{day}; the shop has {n}, so more customers' orders must be loaded first.",
             key="refusal.too_few_customers",
-            values={"need": MIN_CUSTOMERS, "day": day, "have": len(y)},
+            values={"need": MIN_CUSTOMERS, "day": day, "have": n},
         )
-    if y.min() == y.max():
+    if bought in (0, n):
         raise ToolError(
             f"customer scores learn from customers who bought in the {horizon_days} days "
-            f"after {day} and customers who did not, but the shop's {len(y)} customers are "
+            f"after {day} and customers who did not, but the shop's {n} customers are "
             "all of one kind; more order history must be loaded first.",
             key="refusal.one_outcome",
-            values={"horizon": horizon_days, "day": day, "n": len(y)},
+            values={"horizon": horizon_days, "day": day, "n": n},
         )
 
 

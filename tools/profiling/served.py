@@ -12,22 +12,63 @@ import pandas as pd
 from sqlalchemy import select
 
 from copilot.shop import schema
-from copilot.shop.batch import current_run, rows
+from copilot.shop.batch import BatchRun, current_run, rows
 from tools._tool import COMPUTED, ToolContext
 from tools.profiling.card import card_of, last_orders
 from tools.profiling.results import CustomerCard, SegmentOverview, SegmentRow
 from tools.profiling.segments import RFM_SEGMENTS, Trait
 
-_OVERVIEW_COLUMNS = (
+_SCORED_COLUMNS = (
     "customer_id",
+    "country",
     "rfm_segment",
     "cluster",
+    "recency_days",
+    "frequency",
     "monetary",
     "profile_score",
     "purchase_prob",
     "churn_risk",
+    "p_alive",
+    "expected_purchases_12m",
     "clv_12m",
 )
+"""What the segment overview and customer lists read of every customer (not the card's JSON)."""
+
+
+@dataclass(frozen=True)
+class ServedProfiles:
+    """Every customer's scores from a batch run, as the profile table has them."""
+
+    run: BatchRun
+    table: pd.DataFrame
+
+    @property
+    def horizon_days(self) -> int:
+        """The horizon of the purchase probability and churn risk, in days."""
+        return int(self.run.meta["horizon_days"])
+
+
+def served_profiles(ctx: ToolContext) -> ServedProfiles | None:
+    """The scored customers of the batch run for the current data (None: no such run), read
+    once per run."""
+    run = current_run(ctx.shop.engine, ctx.shop.version())
+    if run is None:
+        return None
+
+    def read() -> ServedProfiles:
+        table = schema.batch_customers
+        query = select(*(table.c[c] for c in _SCORED_COLUMNS)).order_by(table.c.customer_id)
+        with ctx.shop.engine.connect() as conn:
+            t = pd.read_sql(query, conn).set_index("customer_id")
+        t["frequency"] = t["frequency"].astype(int)  # stored as a float; a count of orders
+        return ServedProfiles(run, t)
+
+    held = ctx.cached("served_profiles", read)
+    if held.run.id != run.id:  # another run for the same data: read it afresh
+        ctx.forget("served_profiles")
+        held = ctx.cached("served_profiles", read)
+    return held
 
 
 @dataclass(frozen=True)
@@ -95,13 +136,10 @@ def overview_of(
 
 def served_overview(ctx: ToolContext, kind: str) -> SegmentOverview | None:
     """The segment overview from the batch table (None: no run for the current data)."""
-    run = current_run(ctx.shop.engine, ctx.shop.version())
-    if run is None:
+    served = served_profiles(ctx)
+    if served is None:
         return None
-    table = schema.batch_customers
-    query = select(*(table.c[c] for c in _OVERVIEW_COLUMNS)).order_by(table.c.customer_id)
-    with ctx.shop.engine.connect() as conn:
-        t = pd.read_sql(query, conn).set_index("customer_id")
+    run, t = served.run, served.table
     described = {int(c): list(d) for c, d in run.meta["clusters"].items()}
     traits = {int(c): [Trait(**x) for x in ts] for c, ts in run.meta["traits"].items()}
     return overview_of(
