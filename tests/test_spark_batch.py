@@ -212,3 +212,14 @@ def test_copilot_batch_runs_on_a_standalone_cluster(
     computed = profile_customer(demo_ctx, customer_id=cid)
     assert card.rfm_segment == computed.rfm_segment
     assert abs(card.purchase_prob - computed.purchase_prob) < 0.02
+
+
+def test_the_local_driver_may_grow_to_half_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.batch.spark_session import driver_memory
+
+    monkeypatch.delenv("SPARK_DRIVER_MEMORY", raising=False)
+    half_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**21
+    assert driver_memory("local[2]") == f"{max(half_mb, 2048)}m"
+    assert driver_memory("spark://127.0.0.1:7077") == "2g"  # a cluster's driver only collects
+    monkeypatch.setenv("SPARK_DRIVER_MEMORY", "3g")  # Spark's own setting wins
+    assert driver_memory("local[2]") == driver_memory("spark://127.0.0.1:7077") == "3g"

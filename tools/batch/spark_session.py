@@ -66,6 +66,19 @@ def java_home() -> str:
     )
 
 
+def driver_memory(master: str) -> str:
+    """The driver JVM's heap ceiling: Spark's own ``SPARK_DRIVER_MEMORY`` when set; else, on
+    ``local[N]`` (where the driver is the executor too), half the machine's memory, since the
+    heap only grows as a big shop needs it; else 2 GB (on a cluster the driver only collects)."""
+    given = os.environ.get("SPARK_DRIVER_MEMORY")
+    if given:
+        return given
+    if master.startswith("local"):
+        half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**21
+        return f"{max(half, 2048)}m"
+    return "2g"
+
+
 @contextmanager
 def spark_session(
     master: str, partitions: int = 8, app: str = "copilot-batch"
@@ -91,9 +104,7 @@ def spark_session(
         # pandas semantics: x / 0 is missing, not an error.
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(partitions))
-        # In local mode the driver is the executor too: Spark's own SPARK_DRIVER_MEMORY sizes
-        # it for a big shop (the 2 GB default held 1M order lines).
-        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.memory", driver_memory(master))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
