@@ -204,7 +204,10 @@ def main() -> None:
                     print(f"{head} stopped at {run.seconds:.0f} s {peaks}", flush=True)
                     continue
                 if run.status:
-                    print(f"{head} failed (exit {run.status}) {peaks}", flush=True)
+                    print(
+                        f"{head} failed (exit {run.status}) at {run.seconds:.0f} s {peaks}",
+                        flush=True,
+                    )
                     continue
                 serve = _serving(settings, real <= args.in_process_up_to)
                 per_core = real / run.seconds / (os.cpu_count() or 1)

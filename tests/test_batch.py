@@ -21,9 +21,17 @@ from copilot.shop.batch import current_run, last_run, serving_words, write_batch
 from copilot.shop.store import copy_sqlite
 from tools import ToolContext, to_jsonable
 from tools._tool import COMPUTED
-from tools.pricing.api import demand_model, price_elasticity
+from tools.planning import plan_campaign
+from tools.pricing.api import demand_model, price_elasticity, recommend_discount
 from tools.profiling import find_customers, profile_customer, segment_overview
-from tools.recommend import frequently_bought_with, recommend_products, similar_products
+from tools.recommend import (
+    frequently_bought_with,
+    recommend_for_segment,
+    recommend_products,
+    similar_products,
+)
+from tools.sales.api import sales_summary
+from tools.sales.product import product_performance
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +159,31 @@ def test_a_run_without_the_demand_figures_is_not_served_for_prices(
     sku = sorted(demand_model(ctx).products)[0]
     assert price_elasticity(ctx, sku=sku).source == COMPUTED
     assert segment_overview(ctx).source.startswith("precomputed")  # the rest still is
+
+
+def test_segment_audiences_come_from_the_run_without_fitting_the_profiles(
+    batched: ToolContext, demo_ctx: ToolContext
+) -> None:
+    """Tools that need only customers' segments and scores (plans, segment picks and discounts,
+    sales by segment, product performance) read them from the run: the profiles are never
+    fitted, and the answers are the computed ones."""
+    fitted = {k: v for k, v in demo_ctx._models.items() if k != "profiles"}  # the rest reused
+    ctx = ToolContext(batched.shop, batched.settings, fitted)
+    sku = str(demo_ctx.catalog().index[0])
+    asks: list[tuple[Any, dict[str, Any]]] = [
+        (
+            plan_campaign,
+            {"goal": "win back at-risk customers", "budget": 3000, "audience": "at_risk"},
+        ),
+        (recommend_for_segment, {"segment": "champions", "n": 5}),
+        (recommend_discount, {"segment": "at_risk", "budget": 2000}),
+        (sales_summary, {"period": "last 90 days", "by": "segment"}),
+        (product_performance, {"sku": sku}),
+    ]
+    for tool, ask in asks:
+        got, want = to_jsonable(tool(ctx, **ask)), to_jsonable(tool(demo_ctx, **ask))
+        assert got == want, tool.name
+    assert "profiles" not in ctx._models
 
 
 def test_more_than_the_batch_kept_is_computed(batched: ToolContext) -> None:

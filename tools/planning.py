@@ -60,7 +60,8 @@ from tools.plan_words import (
 from tools.pricing.api import audience_discount
 from tools.pricing.discount import DiscountPlan
 from tools.pricing.experiments import detectable_lift
-from tools.profiling.api import empty_segment, profiles, segment_mask
+from tools.profiling.api import empty_segment, scored_customers, segment_mask
+from tools.profiling.model import data_end as data_end_of
 from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
 from tools.recommend.api import featured
 
@@ -113,7 +114,7 @@ def plan_campaign(
     if filters is not None and not audience:  # a list naming no segment: all its customers
         reading = replace(reading, segment=EVERYONE[0], audience_basis="list")
     segment = reading.segment
-    table = profiles(ctx).table
+    table = scored_customers(ctx)
     lines = ctx.shop.order_lines()
     kept = list_filters(filters)
     bought = reading.skus if reading.buyers_only else ()
@@ -185,7 +186,7 @@ def plan_campaign(
     )
     effect = (base.revenue if base.revenue > 0 else break_even or 0.0) / treated
     power = plan_power(lines, members, effect / weeks, weeks, holdout)
-    data_end = profiles(ctx).end
+    data_end = data_end_of(lines[lines["customer_id"].notna()])  # as the profiles' end
     first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
     label, label_zh = next(
         ((en, zh) for key, en, zh, _ in (*RFM_SEGMENTS, EVERYONE) if key == segment),

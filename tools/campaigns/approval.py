@@ -17,7 +17,7 @@ from copilot.core.errors import InputError
 from copilot.shop.plans import Arm, PlanRecord, PlanStore
 from tools._tool import ToolContext
 from tools.plan_economics import audience_members
-from tools.profiling.api import profiles
+from tools.profiling.api import scored_customers
 
 
 def hash_share(customer_id: str, salt: str) -> float:
@@ -54,7 +54,7 @@ def approve_plan(ctx: ToolContext, plan_id: int) -> Approval:
     store = PlanStore(ctx.shop.engine)
     record = store.get(plan_id)
     plan = record.plan
-    table = profiles(ctx).table
+    table = scored_customers(ctx)
     audience = plan["audience"]
     members = audience_members(
         table,

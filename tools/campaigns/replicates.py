@@ -11,7 +11,7 @@ import pandas as pd
 
 from tools._tool import ToolContext
 from tools.campaigns.estimate import always_valid_halfwidth, cuped, difference, planned_se
-from tools.profiling.api import profiles, segment_mask
+from tools.profiling.api import scored_customers, segment_mask
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Customers:
 
 def segment_customers(ctx: ToolContext, segment: str) -> Customers:
     """The customers of ``segment`` as the shop's orders describe them."""
-    table = profiles(ctx).table
+    table = scored_customers(ctx)
     ids = table.index[segment_mask(table, segment)].astype(str)
     lines = ctx.shop.order_lines()
     lines = lines[lines["customer_id"].astype(str).isin(set(ids))]

@@ -19,7 +19,7 @@ from tools.pricing.results import ElasticityReport, PriceOptimization, ProductEl
 from tools.pricing.sensitivity import category_elasticity, product_elasticity, rank_categories
 from tools.pricing.served import served_demand
 from tools.pricing.validation import ForecastCheck, Score, check_demand_forecast
-from tools.profiling.api import empty_segment, profiles, segment_mask
+from tools.profiling.api import empty_segment, scored_customers, segment_mask
 from tools.profiling.segments import SegmentName
 from tools.recommend.components import non_merchandise
 
@@ -266,7 +266,7 @@ def recommend_discount(
         budget: the most the discount may cost over the campaign (money given away).
         weeks: campaign length in weeks.
     """
-    table = profiles(ctx).table
+    table = scored_customers(ctx)
     members = table.index[segment_mask(table, segment)]
     if len(members) == 0:
         raise empty_segment(segment)

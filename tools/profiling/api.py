@@ -45,6 +45,13 @@ def profiles(ctx: ToolContext) -> CustomerProfiles:
     return ctx.cached("profiles", lambda: build_profiles(ctx.shop))
 
 
+def scored_customers(ctx: ToolContext) -> pd.DataFrame:
+    """Every customer's segment, cluster, scores and CLV, indexed by customer id: read from the
+    current batch run when there is one (no model is fitted), else from the fitted profiles."""
+    served = served_profiles(ctx)
+    return served.table if served is not None else profiles(ctx).table
+
+
 @tool
 def segment_overview(ctx: ToolContext, kind: Literal["rfm", "cluster"] = "rfm") -> SegmentOverview:
     """Sizes and value of customer segments: how many customers, revenue share, average purchase
@@ -126,7 +133,7 @@ def find_customers(
         sort_by: order of the returned top customers.
         limit: how many top customers to return (1-100); the count covers all matches.
     """
-    served = served_profiles(ctx)
+    served = served_profiles(ctx)  # as scored_customers, with its horizon and source
     if served is not None:
         t, horizon_days, source = served.table, served.horizon_days, served.run.source()
     else:

@@ -15,7 +15,12 @@ from tools._match import close_matches, same_id
 from tools._shop import no_orders
 from tools._tool import ToolContext, tool
 from tools.knowledge_search import shared_embedder
-from tools.profiling.api import empty_segment, profiles, segment_mask, unknown_customer
+from tools.profiling.api import (
+    empty_segment,
+    scored_customers,
+    segment_mask,
+    unknown_customer,
+)
 from tools.profiling.segments import SegmentName
 from tools.recommend.components import catalogue, non_merchandise
 from tools.recommend.personal import (
@@ -111,7 +116,7 @@ def recommend_for_segment(
             已流失, "champions" = 最有价值.
         n: how many products (1-30).
     """
-    table = profiles(ctx).table
+    table = scored_customers(ctx)
     members = table.index[segment_mask(table, segment)].astype(str).tolist()
     if not members:
         raise empty_segment(segment)

@@ -50,6 +50,6 @@ def _keys(ctx: ToolContext, valued: pd.DataFrame, by: Dimension) -> pd.Series:
         if by not in customers:
             return pd.Series("unknown", index=valued.index)
         return valued["customer_id"].map(customers[by])
-    from tools.profiling.api import profiles  # customers' segments at the data's end
+    from tools.profiling.api import scored_customers  # customers' segments at the data's end
 
-    return valued["customer_id"].map(profiles(ctx).table["rfm_segment"])
+    return valued["customer_id"].map(scored_customers(ctx)["rfm_segment"])

@@ -58,9 +58,9 @@ def _rank(net_by_key: pd.Series, key: str) -> int | None:
 
 def _segments(ctx: ToolContext, rows: pd.DataFrame, all_rows: pd.DataFrame) -> list[SegmentShare]:
     """Segments by their part of the item's net sales, with how that compares to the shop."""
-    from tools.profiling.api import profiles  # segments at the data's end
+    from tools.profiling.api import scored_customers  # segments at the data's end
 
-    segment = profiles(ctx).table["rfm_segment"]
+    segment = scored_customers(ctx)["rfm_segment"]
     mine = rows["value"].groupby(rows["customer_id"].map(segment)).sum()
     shop = all_rows["value"].groupby(all_rows["customer_id"].map(segment)).sum()
     total, shop_total = float(rows["value"].sum()), float(all_rows["value"].sum())
