@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from copilot.cli import main
 from copilot.core.errors import ToolError
@@ -153,12 +153,37 @@ def test_a_run_without_the_demand_figures_is_not_served_for_prices(
     home.mkdir()
     copy_sqlite(batched.settings.home_dir / "shop.db", home / "shop.db")
     settings = Settings(home=home)
-    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings, batched._models)
+    # The fitted models are reused; what was read from the other database's run is not.
+    fitted = {k: v for k, v in batched._models.items() if not k.startswith("served_")}
+    ctx = ToolContext(ShopData.open(settings.effective_database_url), settings, fitted)
     with ctx.shop.engine.begin() as conn:  # as a run from before the column was written
         conn.execute(update(schema.batch_elasticities).values(demand=None))
     sku = sorted(demand_model(ctx).products)[0]
     assert price_elasticity(ctx, sku=sku).source == COMPUTED
     assert segment_overview(ctx).source.startswith("precomputed")  # the rest still is
+
+
+def test_the_served_tables_are_read_once_per_run(batched: ToolContext) -> None:
+    """Customer lists and price estimates read their whole table at the first call of a run,
+    and not again at the next calls (a large catalogue is not parsed per question)."""
+    ctx = ToolContext(batched.shop, batched.settings)  # nothing read yet
+    sku = str(batched.catalog().index[0])
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(ctx.shop.engine, "before_cursor_execute", record)
+    try:
+        for _ in range(3):
+            assert price_elasticity(ctx, sku=sku).source.startswith("precomputed")
+            assert find_customers(ctx, segment="at_risk").source.startswith("precomputed")
+    finally:
+        event.remove(ctx.shop.engine, "before_cursor_execute", record)
+    for table in ("batch_elasticities", "batch_customers"):
+        reads = [s for s in statements if f"FROM {table}" in s]
+        assert len(reads) == 1, (table, len(reads))
+    assert "profiles" not in ctx._models and "demand" not in ctx._models
 
 
 def test_segment_audiences_come_from_the_run_without_fitting_the_profiles(

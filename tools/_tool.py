@@ -36,7 +36,7 @@ class ToolContext:
 
     shop: ShopData
     settings: Settings
-    _models: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    _models: dict[str, tuple[object, Any]] = field(default_factory=dict)
     _shared: dict[str, Any] = field(default_factory=dict)
 
     def catalog(self) -> pd.DataFrame:
@@ -45,17 +45,20 @@ class ToolContext:
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
         """A fitted model for the current data version, built on first use."""
-        version = self.shop.version()
+        return self._held(key, self.shop.version(), build)
+
+    def cached_per_run(self, key: str, run_id: int, build: Callable[[], T]) -> T:
+        """As ``cached``, and built afresh for another batch run (a new run of the same data
+        replaces the rows it was read from)."""
+        return self._held(key, (self.shop.version(), run_id), build)
+
+    def _held(self, key: str, stamp: object, build: Callable[[], T]) -> T:
         hit = self._models.get(key)
-        if hit is None or hit[0] != version:
-            hit = (version, build())
+        if hit is None or hit[0] != stamp:
+            hit = (stamp, build())
             self._models[key] = hit
         result: T = hit[1]
         return result
-
-    def forget(self, key: str) -> None:
-        """Drop what ``cached(key, ...)`` holds: the next call builds it again."""
-        self._models.pop(key, None)
 
     def shared(self, key: str, build: Callable[[], T]) -> T:
         """A resource that does not depend on the data (an embedder), built once."""

@@ -61,7 +61,7 @@ from tools.pricing.api import audience_discount
 from tools.pricing.discount import DiscountPlan
 from tools.pricing.experiments import detectable_lift
 from tools.profiling.api import empty_segment, scored_customers, segment_mask
-from tools.profiling.model import data_end as data_end_of
+from tools.profiling.model import profile_end
 from tools.profiling.segments import EVERYONE, RFM_SEGMENTS, SegmentName
 from tools.recommend.api import featured
 
@@ -186,7 +186,7 @@ def plan_campaign(
     )
     effect = (base.revenue if base.revenue > 0 else break_even or 0.0) / treated
     power = plan_power(lines, members, effect / weeks, weeks, holdout)
-    data_end = data_end_of(lines[lines["customer_id"].notna()])  # as the profiles' end
+    data_end = profile_end(lines)
     first_day = start or (data_end + pd.offsets.Week(weekday=0)).date().isoformat()
     label, label_zh = next(
         ((en, zh) for key, en, zh, _ in (*RFM_SEGMENTS, EVERYONE) if key == segment),

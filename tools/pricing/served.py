@@ -68,18 +68,23 @@ def _demand(
 
 def served_demand(ctx: ToolContext) -> tuple[DemandModel, str] | None:
     """Every product's estimate from the batch table, and where it comes from (None: no run
-    for the current data, or a run written before the table kept the figures)."""
+    for the current data, or a run written before the table kept the figures); read once per
+    run."""
     run = current_run(ctx.shop.engine, ctx.shop.version())
     if run is None:
         return None
-    found = rows(ctx.shop.engine, schema.batch_elasticities)
-    if not found or any(row.demand is None for row in found):
-        return None
-    products: dict[str, ProductDemand] = {}
-    priors: dict[str, tuple[float, float]] = {}
-    for row in found:
-        record = json.loads(row.demand)
-        products[row.sku] = _demand(row.sku, row.elasticity, (row.low, row.high), record)
-        if record["prior"] is not None:
-            priors[record["category"] or "(none)"] = (record["prior"][0], record["prior"][1])
-    return DemandModel(products, priors), run.source()
+
+    def read() -> tuple[DemandModel, str] | None:
+        found = rows(ctx.shop.engine, schema.batch_elasticities)
+        if not found or any(row.demand is None for row in found):
+            return None
+        products: dict[str, ProductDemand] = {}
+        priors: dict[str, tuple[float, float]] = {}
+        for row in found:
+            record = json.loads(row.demand)
+            products[row.sku] = _demand(row.sku, row.elasticity, (row.low, row.high), record)
+            if record["prior"] is not None:
+                priors[record["category"] or "(none)"] = (record["prior"][0], record["prior"][1])
+        return DemandModel(products, priors), run.source()
+
+    return ctx.cached_per_run("served_demand", run.id, read)

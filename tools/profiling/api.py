@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -45,11 +46,30 @@ def profiles(ctx: ToolContext) -> CustomerProfiles:
     return ctx.cached("profiles", lambda: build_profiles(ctx.shop))
 
 
-def scored_customers(ctx: ToolContext) -> pd.DataFrame:
-    """Every customer's segment, cluster, scores and CLV, indexed by customer id: read from the
-    current batch run when there is one (no model is fitted), else from the fitted profiles."""
+@dataclass(frozen=True)
+class Scored:
+    """Every customer's segment, cluster, scores and CLV (indexed by customer id), the horizon
+    of their purchase probability, and where they come from."""
+
+    table: pd.DataFrame
+    horizon_days: int
+    source: str
+
+
+def scored(ctx: ToolContext) -> Scored:
+    """The scored customers: read from the current batch run when there is one (no model is
+    fitted), else from the fitted profiles."""
     served = served_profiles(ctx)
-    return served.table if served is not None else profiles(ctx).table
+    if served is not None:
+        return Scored(served.table, served.horizon_days, served.run.source())
+    prof = profiles(ctx)
+    return Scored(prof.table, prof.score.horizon_days, COMPUTED)
+
+
+def scored_customers(ctx: ToolContext) -> pd.DataFrame:
+    """Every customer's segment, cluster, scores and CLV, indexed by customer id (``scored``'s
+    table)."""
+    return scored(ctx).table
 
 
 @tool
@@ -133,12 +153,8 @@ def find_customers(
         sort_by: order of the returned top customers.
         limit: how many top customers to return (1-100); the count covers all matches.
     """
-    served = served_profiles(ctx)  # as scored_customers, with its horizon and source
-    if served is not None:
-        t, horizon_days, source = served.table, served.horizon_days, served.run.source()
-    else:
-        prof = profiles(ctx)
-        t, horizon_days, source = prof.table, prof.score.horizon_days, COMPUTED
+    found = scored(ctx)
+    t, horizon_days, source = found.table, found.horizon_days, found.source
     if country and country.strip().lower() in ("any", "all", "*", "全部", "所有"):
         country = None  # "any country" is no filter
     conditions = customer_conditions(

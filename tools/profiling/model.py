@@ -36,6 +36,17 @@ def data_end(lines: pd.DataFrame) -> pd.Timestamp:
     return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
 
+def profile_end(lines: pd.DataFrame) -> pd.Timestamp:
+    """The profiles' "as of" instant: the day after the last order line of a known customer
+    (lines without a customer id are not profiled)."""
+    if lines.empty:
+        raise no_orders()
+    known = lines[lines["customer_id"].notna()]
+    if known.empty:
+        raise no_customer_ids()
+    return data_end(known)
+
+
 def build_profiles(shop: ShopData, horizon_days: int = 90) -> CustomerProfiles:
     """Profiles of the shop in the store (see :func:`profiles_from_frames`)."""
     return profiles_from_frames(
@@ -51,12 +62,8 @@ def profiles_from_frames(
     horizon_days: int = 90,
 ) -> CustomerProfiles:
     """Compute features, fit score, segments, clusters and CLV."""
-    if lines.empty:
-        raise no_orders()
+    end = profile_end(lines)
     lines = lines[lines["customer_id"].notna()]
-    if lines.empty:
-        raise no_customer_ids()
-    end = data_end(lines)
     score = fit_score(
         lines, products, customers, events if len(events) else None, end, horizon_days
     )

@@ -64,11 +64,7 @@ def served_profiles(ctx: ToolContext) -> ServedProfiles | None:
         t["frequency"] = t["frequency"].astype(int)  # stored as a float; a count of orders
         return ServedProfiles(run, t)
 
-    held = ctx.cached("served_profiles", read)
-    if held.run.id != run.id:  # another run for the same data: read it afresh
-        ctx.forget("served_profiles")
-        held = ctx.cached("served_profiles", read)
-    return held
+    return ctx.cached_per_run("served_profiles", run.id, read)
 
 
 @dataclass(frozen=True)
