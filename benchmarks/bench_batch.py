@@ -42,6 +42,8 @@ from copilot.core.settings import Settings
 from copilot.demo import generate_demo
 from copilot.demo.store import store_demo
 from copilot.shop import ShopData, schema
+from copilot.shop.transform import Shaped
+from copilot.shop.writes import write_shaped
 from tools import ToolContext
 from tools.profiling import profile_customer
 from tools.recommend import recommend_products
@@ -49,12 +51,35 @@ from tools.recommend import recommend_products
 LINES_PER_CUSTOMER = 40
 
 
-def _shop(home: Path, lines: int) -> Settings:
+def _shop(home: Path, lines: int, generated: int) -> Settings:
+    """A demo shop of about ``lines`` order lines. The generator holds a whole shop in memory,
+    so above ``generated`` lines it makes one shop of ``lines / copies`` lines and writes its
+    customers, orders and events again under new ids: ``copies`` times the customers, each
+    copy buying as the first did."""
     settings = Settings(home=home)
     shop = ShopData.open(settings.effective_database_url)
-    customers = max(lines // LINES_PER_CUSTOMER, 100)
-    store_demo(shop, generate_demo(seed=7, n_customers=customers), settings, force=True)
+    copies = max(1, -(-lines // generated))
+    customers = max(lines // LINES_PER_CUSTOMER // copies, 100)
+    demo = generate_demo(seed=7, n_customers=customers)
+    store_demo(shop, demo, settings, force=True)
+    for copy in range(2, copies + 1):
+        for name, ids in _COPIED.items():
+            table = demo.tables[name]
+            for start in range(0, len(table), 1_000_000):
+                part = table.iloc[start : start + 1_000_000].copy()
+                for column in ids:
+                    known = part[column].notna()
+                    part.loc[known, column] = part.loc[known, column] + f"-{copy}"
+                write_shaped(shop, Shaped(tables={name: part}, rows_kept=len(part)), None)
     return settings
+
+
+_COPIED = {
+    "customers": ("customer_id",),
+    "order_lines": ("order_id", "customer_id"),
+    "events": ("event_id", "customer_id"),
+}
+"""The tables a copy of the shop writes again, and their columns that get the copy's suffix."""
 
 
 def _tree(root: int) -> list[int]:
@@ -194,6 +219,12 @@ def main() -> None:
         default=2_000_000,
         help="measure in-process serving (a full fit in this process) only up to this many lines",
     )
+    parser.add_argument(
+        "--generate-up-to",
+        type=int,
+        default=12_000_000,
+        help="a larger shop is this size's shop written again under new customer ids",
+    )
     args = parser.parse_args()
     print(f"# bench_batch {date.today()} on {platform.machine()}, {os.cpu_count()} cores")
     print(
@@ -203,7 +234,7 @@ def main() -> None:
     for lines in (int(x) for x in args.lines.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             made = time.perf_counter()
-            settings = _shop(Path(tmp) / "home", lines)
+            settings = _shop(Path(tmp) / "home", lines, args.generate_up_to)
             shop = ShopData.open(settings.effective_database_url)
             real = shop.counts()["order_lines"]
             customers = shop.counts()["customers"]
