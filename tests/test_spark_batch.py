@@ -122,7 +122,7 @@ def test_als_ranks_close_to_the_in_process_recommenders(demo_ctx: ToolContext) -
         folder = Path(demo_ctx.settings.home_dir) / "spark-test-stage"
         lines_before = read(spark, stage(shop.engine, folder))["order_lines"]
         before = lines_before.where(F.col("ts_s") < cutoff.value / 1e9)
-        recs = recommendation_rows(merchandise_sales(before, exclude), 10)
+        recs = recommendation_rows(merchandise_sales(before, exclude), 10, folder)
     for mode in ("all", "new"):
         als = ranked_metrics(recs, split, mode)
         by_model = {r.model: r.metrics for r in rows if r.mode == mode and r.group == "all"}

@@ -53,7 +53,7 @@ def compute(
             scored = score_customers(t, end)
             sales = merchandise_sales(t["order_lines"], exclude).cache()
             step("recommendations (ALS)")
-            recommendations = recommendation_rows(sales, top_n)
+            recommendations = recommendation_rows(sales, top_n, Path(folder))
             step("item neighbours (co-occurrence)")
             pairs = [neighbour_rows(sales, top_n)]
             step("co-purchases")

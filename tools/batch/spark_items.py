@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from tools.batch.spark_features import DAY
+from tools.batch.spark_session import collect_through_files
 from tools.recommend.base import Reason
 
 ALS_RANK = 16
@@ -39,9 +41,10 @@ def merchandise_sales(lines: DataFrame, exclude: set[str]) -> DataFrame:
     return sales.where(~F.col("sku").isin(sorted(exclude))) if exclude else sales
 
 
-def recommendation_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
+def recommendation_rows(sales: DataFrame, top_n: int, folder: Path) -> pd.DataFrame:
     """Every customer's top ``top_n`` products they have not bought ("new") and top ``top_n``
-    with re-buys ("all"), from ALS factors, with the bought product behind each."""
+    with re-buys ("all"), from ALS factors, with the bought product behind each (brought to
+    the driver through files in ``folder``)."""
     spark = sales.sparkSession
     pairs = (
         sales.where(F.col("customer_id").isNotNull())
@@ -92,7 +95,7 @@ def recommendation_rows(sales: DataFrame, top_n: int) -> pd.DataFrame:
                     records += _picks(cid, mode, row, had, top_n, unit, names)
             yield pd.DataFrame.from_records(records, columns=_COLUMNS)
 
-    return people.mapInPandas(score, _RECS).toPandas()
+    return collect_through_files(people.mapInPandas(score, _RECS), folder, "recommendations")
 
 
 _COLUMNS = [c.split()[0] for c in _RECS.split(", ")]
