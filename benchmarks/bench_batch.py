@@ -194,7 +194,9 @@ def _limit(spec: str, engine: str) -> float:
     if "=" not in spec:
         return float(spec)
     limits = dict(part.split("=", 1) for part in spec.split(","))
-    return float(limits.get(engine, 3 * 3600))
+    if engine not in limits:
+        raise SystemExit(f"--limit {spec} gives no limit for engine {engine!r}")
+    return float(limits[engine])
 
 
 def _ms(pair: tuple[float, float | None]) -> str:

@@ -18,7 +18,7 @@ from copilot.core.errors import ToolError
 from copilot.core.settings import Settings
 from copilot.shop import ShopData, ingest_file, schema
 from copilot.shop.batch import current_run, last_run, serving_words, write_batch
-from copilot.shop.store import copy_sqlite
+from copilot.shop.store import copy_sqlite, insert_rows, upsert
 from tools import ToolContext, to_jsonable
 from tools._tool import COMPUTED
 from tools.planning import plan_campaign
@@ -288,3 +288,37 @@ def test_a_failed_write_keeps_the_previous_run(batched: ToolContext, tmp_path: P
         kept = pd.read_sql("SELECT COUNT(*) AS n FROM batch_customers", conn)["n"].iloc[0]
     assert kept == before.meta["customers"]
     assert json.dumps(after.meta) == json.dumps(before.meta)
+
+
+def test_the_fast_sqlite_insert_stores_what_the_portable_upsert_stores(tmp_path: Path) -> None:
+    """The batch writes SQLite rows through the driver's executemany, bypassing SQLAlchemy's
+    types: missing numbers and text must land as NULL, flags as the upsert stores them."""
+    rows = pd.DataFrame(
+        {
+            "sku": ["A", "B", "C"],
+            "elasticity": [-1.5, float("nan"), 0.4],
+            "low": [-2.0, None, 0.1],
+            "high": [-1.0, None, 0.7],
+            "usable": [True, False, False],
+            "note": [None, "too few weeks", "positive"],
+            "demand": ['{"weeks": 52}', None, "{}"],
+            "not_a_column": [1, 2, 3],
+        }
+    )
+    stored = []
+    for how in (insert_rows, upsert):
+        engine = ShopData.open(f"sqlite:///{tmp_path / how.__name__}.db").engine
+        with engine.begin() as conn:
+            how(conn, schema.batch_elasticities, rows)
+        with engine.connect() as conn:
+            stored.append(
+                pd.read_sql(
+                    "SELECT *, typeof(usable) AS t_flag, typeof(elasticity) AS t_e, "
+                    "typeof(note) AS t_note FROM batch_elasticities ORDER BY sku",
+                    conn,
+                )
+            )
+    pd.testing.assert_frame_equal(stored[0], stored[1])
+    assert stored[0]["t_e"].tolist() == ["real", "null", "real"]
+    assert stored[0]["t_note"].tolist() == ["null", "text", "text"]
+    assert stored[0]["t_flag"].tolist() == ["integer"] * 3

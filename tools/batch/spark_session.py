@@ -142,7 +142,7 @@ def collect_through_files(frame: DataFrame, folder: Path, name: str) -> pd.DataF
     """``frame`` on the driver, by way of Parquet files its executors write to ``folder/name``
     (a folder the driver and the workers share, as the staged shop is). A result of millions of
     rows, such as every customer's picks, would otherwise pass the driver's result channel,
-    which ``spark.driver.maxResultSize`` caps (1 GB: 750,000 customers' picks failed there)."""
+    which ``spark.driver.maxResultSize`` caps (1 GB: 741,522 customers' picks failed there)."""
     path = folder / name
     frame.write.mode("overwrite").parquet(str(path))
     return pd.read_parquet(path)
