@@ -16,7 +16,10 @@ column is lines per second per core (2 cores), for a cluster projection.
 
 Usage: .venv/bin/python benchmarks/bench_batch.py [--lines 200000,1000000]
     [--engine pandas,spark] [--limit SECONDS | --limit spark=S,pandas=S]
-    [--in-process-up-to LINES]
+    [--in-process-up-to LINES] [--generate-up-to LINES] [--keep DIR]
+
+``--keep DIR`` keeps each generated shop in ``DIR/<lines>`` and reuses it on the next run
+(generating 30M lines takes about 21 minutes).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -189,6 +193,18 @@ def _serving(
     }
 
 
+@contextlib.contextmanager
+def _folder(keep: Path | None, lines: int) -> Iterator[Path]:
+    """Where the shop of ``lines`` lines lives: ``keep/lines`` (kept), or a temporary folder."""
+    if keep is not None:
+        folder = keep / str(lines)
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield Path(tmp)
+
+
 def _limit(spec: str, engine: str) -> float:
     """The time limit for ``engine`` from ``--limit``: "3600" or "spark=4000,pandas=1800"."""
     if "=" not in spec:
@@ -221,6 +237,9 @@ def main() -> None:
         help="measure in-process serving (a full fit in this process) only up to this many lines",
     )
     parser.add_argument(
+        "--keep", type=Path, help="keep each generated shop under this folder and reuse it"
+    )
+    parser.add_argument(
         "--generate-up-to",
         type=int,
         default=12_000_000,
@@ -233,13 +252,18 @@ def main() -> None:
         f"{'tree MB':>8} {'card tab/in ms':>15} {'recs tab/in ms':>15} {'lines/s/core':>12}"
     )
     for lines in (int(x) for x in args.lines.split(",")):
-        with tempfile.TemporaryDirectory() as tmp:
+        with _folder(args.keep, lines) as folder:
             made = time.perf_counter()
-            settings = _shop(Path(tmp) / "home", lines, args.generate_up_to)
+            done = folder / "generated"  # written once the shop is complete
+            if done.exists():
+                settings = Settings(home=folder / "home")
+            else:
+                settings = _shop(folder / "home", lines, args.generate_up_to)
+                done.write_text(f"{time.perf_counter() - made:.0f} s\n")
             shop = ShopData.open(settings.effective_database_url)
             real = shop.counts()["order_lines"]
             customers = shop.counts()["customers"]
-            print(f"# {real:,} lines generated in {time.perf_counter() - made:.0f} s", flush=True)
+            print(f"# {real:,} lines generated in {done.read_text().strip()}", flush=True)
             for engine in args.engine.split(","):
                 run = _batch(settings.home_dir, engine, _limit(args.limit, engine))
                 head = f"{real:>10,} {customers:>9,} {engine:>7}"
