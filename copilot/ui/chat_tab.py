@@ -166,7 +166,7 @@ def build_chat_tab(runtime: Runtime, i18n: Label, blocks: gr.Blocks) -> ChatHand
                     label=i18n("feedback_comment"), lines=2, elem_id="feedback-comment"
                 )
                 send_feedback = gr.Button(i18n("feedback_save"), size="sm", elem_id="feedback-save")
-            with gr.Row():
+            with gr.Row(elem_id="ask-row"):
                 question = gr.Textbox(
                     label=i18n("question"),
                     placeholder=i18n("placeholder"),

@@ -29,6 +29,9 @@ CSS = """
 #chat .message-wrap { font-size: 15px; }
 footer { display: none !important; }
 .step-line { color: #44403c; font-size: 14px; }
+/* Send and Stop stay beside the question on an 800 px screen: Gradio 6.31 wraps the row. */
+#ask-row { flex-wrap: nowrap; }
+#ask-row > #question { min-width: 0; }
 /* Keyboard users see where they are (WCAG 2.4.7). */
 button:focus-visible, [role="tab"]:focus-visible, a:focus-visible, input:focus-visible,
 textarea:focus-visible { outline: 3px solid #9a3412 !important; outline-offset: 2px; }
