@@ -255,7 +255,8 @@ def main() -> None:
         with _folder(args.keep, lines) as folder:
             made = time.perf_counter()
             done = folder / "generated"  # written once the shop is complete
-            if done.exists():
+            kept = done.exists()
+            if kept:
                 settings = Settings(home=folder / "home")
             else:
                 settings = _shop(folder / "home", lines, args.generate_up_to)
@@ -263,7 +264,8 @@ def main() -> None:
             shop = ShopData.open(settings.effective_database_url)
             real = shop.counts()["order_lines"]
             customers = shop.counts()["customers"]
-            print(f"# {real:,} lines generated in {done.read_text().strip()}", flush=True)
+            when = "kept from a run that generated it" if kept else "generated"
+            print(f"# {real:,} lines {when} in {done.read_text().strip()}", flush=True)
             for engine in args.engine.split(","):
                 run = _batch(settings.home_dir, engine, _limit(args.limit, engine))
                 head = f"{real:>10,} {customers:>9,} {engine:>7}"

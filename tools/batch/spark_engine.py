@@ -42,18 +42,19 @@ def compute(
     """The batch tables' rows and the run's meta, computed on Spark ``master``."""
     products = ctx.shop.products()
     exclude = non_merchandise(products)
-    with tempfile.TemporaryDirectory(prefix="copilot-spark-", dir=_staging(ctx)) as folder:
+    with tempfile.TemporaryDirectory(prefix="copilot-spark-", dir=_staging(ctx)) as name:
+        folder = Path(name)
         step("copy the shop to Parquet")
-        paths = stage(ctx.shop.engine, Path(folder))
+        paths = stage(ctx.shop.engine, folder)
         lines = pq.ParquetFile(paths["order_lines"]).metadata.num_rows
         with spark_session(master, partitions_for(lines)) as spark:
             t = read(spark, paths)
             end = _data_end(t)
             step("customers: features, segments, score, clusters, CLV")
-            scored = score_customers(t, end, Path(folder))
+            scored = score_customers(t, end, folder)
             sales = merchandise_sales(t["order_lines"], exclude).cache()
             step("recommendations (ALS)")
-            recommendations = recommendation_rows(sales, top_n, Path(folder))
+            recommendations = recommendation_rows(sales, top_n, folder)
             step("item neighbours (co-occurrence)")
             pairs = [neighbour_rows(sales, top_n)]
             step("co-purchases")
