@@ -153,6 +153,31 @@ def test_buy_again_cycle_raises_a_product_that_is_due() -> None:
     assert cycle[due] > 1.9 * 3 and cycle[early] < 0.85 * cycle[due]
 
 
+def test_buy_again_active_sinks_a_product_nobody_buys_any_more() -> None:
+    """A customer bought two products on 3 days each; other customers still buy "live" this
+    month and stopped buying "gone" a year ago: "active" ranks "live" first, "days" ties."""
+    as_of = pd.Timestamp("2024-04-01")
+    rows = [
+        ("c", sku, as_of - pd.Timedelta(days=d)) for sku in ("live", "gone") for d in (90, 60, 30)
+    ]
+    rows += [(f"o{k}", "live", as_of - pd.Timedelta(days=5 + k)) for k in range(8)]
+    rows += [(f"o{k}", "gone", as_of - pd.Timedelta(days=400 + k)) for k in range(8)]
+    lines = pd.DataFrame(rows, columns=["customer_id", "sku", "ts"])
+    lines["order_id"] = [
+        f"{c}-{ts.date()}" for c, ts in zip(lines["customer_id"], lines["ts"], strict=True)
+    ]
+    lines["quantity"], lines["unit_price"], lines["is_return"] = 1, 1.0, False
+    data = build_interactions(lines, as_of=as_of)
+    row = np.array([data.user_index("c")])
+    live, gone = data.item_index("live"), data.item_index("gone")
+    plain = BuyAgainRecommender("days").fit(data).scores(row)[0]
+    active = BuyAgainRecommender("active").fit(data).scores(row)[0]
+    assert plain[live] == plain[gone] == 3
+    # "live": c itself (last bought 30 days ago is not within 30) + 8 others -> (1 + 8)^0.25.
+    assert active[gone] == pytest.approx(3.0)
+    assert active[live] == pytest.approx(3 * 9**0.25)
+
+
 def test_user_cf_follows_the_brief_formula() -> None:
     """Hand-computed prediction for one customer with centring on."""
     lines = pd.DataFrame(

@@ -36,6 +36,7 @@ def make_components(
         "buy_again[recent]": BuyAgainRecommender("recent"),
         "buy_again[days]": BuyAgainRecommender("days"),
         "buy_again[cycle]": BuyAgainRecommender("cycle"),
+        "buy_again[active]": BuyAgainRecommender("active"),
         "user_cf": UserKNNRecommender(),
         SIMILAR: ItemKNNRecommender(transform="bm25"),
         "item_cf[log1p]": ItemKNNRecommender(transform="log1p"),

@@ -97,7 +97,7 @@ def tune_weights(
     components: Mapping[str, Recommender],
     rows: np.ndarray,
     objective: Callable[[np.ndarray], float],
-    steps: tuple[float, ...] = (0.25, 0.5, 1.0),
+    steps: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0),
     columns: np.ndarray | None = None,
     batch: int = 256,
 ) -> Tuning:

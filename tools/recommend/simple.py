@@ -37,12 +37,18 @@ class BuyAgainRecommender(Recommender):
     - "recent": purchase lines, each decayed with a 180-day half-life;
     - "days": on how many distinct days the customer bought it (a habit, not an order size);
     - "cycle": "days", raised when the product is due: a customer who re-buys it every d days
-      on average and last bought it about d days ago gets up to twice the score.
+      on average and last bought it about d days ago gets up to twice the score;
+    - "active": "days", times (1 + customers who bought the product in the last 30 days)^0.25:
+      a product nobody buys any more (out of season, discontinued) sinks below one that is
+      still selling (Online Retail: NDCG@10 0.370 vs 0.361 for "days" on test; BENCHMARKS.md).
     """
 
     name = "buy_again"
 
-    def __init__(self, signal: Literal["recent", "days", "cycle"] = "recent") -> None:
+    ACTIVE_DAYS = 30.0
+    ACTIVE_POWER = 0.25
+
+    def __init__(self, signal: Literal["recent", "days", "cycle", "active"] = "recent") -> None:
         self.signal = signal
 
     def _fit(self, data: Interactions) -> None:
@@ -56,6 +62,11 @@ class BuyAgainRecommender(Recommender):
             interval = (h.first_age - h.last_age) / np.maximum(h.days - 1, 1)
             lateness = (h.last_age - interval) / np.maximum(interval, 7.0)
             values *= 1.0 + np.where(repeat, np.exp(-0.5 * lateness**2), 0.0)
+        if self.signal == "active":
+            recent_buyers = np.bincount(
+                h.cols[h.last_age < self.ACTIVE_DAYS], minlength=data.shape[1]
+            ).astype(np.float64)
+            values *= (1.0 + recent_buyers[h.cols]) ** self.ACTIVE_POWER
         self._own = h.as_matrix(values, data.shape)
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
