@@ -2,10 +2,11 @@
 (issue 16: NDCG@10 >= 0.414 in mode "all").
 
 A gradient-boosted ranker scores each customer's candidates: every product the customer bought
-before the cutoff, plus the 30 best item-CF products they have not bought. Its 26 features are
+before the cutoff, plus the 30 best item-CF products they have not bought. Its 30 features are
 what any model could know at the cutoff (own purchase days, recency, cycle; the product's
-recent buyers, repeat rate, trend; the customer's activity; item-CF, EASE and popularity
-scores). It is trained two ways:
+recent buyers, repeat rate, trend, share of its buyers who re-bought it within 60 days; the
+customer's activity; item-CF, EASE and popularity scores, TIFU-KNN's personal item frequency,
+the last purchase day's products and what their buyers buy). It is trained two ways:
 
 - "deployable": on the validation window's labels (the 60 days before the test cutoff), then
   applied to the test window, as a shipped model would be;
@@ -25,11 +26,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tifu import RETAIL, load  # noqa: E402
+from bench_tifu import RETAIL, basket_lines, load, pif_vectors  # noqa: E402
 
 from tools.recommend.evaluate import Split, mode_truth, ndcg_objective, temporal_split  # noqa: E402
 from tools.recommend.hybrid import _normalise  # noqa: E402
@@ -39,14 +41,38 @@ from tools.recommend.simple import BuyAgainRecommender, PopularityRecommender  #
 
 NEW_CANDIDATES = 30
 WINDOWS = (7, 14, 30, 60, 120)
-DENSE = ("icf", "ease", "pop", "recent", "active", "cycle")
+DENSE = ("icf", "ease", "pop", "recent", "active", "cycle", "pif", "last_basket", "after_last")
 FEATURES = [
     *("owned", "days", "last_age", "first_age", "interval", "lateness", "rank"),
     *DENSE,
     *(f"buyers_{w}d" for w in WINDOWS),
-    *("buyers", "repeat_rate", "first_sale_age", "trend"),
+    *("buyers", "repeat_rate", "first_sale_age", "trend", "kept_buyers"),
     *("customer_products", "customer_days", "customer_recency", "customer_tenure"),
 ]
+
+
+def kept_buyers(split: Split, lines: pd.DataFrame, days: int = 60) -> np.ndarray:
+    """Per product: of its buyers in the 60 days before the last 60, the share who bought it
+    again in the last 60 (the product's own re-buy rate over a window like the test's)."""
+    d = split.train
+    sold = lines[
+        (lines["quantity"] > 0) & lines["customer_id"].notna() & ~lines["is_return"].astype(bool)
+    ]
+    edge = [d.as_of - pd.Timedelta(days=days * k) for k in (2, 1, 0)]
+    sets = []
+    for lo, hi in zip(edge, edge[1:], strict=False):
+        part = sold[(sold["ts"] >= lo) & (sold["ts"] < hi)][["customer_id", "sku"]]
+        sets.append(part.drop_duplicates())
+    both = sets[0].merge(sets[1], on=["customer_id", "sku"])
+    items = pd.Index(d.items)
+
+    def count(skus: pd.Series) -> np.ndarray:
+        at = items.get_indexer(skus)
+        return np.bincount(at[at >= 0], minlength=len(items))
+
+    before, again = count(sets[0]["sku"]), count(both["sku"])
+    out: np.ndarray = again / np.maximum(before, 1)
+    return out
 
 
 def item_features(split: Split) -> np.ndarray:
@@ -77,17 +103,33 @@ def customer_features(split: Split) -> np.ndarray:
     return np.column_stack([distinct, days, recency, tenure]).astype(np.float32)
 
 
-def candidates(split: Split) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def candidates(
+    split: Split, lines: pd.DataFrame, exclude: set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(evaluated rows, candidate pairs' rows, cols, feature matrix)."""
     d = split.train
     rows = mode_truth(split, "all")[2]
+    icf = ItemKNNRecommender(transform="bm25").fit(d)
+    days = basket_lines(lines, d, exclude, "day")
+    # TIFU-KNN's personal item frequency at the setting validation chose (bench_tifu).
+    pif = pif_vectors(days, d.shape, 30, 1.0, 0.8)
+    r, c, from_end, _n = days
+    last = sp.csr_matrix(
+        (np.ones(int((from_end == 0).sum()), np.float32), (r[from_end == 0], c[from_end == 0])),
+        shape=d.shape,
+    )
+    last.data[:] = 1.0
     dense = {
-        "icf": _normalise(ItemKNNRecommender(transform="bm25").fit(d).scores(rows)),
+        "icf": _normalise(icf.scores(rows)),
         "ease": _normalise(EASERecommender(transform="binary").fit(d).scores(rows)),
         "pop": _normalise(PopularityRecommender().fit(d).scores(rows)),
         "recent": BuyAgainRecommender("recent").fit(d).scores(rows),
         "active": BuyAgainRecommender("active").fit(d).scores(rows),
         "cycle": BuyAgainRecommender("cycle").fit(d).scores(rows),
+        "pif": pif[rows].toarray(),
+        "last_basket": last[rows].toarray(),
+        # What buyers of the customer's last purchase day's products buy (a sequence signal).
+        "after_last": _normalise(np.asarray((last[rows] @ icf.similarity_matrix).todense())),
     }
     owned = d.purchased[rows].toarray() > 0
     new = np.where(owned, -np.inf, dense["icf"])
@@ -124,6 +166,7 @@ def candidates(split: Split) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
             rank,
             *(dense[k][local, cols] for k in DENSE),
             item_features(split)[cols],
+            kept_buyers(split, lines)[cols],
             customer_features(split)[rows[local]],
         ]
     ).astype(np.float32)
@@ -165,8 +208,8 @@ def main() -> None:
     lines, _p, exclude, items, cutoff, val_start = load()
     val = temporal_split(lines, None, val_start, 60, exclude, items=items)
     test = temporal_split(lines, None, cutoff, 60, exclude, items=items)
-    rv, lv, cv, xv = candidates(val)
-    rt, lt, ct, xt = candidates(test)
+    rv, lv, cv, xv = candidates(val, lines, exclude)
+    rt, lt, ct, xt = candidates(test, lines, exclude)
     yv, yt = labels(val, rv, lv, cv), labels(test, rt, lt, ct)
     print(
         f"candidates: validation {len(yv):,} pairs ({yv.mean():.3f} positive), "
