@@ -5,6 +5,7 @@ Usage:
   .venv/bin/python benchmarks/bench_recommend.py     # Online Retail (skips when absent)
   .venv/bin/python benchmarks/bench_recommend.py --scale   # 100k x 20k x 2M synthetic
   .venv/bin/python benchmarks/bench_recommend.py --fit-cost   # grocery-sized shop: fit + tune
+  .venv/bin/python benchmarks/bench_recommend.py --als-candidate  # would implicit ALS join?
 One temporal split (test = last 60 days; hybrid weights tuned on the 60 days before), one
 process. Anchors: implicit ALS (128 factors, log1p weights) and LightFM WARP (64 dims).
 """
@@ -39,10 +40,13 @@ class ImplicitALS(Recommender):
 
     name = "implicit_als"
 
+    def __init__(self, factors: int = 128) -> None:
+        self.factors = factors
+
     def _fit(self, data: Interactions) -> None:
         from implicit.als import AlternatingLeastSquares
 
-        self.model = AlternatingLeastSquares(factors=128, iterations=15, random_state=0)
+        self.model = AlternatingLeastSquares(factors=self.factors, iterations=15, random_state=0)
         self.model.fit(data.matrix.tocsr(), show_progress=False)
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
@@ -279,12 +283,70 @@ def fit_cost(path: str | None) -> int:
     return 0
 
 
+def als_candidate() -> int:
+    """Issue 16 asks for implicit's ALS as a hybrid component if it wins on validation: tune
+    with two ALS variants among the candidates, on every data set present, and report whether
+    validation gives ALS a weight."""
+    from bench_pricing import online_retail_shop
+
+    import tools.recommend.pipeline as pipeline
+    from copilot.demo import generate_demo
+    from tools.recommend.components import catalogue, non_merchandise, product_texts
+
+    __import__("implicit")  # run benchmarks/install_anchors.sh first
+    plain = pipeline.make_components
+
+    def with_als(*args: object, **kwargs: object) -> dict[str, Recommender]:
+        out = plain(*args, **kwargs)  # type: ignore[arg-type]
+        out.update({f"implicit_als[{f}]": ImplicitALS(f) for f in (32, 128)})
+        return out
+
+    pipeline.make_components = with_als  # type: ignore[assignment]
+    shops = {"demo shop": generate_demo(seed=7).tables}
+    shop = online_retail_shop()
+    if shop is not None:
+        shops["online-retail"] = {"order_lines": shop.order_lines(), "products": shop.products()}
+    from knowledge.embedder import USEEmbedder
+
+    encoder = USEEmbedder()
+    for name, tables in shops.items():
+        lines, products = tables["order_lines"], tables["products"]
+        exclude = non_merchandise(products)
+        end = lines["ts"].max() + pd.Timedelta(seconds=1)
+        cutoff = end - pd.Timedelta(days=60)  # the test cutoff: tuning never sees the test
+        tuning = pipeline.tune(
+            lines,
+            None,
+            product_texts(products),
+            cutoff,
+            60,
+            exclude,
+            items=catalogue(products, lines, exclude),
+            encoder=encoder,
+        )
+        for mode, t in tuning.items():
+            als = {n: v for n, v in t.singles.items() if n.startswith("implicit_als")}
+            best = max(t.singles, key=t.singles.__getitem__)
+            weight = max(t.weights[n] for n in als)
+            print(
+                f"{name}, {mode}: validation NDCG@10 "
+                + ", ".join(f"{n} {v:.3f}" for n, v in als.items())
+                + f"; best single {best} {t.singles[best]:.3f}; ALS weight in the blend "
+                f"{weight:g}; blend {t.value:.4f}; {t.note()}",
+                flush=True,
+            )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", action="store_true")
     parser.add_argument("--fit-cost", action="store_true")
     parser.add_argument("--fit-cost-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--als-candidate", action="store_true")
     args = parser.parse_args()
+    if args.als_candidate:
+        return als_candidate()
     if args.fit_cost or args.fit_cost_child:
         return fit_cost(args.fit_cost_child)
     return scale() if args.scale else online_retail()
