@@ -291,17 +291,22 @@ def als_candidate() -> int:
 
     import tools.recommend.pipeline as pipeline
     from copilot.demo import generate_demo
-    from tools.recommend.components import catalogue, non_merchandise, product_texts
+    from tools.recommend.components import (
+        catalogue,
+        make_components,
+        non_merchandise,
+        product_texts,
+    )
 
     __import__("implicit")  # run benchmarks/install_anchors.sh first
-    plain = pipeline.make_components
+    plain = make_components
 
     def with_als(*args: object, **kwargs: object) -> dict[str, Recommender]:
         out = plain(*args, **kwargs)  # type: ignore[arg-type]
         out.update({f"implicit_als[{f}]": ImplicitALS(f) for f in (32, 128)})
         return out
 
-    pipeline.make_components = with_als  # type: ignore[assignment]
+    vars(pipeline)["make_components"] = with_als  # tune() builds its candidates with it
     shops = {"demo shop": generate_demo(seed=7).tables}
     shop = online_retail_shop()
     if shop is not None:
