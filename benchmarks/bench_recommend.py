@@ -299,10 +299,9 @@ def als_candidate() -> int:
     )
 
     __import__("implicit")  # run benchmarks/install_anchors.sh first
-    plain = make_components
 
     def with_als(*args: object, **kwargs: object) -> dict[str, Recommender]:
-        out = plain(*args, **kwargs)  # type: ignore[arg-type]
+        out = make_components(*args, **kwargs)  # type: ignore[arg-type]
         out.update({f"implicit_als[{f}]": ImplicitALS(f) for f in (32, 128)})
         return out
 
